@@ -1,0 +1,387 @@
+import Foundation
+import GRDB
+
+/// Heads that moved after a feed position, and the position they cover.
+public struct HeadsSnapshot: Sendable, Equatable {
+    public let position: Int64
+    public let heads: [Head]
+}
+
+/// A peer's head next to what this node holds of the same author.
+public struct HeadComparison: Sendable, Equatable {
+    public let offered: Head
+    public let localSeq: UInt64
+    /// Our entry id at `offered.seq`, when we hold that seq.
+    public let localIDAtOfferedSeq: EntryID?
+    public let forked: Bool
+    /// Highest seq of this author the roster accepts (0: not a member).
+    public let acceptedLimit: UInt64
+    public let isAuthority: Bool
+}
+
+/// Where a peer's feed was read up to.
+public struct Checkpoint: Sendable, Equatable {
+    public let feed: FeedID
+    public let position: Int64
+    public init(feed: FeedID, position: Int64) {
+        self.feed = feed
+        self.position = position
+    }
+}
+
+public struct StoreStats: Sendable, Equatable, Codable {
+    public var entries: Int
+    public var authors: Int
+    public var position: Int64
+    /// Current (not deleted) records per kind.
+    public var recordsByKind: [String: Int]
+    public var forks: Int
+    public var databaseBytes: Int64
+}
+
+public struct ForkRecord: Sendable, Equatable {
+    public let author: NodeID
+    public let seq: UInt64
+    public let heldID: EntryID?
+    public let otherID: EntryID
+    public let peer: NodeID?
+    public let detectedMs: Int64
+}
+
+extension Store {
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try writer.read(body) } catch { throw Store.mapError(error, path: path) }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do { return try await writer.read(body) } catch { throw Store.mapError(error, path: path) }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try writer.write(body) } catch { throw Store.mapError(error, path: path) }
+    }
+
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do { return try await writer.write(body) } catch { throw Store.mapError(error, path: path) }
+    }
+
+    // MARK: Heads
+
+    static func position(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT position FROM meta WHERE id = 1") ?? 0
+    }
+
+    public func position() throws -> Int64 { try read(Store.position) }
+
+    static func heads(_ db: Database, movedAfter position: Int64, excludingOrigin peer: NodeID?) throws -> HeadsSnapshot {
+        let now = try Store.position(db)
+        let originRef = try peer.flatMap { try Int64.fetchOne(db, sql: "SELECT ref FROM author WHERE key = ?", arguments: [$0.key.data]) }
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT key, seq, head_id FROM author
+                WHERE seq > 0 AND head_position > ? AND (head_origin IS NULL OR head_origin IS NOT ?)
+                ORDER BY head_position
+                """, arguments: [position, originRef])
+        var heads: [Head] = []
+        while let r = try rows.next() {
+            heads.append(Head(author: NodeID(keyBytes: [UInt8](r[0] as Data))!, seq: UInt64(r[1] as Int64),
+                              id: EntryID(hash: Bytes32(r[2] as Data)!)))
+        }
+        return HeadsSnapshot(position: now, heads: heads)
+    }
+
+    /// Heads whose position is after `position` (all heads for 0), leaving
+    /// out those that last moved because of entries `peer` sent us.
+    public func heads(movedAfter position: Int64, excludingOrigin peer: NodeID? = nil) throws -> HeadsSnapshot {
+        try read { db in try Store.heads(db, movedAfter: position, excludingOrigin: peer) }
+    }
+
+    public func heads(movedAfter position: Int64, excludingOrigin peer: NodeID? = nil) async throws -> HeadsSnapshot {
+        try await read { db in try Store.heads(db, movedAfter: position, excludingOrigin: peer) }
+    }
+
+    public func head(of author: NodeID) throws -> Head? {
+        try read { db in
+            guard let r = try Row.fetchOne(db, sql: "SELECT seq, head_id FROM author WHERE key = ? AND seq > 0",
+                                           arguments: [author.key.data]) else { return nil }
+            return Head(author: author, seq: UInt64(r[0] as Int64), id: EntryID(hash: Bytes32(r[1] as Data)!))
+        }
+    }
+
+    static func compare(_ db: Database, _ heads: [Head], roster: Roster) throws -> [HeadComparison] {
+        let authorStatement = try db.cachedStatement(sql: "SELECT ref, seq, head_id, forked FROM author WHERE key = ?")
+        let idStatement = try db.cachedStatement(sql: "SELECT id FROM entry WHERE author = ? AND seq = ?")
+        return try heads.map { head in
+            var localSeq: UInt64 = 0
+            var localID: EntryID?
+            var forked = false
+            if let r = try Row.fetchOne(authorStatement, arguments: [head.author.key.data]) {
+                let ref: Int64 = r[0]
+                localSeq = UInt64(r[1] as Int64)
+                forked = (r[3] as Int64) != 0
+                if localSeq == head.seq {
+                    localID = (r[2] as Data?).flatMap { Bytes32($0) }.map(EntryID.init)
+                } else if localSeq > head.seq {
+                    localID = try Data.fetchOne(idStatement, arguments: [ref, Int64(clamping: head.seq)])
+                        .flatMap { Bytes32($0) }.map(EntryID.init)
+                }
+            }
+            return HeadComparison(
+                offered: head, localSeq: localSeq, localIDAtOfferedSeq: localID, forked: forked,
+                acceptedLimit: roster.acceptedLimit(head.author), isAuthority: roster.isAuthority(head.author))
+        }
+    }
+
+    /// Looks up each offered head against the log and the roster.
+    public func compare(_ heads: [Head]) throws -> [HeadComparison] {
+        let roster = self.roster
+        return try read { db in try Store.compare(db, heads, roster: roster) }
+    }
+
+    public func compare(_ heads: [Head]) async throws -> [HeadComparison] {
+        let roster = self.roster
+        return try await read { db in try Store.compare(db, heads, roster: roster) }
+    }
+
+    // MARK: Entries
+
+    static func entryBytes(_ db: Database, author: NodeID, from: UInt64, to: UInt64, maxBytes: Int) throws -> [[UInt8]] {
+        guard let ref = try Int64.fetchOne(db, sql: "SELECT ref FROM author WHERE key = ?", arguments: [author.key.data]) else {
+            return []
+        }
+        let rows = try Data.fetchCursor(
+            db, sql: "SELECT bytes FROM entry WHERE author = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+            arguments: [ref, Int64(clamping: from), Int64(clamping: to)])
+        var out: [[UInt8]] = []
+        var total = 0
+        while let bytes = try rows.next() {
+            if !out.isEmpty && total + bytes.count > maxBytes { break }
+            total += bytes.count
+            out.append([UInt8](bytes))
+        }
+        return out
+    }
+
+    /// Entry bytes of `author` from seq `from` through `to`, in order,
+    /// stopping before `maxBytes` would be exceeded (at least one entry).
+    public func entryBytes(of author: NodeID, from: UInt64, to: UInt64, maxBytes: Int = .max) throws -> [[UInt8]] {
+        try read { db in try Store.entryBytes(db, author: author, from: from, to: to, maxBytes: maxBytes) }
+    }
+
+    public func entryBytes(of author: NodeID, from: UInt64, to: UInt64, maxBytes: Int = .max) async throws -> [[UInt8]] {
+        try await read { db in try Store.entryBytes(db, author: author, from: from, to: to, maxBytes: maxBytes) }
+    }
+
+    public func entry(author: NodeID, seq: UInt64) throws -> Entry? {
+        try entryBytes(of: author, from: seq, to: seq).first.map { try Entry(decoding: $0) }
+    }
+
+    // MARK: Records
+
+    /// The current entry of a record (a put or a tombstone), if any.
+    public func record(author: NodeID, kind: String, key: String) throws -> Entry? {
+        try read { db in
+            guard let bytes = try Data.fetchOne(
+                db,
+                sql: """
+                    SELECT e.bytes FROM record r JOIN author a ON a.ref = r.author
+                    JOIN entry e ON e.author = r.author AND e.seq = r.seq
+                    WHERE a.key = ? AND r.kind = ? AND r.key = ?
+                    """, arguments: [author.key.data, kind, key])
+            else { return nil }
+            return try Entry(decoding: [UInt8](bytes))
+        }
+    }
+
+    /// Current, not deleted records of a kind, optionally of one author,
+    /// ordered by author then key.
+    public func records(kind: String, author: NodeID? = nil, includeDeleted: Bool = false) throws -> [Entry] {
+        try read { db in
+            var sql = """
+                SELECT e.bytes FROM record r JOIN author a ON a.ref = r.author
+                JOIN entry e ON e.author = r.author AND e.seq = r.seq
+                WHERE r.kind = ?
+                """
+            var arguments: StatementArguments = [kind]
+            if !includeDeleted { sql += " AND r.op = 1" }
+            if let author {
+                sql += " AND a.key = ?"
+                arguments += [author.key.data]
+            }
+            sql += " ORDER BY a.key, r.key"
+            return try Data.fetchAll(db, sql: sql, arguments: arguments).map { try Entry(decoding: [UInt8]($0)) }
+        }
+    }
+
+    /// Entries in feed order (newest first when `newestFirst`).
+    public func log(author: NodeID? = nil, limit: Int = 100, newestFirst: Bool = true) throws -> [Entry] {
+        try read { db in
+            var sql = "SELECT e.bytes FROM entry e"
+            var arguments: StatementArguments = []
+            if let author {
+                sql += " JOIN author a ON a.ref = e.author WHERE a.key = ?"
+                arguments += [author.key.data]
+            }
+            sql += " ORDER BY e.position \(newestFirst ? "DESC" : "ASC") LIMIT ?"
+            arguments += [limit]
+            return try Data.fetchAll(db, sql: sql, arguments: arguments).map { try Entry(decoding: [UInt8]($0)) }
+        }
+    }
+
+    // MARK: Sync state
+
+    public func checkpoint(for peer: NodeID) throws -> Checkpoint? {
+        try read { db in
+            guard let r = try Row.fetchOne(
+                db, sql: "SELECT c.feed, c.position FROM checkpoint c JOIN author a ON a.ref = c.peer WHERE a.key = ?",
+                arguments: [peer.key.data]),
+                let feed = FeedID(bytes: [UInt8](r[0] as Data))
+            else { return nil }
+            return Checkpoint(feed: feed, position: r[1])
+        }
+    }
+
+    static func authorRef(_ db: Database, _ id: NodeID) throws -> Int64 {
+        if let ref = try Int64.fetchOne(db, sql: "SELECT ref FROM author WHERE key = ?", arguments: [id.key.data]) {
+            return ref
+        }
+        try db.execute(sql: "INSERT INTO author(key) VALUES (?)", arguments: [id.key.data])
+        return db.lastInsertedRowID
+    }
+
+    static func saveCheckpoint(_ db: Database, _ checkpoint: Checkpoint, peer: NodeID, now: Int64) throws {
+        let ref = try authorRef(db, peer)
+        try db.execute(
+            sql: """
+                INSERT INTO checkpoint(peer, feed, position, updated_ms) VALUES (?, ?, ?, ?)
+                ON CONFLICT(peer) DO UPDATE SET feed = excluded.feed, position = excluded.position, updated_ms = excluded.updated_ms
+                """, arguments: [ref, Data(checkpoint.feed.bytes), checkpoint.position, now])
+    }
+
+    public func saveCheckpoint(_ checkpoint: Checkpoint, for peer: NodeID) throws {
+        let now = clock()
+        try write { db in try Store.saveCheckpoint(db, checkpoint, peer: peer, now: now) }
+    }
+
+    public func saveCheckpoint(_ checkpoint: Checkpoint, for peer: NodeID) async throws {
+        let now = clock()
+        try await write { db in try Store.saveCheckpoint(db, checkpoint, peer: peer, now: now) }
+    }
+
+    static func savePending(_ db: Database, _ heads: [Head], peer: NodeID) throws {
+        let peerRef = try authorRef(db, peer)
+        for head in heads {
+            let ref = try authorRef(db, head.author)
+            try db.execute(
+                sql: """
+                    INSERT INTO pending_head(author, peer, seq, id) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(author, peer) DO UPDATE SET seq = excluded.seq, id = excluded.id
+                    WHERE excluded.seq > pending_head.seq
+                    """, arguments: [ref, peerRef, Int64(clamping: head.seq), head.id.hash.data])
+        }
+    }
+
+    /// Remembers heads a peer offered for authors that are not members yet.
+    public func savePending(_ heads: [Head], offeredBy peer: NodeID) throws {
+        try write { db in try Store.savePending(db, heads, peer: peer) }
+    }
+
+    public func savePending(_ heads: [Head], offeredBy peer: NodeID) async throws {
+        try await write { db in try Store.savePending(db, heads, peer: peer) }
+    }
+
+    static func pendingHeads(_ db: Database, peer: NodeID) throws -> [Head] {
+        // Heads already reached are dropped on the way.
+        try db.execute(sql: """
+            DELETE FROM pending_head WHERE seq <= (SELECT a.seq FROM author a WHERE a.ref = pending_head.author)
+            """)
+        return try Row.fetchAll(
+            db,
+            sql: """
+                SELECT a.key, p.seq, p.id FROM pending_head p JOIN author a ON a.ref = p.author
+                JOIN author peer ON peer.ref = p.peer WHERE peer.key = ?
+                """, arguments: [peer.key.data]
+        ).map { r in
+            Head(author: NodeID(keyBytes: [UInt8](r[0] as Data))!, seq: UInt64(r[1] as Int64), id: EntryID(hash: Bytes32(r[2] as Data)!))
+        }
+    }
+
+    /// Heads `peer` offered earlier for authors that were not members then.
+    public func pendingHeads(offeredBy peer: NodeID) throws -> [Head] {
+        try write { db in try Store.pendingHeads(db, peer: peer) }
+    }
+
+    public func pendingHeads(offeredBy peer: NodeID) async throws -> [Head] {
+        try await write { db in try Store.pendingHeads(db, peer: peer) }
+    }
+
+    // MARK: Bootstrap peers
+
+    public func addBootstrapPeer(_ peer: NodeID, address: String) throws {
+        try write { db in
+            try db.execute(
+                sql: "INSERT INTO bootstrap_peer(node, address) VALUES (?, ?) ON CONFLICT(node) DO UPDATE SET address = excluded.address",
+                arguments: [peer.key.data, address])
+        }
+    }
+
+    public func bootstrapPeers() throws -> [(node: NodeID, address: String)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT node, address FROM bootstrap_peer ORDER BY node").compactMap { r in
+                NodeID(keyBytes: [UInt8](r[0] as Data)).map { ($0, r[1] as String) }
+            }
+        }
+    }
+
+    // MARK: Figures
+
+    public func stats() throws -> StoreStats {
+        let path = self.path
+        return try read { db in
+            let entries = try Int.fetchOne(db, sql: "SELECT count(*) FROM entry") ?? 0
+            let authors = try Int.fetchOne(db, sql: "SELECT count(*) FROM author WHERE seq > 0") ?? 0
+            let position = try Store.position(db)
+            var byKind: [String: Int] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT kind, count(*) FROM record WHERE op = 1 GROUP BY kind") {
+                byKind[r[0]] = r[1]
+            }
+            let forks = try Int.fetchOne(db, sql: "SELECT count(*) FROM fork") ?? 0
+            var size: Int64 = 0
+            for suffix in ["", "-wal"] {
+                if let attributes = try? FileManager.default.attributesOfItem(atPath: path + suffix),
+                    let n = attributes[.size] as? NSNumber
+                {
+                    size += n.int64Value
+                }
+            }
+            return StoreStats(entries: entries, authors: authors, position: position, recordsByKind: byKind,
+                              forks: forks, databaseBytes: size)
+        }
+    }
+
+    public func forks() throws -> [ForkRecord] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT a.key, f.seq, f.held_id, f.other_id, p.key, f.detected_ms FROM fork f
+                    JOIN author a ON a.ref = f.author LEFT JOIN author p ON p.ref = f.peer ORDER BY f.detected_ms
+                    """
+            ).map { r in
+                ForkRecord(
+                    author: NodeID(keyBytes: [UInt8](r[0] as Data))!, seq: UInt64(r[1] as Int64),
+                    heldID: (r[2] as Data?).flatMap { Bytes32($0) }.map(EntryID.init),
+                    otherID: EntryID(hash: Bytes32(r[3] as Data)!),
+                    peer: (r[4] as Data?).flatMap { NodeID(keyBytes: [UInt8]($0)) }, detectedMs: r[5])
+            }
+        }
+    }
+
+    /// Authors whose logs are forked (wanted from nobody).
+    public func forkedAuthors() throws -> Set<NodeID> {
+        try read { db in
+            Set(try Data.fetchAll(db, sql: "SELECT key FROM author WHERE forked = 1").compactMap { NodeID(keyBytes: [UInt8]($0)) })
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import GRDB
+
+extension Store {
+    /// Every schema change is a new, frozen migration appended here; a
+    /// migration is never edited once released. The schema holds the
+    /// invariants (STRICT tables, CHECK, UNIQUE, foreign keys) so that no code
+    /// path can store an inconsistent log.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 log, heads, records, membership, sync state") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    feed BLOB NOT NULL CHECK (length(feed) = 16),
+                    network BLOB NOT NULL CHECK (length(network) = 32),
+                    node BLOB NOT NULL CHECK (length(node) = 32),
+                    position INTEGER NOT NULL CHECK (position >= 0),
+                    created_ms INTEGER NOT NULL
+                ) STRICT;
+
+                -- One row per author ever seen (also peers seen as origins).
+                -- seq = 0 means no entry of this author is held.
+                CREATE TABLE author (
+                    ref INTEGER PRIMARY KEY,
+                    key BLOB NOT NULL UNIQUE CHECK (length(key) = 32),
+                    seq INTEGER NOT NULL DEFAULT 0 CHECK (seq >= 0),
+                    head_id BLOB CHECK (head_id IS NULL OR length(head_id) = 32),
+                    head_position INTEGER NOT NULL DEFAULT 0 CHECK (head_position >= 0),
+                    head_origin INTEGER REFERENCES author(ref),
+                    forked INTEGER NOT NULL DEFAULT 0 CHECK (forked IN (0, 1)),
+                    CHECK ((seq = 0) = (head_id IS NULL))
+                ) STRICT;
+                CREATE INDEX author_head_position ON author(head_position) WHERE seq > 0;
+
+                -- The log: each entry's exact bytes plus the fields queries need.
+                -- position is the local feed position at which it was stored.
+                CREATE TABLE entry (
+                    position INTEGER PRIMARY KEY CHECK (position >= 1),
+                    author INTEGER NOT NULL REFERENCES author(ref),
+                    seq INTEGER NOT NULL CHECK (seq >= 1),
+                    id BLOB NOT NULL CHECK (length(id) = 32),
+                    kind TEXT NOT NULL CHECK (length(kind) BETWEEN 1 AND 64),
+                    key TEXT NOT NULL CHECK (length(CAST(key AS BLOB)) BETWEEN 1 AND 512),
+                    op INTEGER NOT NULL CHECK (op IN (1, 2)),
+                    time INTEGER NOT NULL,
+                    origin INTEGER REFERENCES author(ref),
+                    bytes BLOB NOT NULL,
+                    UNIQUE (author, seq)
+                ) STRICT;
+                CREATE INDEX entry_network ON entry(author, seq) WHERE kind IN ('admit', 'revoke');
+
+                -- Current state per (author, kind, key): the author's latest entry.
+                CREATE TABLE record (
+                    author INTEGER NOT NULL REFERENCES author(ref),
+                    kind TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    seq INTEGER NOT NULL CHECK (seq >= 1),
+                    op INTEGER NOT NULL CHECK (op IN (1, 2)),
+                    time INTEGER NOT NULL,
+                    position INTEGER NOT NULL,
+                    PRIMARY KEY (author, kind, key)
+                ) STRICT, WITHOUT ROWID;
+                CREATE INDEX record_kind ON record(kind, op);
+
+                -- Two different entries signed for one author and seq.
+                CREATE TABLE fork (
+                    author INTEGER NOT NULL REFERENCES author(ref),
+                    seq INTEGER NOT NULL CHECK (seq >= 1),
+                    held_id BLOB CHECK (held_id IS NULL OR length(held_id) = 32),
+                    other_id BLOB NOT NULL CHECK (length(other_id) = 32),
+                    other_bytes BLOB NOT NULL,
+                    peer INTEGER REFERENCES author(ref),
+                    detected_ms INTEGER NOT NULL,
+                    PRIMARY KEY (author, other_id)
+                ) STRICT;
+
+                -- Where each peer's feed was read up to (HELLO `since`).
+                CREATE TABLE checkpoint (
+                    peer INTEGER PRIMARY KEY REFERENCES author(ref),
+                    feed BLOB NOT NULL CHECK (length(feed) = 16),
+                    position INTEGER NOT NULL CHECK (position >= 0),
+                    updated_ms INTEGER NOT NULL
+                ) STRICT;
+
+                -- Heads offered by a peer for authors that were not yet members.
+                CREATE TABLE pending_head (
+                    author INTEGER NOT NULL REFERENCES author(ref),
+                    peer INTEGER NOT NULL REFERENCES author(ref),
+                    seq INTEGER NOT NULL CHECK (seq >= 1),
+                    id BLOB NOT NULL CHECK (length(id) = 32),
+                    PRIMARY KEY (author, peer)
+                ) STRICT;
+                CREATE INDEX pending_head_peer ON pending_head(peer);
+
+                -- Peers given to `tcnode init --peer`: trusted for bootstrap
+                -- before the roster is known, and dialled by the daemon.
+                CREATE TABLE bootstrap_peer (
+                    node BLOB PRIMARY KEY CHECK (length(node) = 32),
+                    address TEXT NOT NULL CHECK (length(address) >= 1)
+                ) STRICT;
+                """)
+        }
+        return migrator
+    }
+}

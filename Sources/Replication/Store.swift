@@ -1,0 +1,210 @@
+import Foundation
+import GRDB
+import Synchronization
+
+/// A store's identity: 16 random bytes, fixed for the life of its database.
+/// Peers use it to tell a restored or recreated database from the one whose
+/// positions they remember.
+public struct FeedID: Hashable, Sendable, CustomStringConvertible {
+    public let bytes: [UInt8]
+
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == 16 else { return nil }
+        self.bytes = bytes
+    }
+
+    public init?(hex: String) {
+        guard hex.utf8.count == 32, let b = Hex.decode(hex) else { return nil }
+        self.init(bytes: b)
+    }
+
+    public static func random<R: RandomNumberGenerator>(using rng: inout R) -> FeedID {
+        FeedID(bytes: (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &rng) })!
+    }
+
+    public var hex: String { Hex.encode(bytes) }
+    public var description: String { hex }
+}
+
+/// The newest entry held of one author.
+public struct Head: Sendable, Hashable {
+    public let author: NodeID
+    public let seq: UInt64
+    public let id: EntryID
+
+    public init(author: NodeID, seq: UInt64, id: EntryID) {
+        self.author = author
+        self.seq = seq
+        self.id = id
+    }
+}
+
+/// The one owner of a node's SQLite database (GRDB `DatabasePool`, WAL).
+/// Every write method is one transaction that leaves the log, heads, records
+/// and membership consistent with each other, also when another process
+/// (the CLI while the daemon runs) writes to the same file.
+public final class Store: Sendable {
+    public let path: String
+    public let feed: FeedID
+    public let network: NodeID
+    /// The node whose key this data directory holds.
+    public let node: NodeID
+    let writer: any DatabaseWriter
+    let clock: @Sendable () -> Int64
+
+    struct Shared {
+        var roster: Roster
+        /// `PRAGMA data_version` of the writer connection when the roster was
+        /// last known to match the database; a change means another process
+        /// committed, so the roster is read again.
+        var dataVersion: Int64
+    }
+    let shared: Mutex<Shared>
+
+    public static let defaultClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    private init(path: String, writer: any DatabaseWriter, meta: Meta, roster: Roster, dataVersion: Int64,
+                 clock: @escaping @Sendable () -> Int64) {
+        self.path = path
+        self.writer = writer
+        self.feed = meta.feed
+        self.network = meta.network
+        self.node = meta.node
+        self.clock = clock
+        self.shared = Mutex(Shared(roster: roster, dataVersion: dataVersion))
+    }
+
+    struct Meta {
+        let feed: FeedID
+        let network: NodeID
+        let node: NodeID
+    }
+
+    static func configuration() -> Configuration {
+        var config = Configuration()
+        // Another process (the CLI next to the daemon) may hold the write
+        // lock for a moment: wait for it instead of failing.
+        config.busyMode = .timeout(30)
+        config.maximumReaderCount = 4
+        config.prepareDatabase { db in
+            // WAL + NORMAL survives process crashes; local appends switch to
+            // FULL for their own transaction (see `append`).
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+        }
+        return config
+    }
+
+    /// Creates a new database for a node; refuses to touch an existing file.
+    public static func create(at path: String, network: NodeID, node: NodeID,
+                              clock: @escaping @Sendable () -> Int64 = Store.defaultClock) throws -> Store {
+        if FileManager.default.fileExists(atPath: path) { throw StoreError.exists(path: path) }
+        var rng = SystemRandomNumberGenerator()
+        let feed = FeedID.random(using: &rng)
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration())
+            try migrator.migrate(pool)
+            try pool.write { db in
+                try db.execute(
+                    sql: "INSERT INTO meta(id, feed, network, node, position, created_ms) VALUES (1, ?, ?, ?, 0, ?)",
+                    arguments: [Data(feed.bytes), network.key.data, node.key.data, clock()])
+            }
+            try pool.close()
+        } catch let error as DatabaseError {
+            throw StoreError.io(path: path, detail: error.message ?? "\(error)")
+        }
+        return try open(at: path, clock: clock)
+    }
+
+    /// Opens an existing database, migrating it forward if this version has
+    /// newer migrations, refusing one written by a newer version, and
+    /// refusing a damaged one without changing it. `checkIntegrity` runs
+    /// SQLite's quick_check over the whole file (the daemon does at start).
+    public static func open(at path: String, checkIntegrity: Bool = false,
+                            clock: @escaping @Sendable () -> Int64 = Store.defaultClock) throws -> Store {
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError.missing(path: path) }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration())
+        } catch let error as DatabaseError {
+            throw mapOpenError(error, path: path)
+        }
+        do {
+            try pool.read { db in
+                if checkIntegrity {
+                    let result = try String.fetchAll(db, sql: "PRAGMA quick_check")
+                    if result != ["ok"] {
+                        throw StoreError.corrupt(path: path, detail: result.prefix(3).joined(separator: "; "))
+                    }
+                }
+                let migrator = Store.migrator
+                if try migrator.hasBeenSuperseded(db) {
+                    let known = Set(migrator.migrations)
+                    let unknown = try migrator.appliedIdentifiers(db).subtracting(known).sorted()
+                    throw StoreError.newerSchema(path: path, unknown: unknown)
+                }
+                guard try db.tableExists("meta") else { throw StoreError.notInitialised(path: path) }
+            }
+            try Store.migrator.migrate(pool)
+            let (meta, roster, version) = try pool.writeWithoutTransaction { db -> (Meta, Roster, Int64) in
+                guard let row = try Row.fetchOne(db, sql: "SELECT feed, network, node FROM meta WHERE id = 1"),
+                    let feed = FeedID(bytes: [UInt8](row["feed"] as Data)),
+                    let network = NodeID(keyBytes: [UInt8](row["network"] as Data)),
+                    let node = NodeID(keyBytes: [UInt8](row["node"] as Data))
+                else { throw StoreError.notInitialised(path: path) }
+                let roster = try Store.loadRoster(db, genesis: network)
+                return (Meta(feed: feed, network: network, node: node), roster, try dataVersion(db))
+            }
+            return Store(path: path, writer: pool, meta: meta, roster: roster, dataVersion: version, clock: clock)
+        } catch let error as DatabaseError {
+            try? pool.close()
+            throw mapOpenError(error, path: path)
+        } catch {
+            try? pool.close()
+            throw error
+        }
+    }
+
+    static func mapOpenError(_ error: DatabaseError, path: String) -> StoreError {
+        switch error.resultCode {
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+            .corrupt(path: path, detail: error.message ?? "not a database")
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            .busy(path: path)
+        default:
+            .io(path: path, detail: error.message ?? "\(error)")
+        }
+    }
+
+    static func mapError(_ error: Error, path: String) -> Error {
+        guard let db = error as? DatabaseError else { return error }
+        return mapOpenError(db, path: path)
+    }
+
+    static func dataVersion(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0
+    }
+
+    /// Folds every stored `admit` and `revoke` entry into a roster.
+    static func loadRoster(_ db: Database, genesis: NodeID) throws -> Roster {
+        var roster = Roster(genesis: genesis)
+        let cursor = try Data.fetchCursor(
+            db, sql: "SELECT bytes FROM entry WHERE kind IN ('admit', 'revoke') ORDER BY author, seq")
+        while let bytes = try cursor.next() {
+            if let entry = try? Entry(decoding: [UInt8](bytes)) { roster.apply(entry) }
+        }
+        return roster
+    }
+
+    /// The membership as of the last write this process saw.
+    public var roster: Roster { shared.withLock { $0.roster } }
+
+    public func close() throws {
+        if let pool = writer as? DatabasePool { try pool.close() }
+    }
+
+    /// Runs SQLite's full integrity check (slow on large files).
+    public func integrityCheck() throws -> [String] {
+        try writer.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+    }
+}
