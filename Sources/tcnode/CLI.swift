@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import Replication
+
+/// Exit codes: 0 ok, 1 failure, 2 usage error, 3 daemon not running (status).
+@main
+struct CLI {
+    static func main() async {
+        do {
+            var command = try TCNode.parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(with: error)
+        }
+    }
+
+    static func exit(with error: Error) -> Never {
+        switch error {
+        case let failure as Failure:
+            FileHandle.standardError.write(Data("tcnode: \(failure.message)\n".utf8))
+            Foundation.exit(failure.code)
+        case let code as ExitCode:
+            Foundation.exit(code.rawValue)
+        default:
+            switch TCNode.exitCode(for: error) {
+            case .success:
+                TCNode.exit(withError: error)  // --help, --version
+            case .validationFailure:
+                FileHandle.standardError.write(Data((TCNode.fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            default:
+                FileHandle.standardError.write(Data("tcnode: \(error)\n".utf8))
+                Foundation.exit(1)
+            }
+        }
+    }
+}
+
+/// A failure to report to the operator, with its exit code.
+struct Failure: Error {
+    let message: String
+    var code: Int32 = 1
+}
+
+struct TCNode: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tcnode",
+        abstract: "Operate a tcnode telecenter node.",
+        discussion: "The data directory is --data-dir, else $TCNODE_DATA_DIR, else /var/lib/tcnode.",
+        subcommands: [
+            Init.self, ID.self, Put.self, Get.self, Delete.self, List.self, Log.self,
+        ])
+}
