@@ -41,6 +41,12 @@ public struct IngestPipeline: Sendable {
         public let result: IngestResult
         /// A bad entry ended the batch (and the pipeline): its index and error.
         public let failure: (index: Int, error: EntryError)?
+
+        public init(tag: Int, result: IngestResult, failure: (index: Int, error: EntryError)?) {
+            self.tag = tag
+            self.result = result
+            self.failure = failure
+        }
     }
 
     /// Consumes `batches` (tag, entry bytes) until they end or a batch holds a

@@ -5,6 +5,11 @@ import GRDB
 public struct HeadsSnapshot: Sendable, Equatable {
     public let position: Int64
     public let heads: [Head]
+
+    public init(position: Int64, heads: [Head]) {
+        self.position = position
+        self.heads = heads
+    }
 }
 
 /// A peer's head next to what this node holds of the same author.
@@ -17,6 +22,16 @@ public struct HeadComparison: Sendable, Equatable {
     /// Highest seq of this author the roster accepts (0: not a member).
     public let acceptedLimit: UInt64
     public let isAuthority: Bool
+
+    public init(offered: Head, localSeq: UInt64, localIDAtOfferedSeq: EntryID?, forked: Bool, acceptedLimit: UInt64,
+                isAuthority: Bool) {
+        self.offered = offered
+        self.localSeq = localSeq
+        self.localIDAtOfferedSeq = localIDAtOfferedSeq
+        self.forked = forked
+        self.acceptedLimit = acceptedLimit
+        self.isAuthority = isAuthority
+    }
 }
 
 /// Where a peer's feed was read up to.
@@ -73,8 +88,11 @@ extension Store {
 
     public func position() throws -> Int64 { try read(Store.position) }
 
-    static func heads(_ db: Database, movedAfter position: Int64, excludingOrigin peer: NodeID?) throws -> HeadsSnapshot {
+    static func heads(_ db: Database, movedAfter requested: Int64, excludingOrigin peer: NodeID?) throws -> HeadsSnapshot {
         let now = try Store.position(db)
+        // A position beyond ours comes from a peer that knew an older copy of
+        // this feed (a restored backup): it gets every head.
+        let position = requested > now ? 0 : requested
         let originRef = try peer.flatMap { try Int64.fetchOne(db, sql: "SELECT ref FROM author WHERE key = ?", arguments: [$0.key.data]) }
         let rows = try Row.fetchCursor(
             db,

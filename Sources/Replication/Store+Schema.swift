@@ -68,7 +68,7 @@ extension Store {
                     seq INTEGER NOT NULL CHECK (seq >= 1),
                     held_id BLOB CHECK (held_id IS NULL OR length(held_id) = 32),
                     other_id BLOB NOT NULL CHECK (length(other_id) = 32),
-                    other_bytes BLOB NOT NULL,
+                    other_bytes BLOB, -- NULL when the fork was seen in a peer's heads only
                     peer INTEGER REFERENCES author(ref),
                     detected_ms INTEGER NOT NULL,
                     PRIMARY KEY (author, other_id)

@@ -1,0 +1,431 @@
+/// One side of one sync connection, as a pure state machine (docs/PROTOCOL.md,
+/// "Flow"). Events go in; actions come out for the driver to carry out: send
+/// frames, read heads, compare heads, serve wants, ingest entries, save a
+/// checkpoint. No sockets, clocks or database calls happen in here, so the
+/// same session runs over mutual TLS in the daemon and over the in-memory
+/// network of the simulator.
+///
+/// Answers to actions (`headsLoaded`, `compared`, `ingested`) must be fed
+/// back in the order the actions were issued.
+public struct SyncSession: Sendable {
+    public struct Configuration: Sendable {
+        public var network: NodeID
+        public var local: NodeID
+        /// The peer's identity as its TLS certificate proved it.
+        public var peer: NodeID
+        /// Whether the trust rules accept the peer (member, authority or pinned).
+        public var peerTrusted: Bool
+        public var agent: String
+        public var feed: FeedID
+        /// How far this node has read the peer's feed, from the last connection.
+        public var checkpoint: Checkpoint?
+
+        public init(network: NodeID, local: NodeID, peer: NodeID, peerTrusted: Bool, agent: String, feed: FeedID,
+                    checkpoint: Checkpoint?) {
+            self.network = network
+            self.local = local
+            self.peer = peer
+            self.peerTrusted = peerTrusted
+            self.agent = agent
+            self.feed = feed
+            self.checkpoint = checkpoint
+        }
+    }
+
+    public enum Event: Sendable {
+        case start
+        case received(Frame)
+        /// Inbound bytes were not a valid frame.
+        case decodingFailed(FrameError)
+        /// Answer to `.loadHeads`.
+        case headsLoaded(HeadsSnapshot)
+        /// Answer to `.compare` and `.comparePending`.
+        case compared(request: Int, [HeadComparison])
+        /// Answer to `.ingest`, in order.
+        case ingested(IngestPipeline.Outcome)
+        /// The local feed grew (an append or entries from any peer).
+        case feedAdvanced
+        /// These authors' entries are accepted now (an admit was stored).
+        case admitted([NodeID])
+        /// Nothing was sent for the idle interval (30 s).
+        case sendIdle
+        /// Nothing was received for the timeout (90 s).
+        case receiveIdle
+        case shutdown
+    }
+
+    public enum CloseReason: Sendable, Equatable {
+        /// We refused the peer or its data; the ERROR we sent says why.
+        case refused(ProtocolError)
+        /// The peer sent ERROR.
+        case peerError(ProtocolError)
+        case timeout
+        case shutdown
+    }
+
+    public enum Action: Sendable, Equatable {
+        case send([Frame])
+        /// Read heads moved after this position (leaving out heads moved by
+        /// the peer's own entries) and answer `headsLoaded`.
+        case loadHeads(after: UInt64)
+        /// Compare these offered heads with the store and roster; answer `compared`.
+        case compare(request: Int, heads: [Head])
+        /// Load the heads this peer offered earlier for non-members and compare them.
+        case comparePending(request: Int)
+        /// Send ENTRIES for these ranges, in order, completely; if that is
+        /// impossible, close with ERROR `internal`.
+        case serve([WantRange])
+        /// Verify and store these entries (after those of earlier tags).
+        case ingest(tag: Int, entries: [[UInt8]])
+        case saveCheckpoint(Checkpoint)
+        case savePending([Head])
+        /// The peer's head for an author differs from ours at the same seq.
+        case recordFork(offered: Head, held: EntryID)
+        /// The peer's HELLO was accepted.
+        case established(Hello)
+        /// Everything the peer offered so far is stored (first time only).
+        case synced
+        /// Send the ERROR (if any), then close the connection.
+        case close(ProtocolError?, CloseReason)
+    }
+
+    enum Phase: Sendable, Equatable { case idle, awaitingHello, active, closed }
+
+    struct OpenWant: Sendable {
+        let id: Int
+        let range: WantRange
+        var remaining: UInt64
+        var lastTag: Int?
+        /// The HEADS batch whose checkpoint waits for this want, if any.
+        let batch: Int?
+    }
+
+    struct HeadsBatch: Sendable {
+        let request: Int
+        let position: UInt64
+        var compared = false
+        var openWants = 0
+    }
+
+    public let configuration: Configuration
+    private(set) var phase: Phase = .idle
+    public private(set) var peerHello: Hello?
+    /// What the peer holds of our feed, per its HELLO.
+    private var peerSince: UInt64 = 0
+    private var lastSentPosition: UInt64 = 0
+    private var initialHeadsSent = false
+    private var headsLoading = false
+    private var feedDirty = false
+    private var nextRequest = 0
+    private var nextTag = 0
+    private var nextWant = 0
+    private var nextPing: UInt64 = 1
+    private var batches: [HeadsBatch] = []
+    private var batchRequests: Set<Int> = []
+    private var wants: [NodeID: [OpenWant]] = [:]
+    /// Wants whose entries have all arrived, waiting for their ingest.
+    private var drained: [(want: Int, author: NodeID, tag: Int)] = []
+    private var pending: [NodeID: Head] = [:]
+    private var reportedSynced = false
+    public private(set) var counters = Counters()
+
+    public struct Counters: Sendable, Equatable {
+        public var entriesReceived = 0
+        public var entriesStored = 0
+        public var entriesRequested: UInt64 = 0
+        public var entriesServedRequested: UInt64 = 0
+        public var forks = 0
+    }
+
+    public init(_ configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    public var isEstablished: Bool { phase == .active }
+    public var isClosed: Bool { phase == .closed }
+    /// The peer's feed position this node holds everything up to.
+    public private(set) var checkpoint: Checkpoint?
+
+    /// Entries wanted from the peer and not yet stored.
+    public var entriesOutstanding: UInt64 {
+        wants.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1.remaining } }
+    }
+
+    /// Authors the peer offered that are not members here (yet).
+    public var pendingAuthors: Int { pending.count }
+
+    /// True when our heads went out and everything the peer has offered on
+    /// this connection (at least its first HEADS) is stored.
+    public var isInSync: Bool {
+        phase == .active && initialHeadsSent && checkpoint != nil && batches.isEmpty && wants.isEmpty
+    }
+
+    public mutating func handle(_ event: Event) -> [Action] {
+        if phase == .closed { return [] }
+        switch event {
+        case .start:
+            return start()
+        case .received(let frame):
+            return receive(frame)
+        case .decodingFailed(let error):
+            return refuse(ProtocolError(error.code, error.message))
+        case .headsLoaded(let snapshot):
+            return headsLoaded(snapshot)
+        case .compared(let request, let comparisons):
+            return compared(request: request, comparisons)
+        case .ingested(let outcome):
+            return ingested(outcome)
+        case .feedAdvanced:
+            guard phase == .active, initialHeadsSent else { return [] }
+            if headsLoading {
+                feedDirty = true
+                return []
+            }
+            headsLoading = true
+            return [.loadHeads(after: lastSentPosition)]
+        case .admitted(let authors):
+            guard phase == .active else { return [] }
+            let heads = authors.compactMap { pending.removeValue(forKey: $0) }
+            guard !heads.isEmpty else { return [] }
+            nextRequest += 1
+            return [.compare(request: nextRequest, heads: heads)]
+        case .sendIdle:
+            guard phase == .active || phase == .awaitingHello else { return [] }
+            nextPing &+= 1
+            return [.send([.ping(nextPing)])]
+        case .receiveIdle:
+            phase = .closed
+            return [.close(nil, .timeout)]
+        case .shutdown:
+            phase = .closed
+            return [.close(ProtocolError(.shuttingDown, "node is shutting down; it will be back"), .shutdown)]
+        }
+    }
+
+    private mutating func start() -> [Action] {
+        guard phase == .idle else { return [] }
+        phase = .awaitingHello
+        let hello = Hello(network: configuration.network, node: configuration.local, agent: configuration.agent,
+                          feed: configuration.feed, since: configuration.checkpoint)
+        return [.send([.hello(hello)])]
+    }
+
+    private mutating func refuse(_ error: ProtocolError) -> [Action] {
+        phase = .closed
+        return [.close(error, .refused(error))]
+    }
+
+    private mutating func receive(_ frame: Frame) -> [Action] {
+        if case .error(let error) = frame {
+            phase = .closed
+            return [.close(nil, .peerError(error))]
+        }
+        if case .unknown = frame { return [] }
+        guard phase == .active else {
+            guard case .hello(let hello) = frame, phase == .awaitingHello else {
+                return refuse(ProtocolError(.badFrame, "expected HELLO as the first frame, got \(frame.name)"))
+            }
+            return accept(hello)
+        }
+        switch frame {
+        case .hello:
+            return refuse(ProtocolError(.badFrame, "a second HELLO on one connection"))
+        case .heads(let position, let heads):
+            nextRequest += 1
+            batches.append(HeadsBatch(request: nextRequest, position: position))
+            batchRequests.insert(nextRequest)
+            return [.compare(request: nextRequest, heads: heads)]
+        case .want(let ranges):
+            counters.entriesServedRequested += ranges.reduce(0) { $0 + $1.count }
+            return ranges.isEmpty ? [] : [.serve(ranges)]
+        case .entries(let raw):
+            return entries(raw)
+        case .ping(let nonce):
+            return [.send([.pong(nonce)])]
+        case .pong, .unknown, .error:
+            return []
+        case .blobWant, .blobData, .blobNone:
+            // Blob transfer is carried by the driver's blob exchange.
+            return []
+        }
+    }
+
+    private mutating func accept(_ hello: Hello) -> [Action] {
+        guard hello.protocol == 1 else {
+            return refuse(ProtocolError(.protocolVersion, "this node speaks protocol 1; the peer offered \(hello.protocol). Upgrade the older node."))
+        }
+        guard hello.network == configuration.network.description else {
+            return refuse(ProtocolError(
+                .networkMismatch,
+                "this node is in network \(configuration.network.short); the peer is in \(hello.network.prefix(8)). Check the peer address."))
+        }
+        guard let node = NodeID(hello.node), node == configuration.peer else {
+            return refuse(ProtocolError(.identityMismatch, "HELLO names node \(hello.node.prefix(8)) but the TLS key is \(configuration.peer.short)"))
+        }
+        guard FeedID(hex: hello.feed) != nil, hello.since_feed.isEmpty || FeedID(hex: hello.since_feed) != nil else {
+            return refuse(ProtocolError(.badFrame, "HELLO feed and since_feed must be 32 lowercase hex characters"))
+        }
+        guard configuration.peerTrusted else {
+            return refuse(ProtocolError(
+                .notAMember,
+                "node \(configuration.peer.short) is not a member of network \(configuration.network.short); ask the network authority to run `tcnode admit \(configuration.peer)`"))
+        }
+        phase = .active
+        peerHello = hello
+        peerSince = hello.since_feed == configuration.feed.hex ? hello.since : 0
+        headsLoading = true
+        nextRequest += 1
+        return [.established(hello), .loadHeads(after: peerSince), .comparePending(request: nextRequest)]
+    }
+
+    private mutating func headsLoaded(_ snapshot: HeadsSnapshot) -> [Action] {
+        headsLoading = false
+        var actions: [Action] = []
+        let position = UInt64(max(0, snapshot.position))
+        if !initialHeadsSent || !snapshot.heads.isEmpty {
+            var frames: [Frame] = []
+            var rest = snapshot.heads[...]
+            repeat {
+                let chunk = rest.prefix(Frame.maximumHeadsPerFrame)
+                rest = rest.dropFirst(chunk.count)
+                frames.append(.heads(position: position, heads: Array(chunk)))
+            } while !rest.isEmpty
+            actions.append(.send(frames))
+        }
+        initialHeadsSent = true
+        lastSentPosition = max(lastSentPosition, position)
+        if feedDirty {
+            feedDirty = false
+            headsLoading = true
+            actions.append(.loadHeads(after: lastSentPosition))
+        }
+        actions += checkSynced()
+        return actions
+    }
+
+    private mutating func compared(request: Int, _ comparisons: [HeadComparison]) -> [Action] {
+        var authorityWants: [WantRange] = []
+        var otherWants: [WantRange] = []
+        var newlyPending: [Head] = []
+        var actions: [Action] = []
+        for c in comparisons {
+            let head = c.offered
+            if c.forked { continue }
+            if c.localSeq >= head.seq {
+                if let held = c.localIDAtOfferedSeq, held != head.id {
+                    counters.forks += 1
+                    actions.append(.recordFork(offered: head, held: held))
+                }
+                continue
+            }
+            if c.acceptedLimit == 0 {
+                if pending[head.author].map({ $0.seq < head.seq }) ?? true {
+                    pending[head.author] = head
+                    newlyPending.append(head)
+                }
+                continue
+            }
+            let through = max(c.localSeq, wants[head.author]?.map(\.range.to).max() ?? 0)
+            let to = min(head.seq, c.acceptedLimit)
+            guard to > through else { continue }
+            let range = WantRange(author: head.author, from: through + 1, to: to)
+            if c.isAuthority { authorityWants.append(range) } else { otherWants.append(range) }
+        }
+        let ranges = authorityWants + otherWants
+        let batchIndex = batchRequests.contains(request) ? batches.firstIndex { $0.request == request } : nil
+        for range in ranges {
+            nextWant += 1
+            wants[range.author, default: []].append(
+                OpenWant(id: nextWant, range: range, remaining: range.count, lastTag: nil, batch: batchIndex.map { _ in request }))
+            counters.entriesRequested += range.count
+        }
+        if let batchIndex {
+            batches[batchIndex].compared = true
+            batches[batchIndex].openWants += ranges.count
+        }
+        if !ranges.isEmpty {
+            var rest = ranges[...]
+            var frames: [Frame] = []
+            while !rest.isEmpty {
+                let chunk = rest.prefix(Frame.maximumWantsPerFrame)
+                rest = rest.dropFirst(chunk.count)
+                frames.append(.want(Array(chunk)))
+            }
+            actions.append(.send(frames))
+        }
+        if !newlyPending.isEmpty { actions.append(.savePending(newlyPending)) }
+        actions += advanceCheckpoint()
+        return actions
+    }
+
+    private mutating func entries(_ raw: [[UInt8]]) -> [Action] {
+        nextTag += 1
+        let tag = nextTag
+        counters.entriesReceived += raw.count
+        for bytes in raw {
+            guard let (author, seq) = SyncSession.peekAuthorAndSeq(bytes), var list = wants[author] else { continue }
+            guard let i = list.firstIndex(where: { $0.remaining > 0 && $0.range.from <= seq && seq <= $0.range.to }) else {
+                continue
+            }
+            list[i].remaining -= 1
+            list[i].lastTag = tag
+            if list[i].remaining == 0 { drained.append((list[i].id, author, tag)) }
+            wants[author] = list
+        }
+        return [.ingest(tag: tag, entries: raw)]
+    }
+
+    private mutating func ingested(_ outcome: IngestPipeline.Outcome) -> [Action] {
+        counters.entriesStored += outcome.result.stored
+        if let failure = outcome.failure {
+            return refuse(ProtocolError(.badEntry, "entry \(failure.index + 1) of an ENTRIES frame: \(failure.error.description)"))
+        }
+        if let rejection = outcome.result.rejection {
+            return refuse(ProtocolError(
+                .badEntry, "entry seq \(rejection.seq) of \(rejection.author.short): the author is not a member of this network"))
+        }
+        while let first = drained.first, first.tag <= outcome.tag {
+            drained.removeFirst()
+            guard var list = wants[first.author], let i = list.firstIndex(where: { $0.id == first.want }) else { continue }
+            if let batch = list[i].batch, let b = batches.firstIndex(where: { $0.request == batch }) {
+                batches[b].openWants -= 1
+            }
+            list.remove(at: i)
+            wants[first.author] = list.isEmpty ? nil : list
+        }
+        return advanceCheckpoint()
+    }
+
+    /// Saves the checkpoint of the newest HEADS batch whose wants are all stored.
+    private mutating func advanceCheckpoint() -> [Action] {
+        var position: UInt64?
+        while let first = batches.first, first.compared, first.openWants == 0 {
+            batches.removeFirst()
+            batchRequests.remove(first.request)
+            position = first.position
+        }
+        var actions: [Action] = []
+        if let position, let hello = peerHello, let feed = FeedID(hex: hello.feed) {
+            let cp = Checkpoint(feed: feed, position: Int64(clamping: position))
+            checkpoint = cp
+            actions.append(.saveCheckpoint(cp))
+        }
+        return actions + checkSynced()
+    }
+
+    private mutating func checkSynced() -> [Action] {
+        guard !reportedSynced, isInSync else { return [] }
+        reportedSynced = true
+        return [.synced]
+    }
+
+    /// Author and seq from the fixed header of entry bytes, without decoding.
+    static func peekAuthorAndSeq(_ bytes: [UInt8]) -> (NodeID, UInt64)? {
+        guard bytes.count >= 41 else { return nil }
+        return bytes.withUnsafeBytes { raw in
+            let author = NodeID(key: Bytes32(unchecked: raw, at: 1))
+            let seq = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 33, as: UInt64.self))
+            return (author, seq)
+        }
+    }
+}
