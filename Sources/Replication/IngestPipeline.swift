@@ -22,10 +22,10 @@ public struct VerifiedBatch: Sendable {
     }
 }
 
-/// Stores batches of received entries in order while the next batch is
-/// being verified, so that signature checks (one core) and SQLite writes
-/// (GRDB's writer thread) overlap. This is where a replica's throughput
-/// comes from on a two-core machine.
+/// Verifies received batches in one task while another stores the batches
+/// already verified, in order, so that signature checks (one core) and
+/// SQLite writes (GRDB's writer thread) overlap. This is where a replica's
+/// throughput comes from on a two-core machine.
 public struct IngestPipeline: Sendable {
     public let store: Store
     public let origin: NodeID?
@@ -50,27 +50,28 @@ public struct IngestPipeline: Sendable {
     }
 
     /// Consumes `batches` (tag, entry bytes) until they end or a batch holds a
-    /// bad entry, calling `report` with each batch's outcome in order.
-    public func run<S: AsyncSequence>(
+    /// bad entry, calling `report` with each batch's outcome in order. Each
+    /// batch is stored as soon as it is verified and the one before it is
+    /// stored; nothing waits for a later batch to arrive.
+    public func run<S: AsyncSequence & Sendable>(
         _ batches: S, report: (Outcome) async throws -> Void
     ) async throws where S.Element == (tag: Int, raw: [[UInt8]]) {
-        var waiting: (tag: Int, batch: VerifiedBatch)?
-        for try await (tag, raw) in batches {
-            let previous = waiting
-            async let stored = storeIfAny(previous)
-            let verified = VerifiedBatch(verifying: raw)
-            if let outcome = try await stored {
-                try await report(outcome)
-                if outcome.failure != nil { return }
+        let (verified, verifiedInput) = AsyncStream<(tag: Int, batch: VerifiedBatch)>.makeStream()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                defer { verifiedInput.finish() }
+                for try await (tag, raw) in batches {
+                    let batch = VerifiedBatch(verifying: raw)
+                    verifiedInput.yield((tag, batch))
+                    if batch.failure != nil { return }
+                }
             }
-            waiting = (tag, verified)
+            for await (tag, batch) in verified {
+                let result = batch.entries.isEmpty ? IngestResult() : try await store.ingest(batch.entries, from: origin)
+                try await report(Outcome(tag: tag, result: result, failure: batch.failure))
+                if batch.failure != nil { break }
+            }
+            group.cancelAll()
         }
-        if let outcome = try await storeIfAny(waiting) { try await report(outcome) }
-    }
-
-    private func storeIfAny(_ item: (tag: Int, batch: VerifiedBatch)?) async throws -> Outcome? {
-        guard let item else { return nil }
-        let result = item.batch.entries.isEmpty ? IngestResult() : try await store.ingest(item.batch.entries, from: origin)
-        return Outcome(tag: item.tag, result: result, failure: item.batch.failure)
     }
 }

@@ -10,9 +10,13 @@ public struct NodeID: Hashable, Sendable, Comparable, CustomStringConvertible {
         self.key = key
     }
 
-    /// Parses the 52-character spelling; nil for anything else.
+    /// Parses the 52-character lowercase spelling; nil for anything else
+    /// (uppercase too: every id has exactly one spelling, so that keys of
+    /// admit and revoke entries compare as bytes).
     public init?(_ text: String) {
-        guard text.utf8.count == 52, let bytes = Base32.decode(text), let key = Bytes32(bytes) else {
+        guard text.utf8.count == 52, !text.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }),
+            let bytes = Base32.decode(text), let key = Bytes32(bytes)
+        else {
             return nil
         }
         self.key = key

@@ -4,11 +4,15 @@ import GRDB
 /// Heads that moved after a feed position, and the position they cover.
 public struct HeadsSnapshot: Sendable, Equatable {
     public let position: Int64
+    /// In the order they moved.
     public let heads: [Head]
+    /// The feed position at which each head last moved (same order).
+    public let positions: [Int64]
 
-    public init(position: Int64, heads: [Head]) {
+    public init(position: Int64, heads: [Head], positions: [Int64]? = nil) {
         self.position = position
         self.heads = heads
+        self.positions = positions ?? Array(repeating: position, count: heads.count)
     }
 }
 
@@ -97,16 +101,18 @@ extension Store {
         let rows = try Row.fetchCursor(
             db,
             sql: """
-                SELECT key, seq, head_id FROM author
+                SELECT key, seq, head_id, head_position FROM author
                 WHERE seq > 0 AND head_position > ? AND (head_origin IS NULL OR head_origin IS NOT ?)
                 ORDER BY head_position
                 """, arguments: [position, originRef])
         var heads: [Head] = []
+        var positions: [Int64] = []
         while let r = try rows.next() {
             heads.append(Head(author: NodeID(keyBytes: [UInt8](r[0] as Data))!, seq: UInt64(r[1] as Int64),
                               id: EntryID(hash: Bytes32(r[2] as Data)!)))
+            positions.append(r[3])
         }
-        return HeadsSnapshot(position: now, heads: heads)
+        return HeadsSnapshot(position: now, heads: heads, positions: positions)
     }
 
     /// Heads whose position is after `position` (all heads for 0), leaving

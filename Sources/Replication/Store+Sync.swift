@@ -2,30 +2,6 @@ import Foundation
 import GRDB
 
 extension Store {
-    /// Records a fork seen in a peer's heads (same author and seq, another
-    /// id) and stops taking entries of that author.
-    public func recordFork(offered: Head, held: EntryID, peer: NodeID) throws {
-        let now = clock()
-        try write { db in try Store.recordFork(db, offered: offered, held: held, peer: peer, now: now) }
-    }
-
-    public func recordFork(offered: Head, held: EntryID, peer: NodeID) async throws {
-        let now = clock()
-        try await write { db in try Store.recordFork(db, offered: offered, held: held, peer: peer, now: now) }
-    }
-
-    static func recordFork(_ db: Database, offered: Head, held: EntryID, peer: NodeID, now: Int64) throws {
-        let author = try authorRef(db, offered.author)
-        let peerRef = try authorRef(db, peer)
-        try db.execute(
-            sql: """
-                INSERT OR IGNORE INTO fork(author, seq, held_id, other_id, other_bytes, peer, detected_ms)
-                VALUES (?, ?, ?, ?, NULL, ?, ?)
-                """,
-            arguments: [author, Int64(clamping: offered.seq), held.hash.data, offered.id.hash.data, peerRef, now])
-        try db.execute(sql: "UPDATE author SET forked = 1 WHERE ref = ?", arguments: [author])
-    }
-
     /// ENTRIES frames that serve `ranges` completely and in order, each at
     /// most 4 MiB of payload, or nil when this node does not hold every
     /// entry asked for (the caller answers ERROR `internal`).

@@ -39,6 +39,8 @@ public struct IngestResult: Sendable, Equatable {
     public var purged: [NodeID] = []
     /// Feed position after the batch.
     public var position: Int64 = 0
+    /// An admit or revoke in the batch changed the roster.
+    public var rosterChanged = false
 
     public init() {}
 }
@@ -262,37 +264,54 @@ struct WriteContext {
     mutating func applyNetworkEntry(_ entry: Entry, result: inout IngestResult) throws {
         guard let subject = NodeID(entry.key) else { return }
         let limitBefore = roster.acceptedLimit(subject)
+        let wasAuthority = roster.isAuthority(subject)
         guard roster.apply(entry) != nil else { return }
         rosterChanged = true
+        result.rosterChanged = true
         let limitAfter = roster.acceptedLimit(subject)
         if limitBefore == 0 && limitAfter > 0 { result.admitted.append(subject) }
-        if limitAfter < limitBefore {
+        // A revocation, or an authority demoted by the genesis (its admits
+        // stop counting), can leave stored entries that are no longer valid.
+        if limitAfter < limitBefore || (wasAuthority && !roster.isAuthority(subject)) {
             try enforceRoster(result: &result)
         }
     }
 
-    /// Removes entries the roster no longer accepts (at or after a
-    /// revocation). When an authority's own admits or revokes go, the roster
-    /// is folded again from what remains and checked once more.
+    /// Removes entries the roster no longer accepts, so that what a node
+    /// holds does not depend on the order entries arrived in. Revoked
+    /// authors go first: when a revoked authority's own admits or revokes
+    /// are removed, the roster is folded again from what remains before
+    /// anyone is judged to have lost membership.
     mutating func enforceRoster(result: inout IngestResult) throws {
-        for _ in 0..<4 {
+        for _ in 0..<8 {
             try flush()
+            let rows = try Row.fetchAll(db, sql: "SELECT key, seq FROM author WHERE seq > 0").compactMap { r in
+                NodeID(keyBytes: [UInt8](r[0] as Data)).map { ($0, UInt64(r[1] as Int64)) }
+            }
             var removedNetworkEntries = false
-            let rows = try Row.fetchAll(db, sql: "SELECT key, seq FROM author WHERE seq > 0")
-            for r in rows {
-                guard let author = NodeID(keyBytes: [UInt8](r[0] as Data)) else { continue }
-                let seq = UInt64(r[1] as Int64)
+            for (author, seq) in rows where roster.revokedFrom(author) != nil {
                 let limit = roster.acceptedLimit(author)
                 guard seq > limit else { continue }
-                // Our own log is ours to keep until we are revoked: a node
-                // authors before its admit reaches it.
-                if author == node && roster.revokedFrom(author) == nil { continue }
                 removedNetworkEntries = try purge(author, above: limit) || removedNetworkEntries
                 result.purged.append(author)
                 result.heads[author] = authors[author]?.seq
             }
-            guard removedNetworkEntries else { return }
-            roster = try Store.loadRoster(db, genesis: roster.genesis)
+            if removedNetworkEntries {
+                roster = try Store.loadRoster(db, genesis: roster.genesis)
+                continue
+            }
+            // Authors whose every admission has lapsed. Our own log is ours to
+            // keep until we are revoked: a node writes before its admit arrives.
+            for (author, seq) in rows where author != node && roster.acceptedLimit(author) == 0 && seq > 0 {
+                removedNetworkEntries = try purge(author, above: 0) || removedNetworkEntries
+                result.purged.append(author)
+                result.heads[author] = 0
+            }
+            if removedNetworkEntries {
+                roster = try Store.loadRoster(db, genesis: roster.genesis)
+                continue
+            }
+            return
         }
     }
 

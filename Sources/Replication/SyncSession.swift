@@ -51,6 +51,8 @@ public struct SyncSession: Sendable {
         case sendIdle
         /// Nothing was received for the timeout (90 s).
         case receiveIdle
+        /// The trust rules no longer accept the peer (it was revoked).
+        case peerNoLongerTrusted
         case shutdown
     }
 
@@ -65,9 +67,11 @@ public struct SyncSession: Sendable {
 
     public enum Action: Sendable, Equatable {
         case send([Frame])
-        /// Read heads moved after this position (leaving out heads moved by
-        /// the peer's own entries) and answer `headsLoaded`.
-        case loadHeads(after: UInt64)
+        /// Read heads moved after this position and answer `headsLoaded`.
+        /// With `excludingPeer`, leave out heads that last moved because of
+        /// the peer's own entries (it holds those already); not done when the
+        /// peer does not know our feed, since it may have lost its data.
+        case loadHeads(after: UInt64, excludingPeer: Bool)
         /// Compare these offered heads with the store and roster; answer `compared`.
         case compare(request: Int, heads: [Head])
         /// Load the heads this peer offered earlier for non-members and compare them.
@@ -79,8 +83,6 @@ public struct SyncSession: Sendable {
         case ingest(tag: Int, entries: [[UInt8]])
         case saveCheckpoint(Checkpoint)
         case savePending([Head])
-        /// The peer's head for an author differs from ours at the same seq.
-        case recordFork(offered: Head, held: EntryID)
         /// The peer's HELLO was accepted.
         case established(Hello)
         /// Everything the peer offered so far is stored (first time only).
@@ -134,7 +136,6 @@ public struct SyncSession: Sendable {
         public var entriesStored = 0
         public var entriesRequested: UInt64 = 0
         public var entriesServedRequested: UInt64 = 0
-        public var forks = 0
     }
 
     public init(_ configuration: Configuration) {
@@ -148,7 +149,7 @@ public struct SyncSession: Sendable {
 
     /// Entries wanted from the peer and not yet stored.
     public var entriesOutstanding: UInt64 {
-        wants.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1.remaining } }
+        wants.values.reduce(0) { $0.saturatingAdd($1.reduce(0) { $0.saturatingAdd($1.remaining) }) }
     }
 
     /// Authors the peer offered that are not members here (yet).
@@ -176,13 +177,13 @@ public struct SyncSession: Sendable {
         case .ingested(let outcome):
             return ingested(outcome)
         case .feedAdvanced:
-            guard phase == .active, initialHeadsSent else { return [] }
+            guard phase == .active else { return [] }
             if headsLoading {
                 feedDirty = true
                 return []
             }
             headsLoading = true
-            return [.loadHeads(after: lastSentPosition)]
+            return [.loadHeads(after: lastSentPosition, excludingPeer: true)]
         case .admitted(let authors):
             guard phase == .active else { return [] }
             let heads = authors.compactMap { pending.removeValue(forKey: $0) }
@@ -196,6 +197,9 @@ public struct SyncSession: Sendable {
         case .receiveIdle:
             phase = .closed
             return [.close(nil, .timeout)]
+        case .peerNoLongerTrusted:
+            return refuse(ProtocolError(
+                .notAMember, "node \(configuration.peer.short) is no longer a member of network \(configuration.network.short) (revoked)"))
         case .shutdown:
             phase = .closed
             return [.close(ProtocolError(.shuttingDown, "node is shutting down; it will be back"), .shutdown)]
@@ -236,7 +240,7 @@ public struct SyncSession: Sendable {
             batchRequests.insert(nextRequest)
             return [.compare(request: nextRequest, heads: heads)]
         case .want(let ranges):
-            counters.entriesServedRequested += ranges.reduce(0) { $0 + $1.count }
+            counters.entriesServedRequested = ranges.reduce(counters.entriesServedRequested) { $0.saturatingAdd($1.count) }
             return ranges.isEmpty ? [] : [.serve(ranges)]
         case .entries(let raw):
             return entries(raw)
@@ -272,10 +276,11 @@ public struct SyncSession: Sendable {
         }
         phase = .active
         peerHello = hello
-        peerSince = hello.since_feed == configuration.feed.hex ? hello.since : 0
+        let knowsOurFeed = hello.since_feed == configuration.feed.hex
+        peerSince = knowsOurFeed ? hello.since : 0
         headsLoading = true
         nextRequest += 1
-        return [.established(hello), .loadHeads(after: peerSince), .comparePending(request: nextRequest)]
+        return [.established(hello), .loadHeads(after: peerSince, excludingPeer: knowsOurFeed), .comparePending(request: nextRequest)]
     }
 
     private mutating func headsLoaded(_ snapshot: HeadsSnapshot) -> [Action] {
@@ -283,13 +288,18 @@ public struct SyncSession: Sendable {
         var actions: [Action] = []
         let position = UInt64(max(0, snapshot.position))
         if !initialHeadsSent || !snapshot.heads.isEmpty {
+            // Heads come in the order they moved. A split HEADS carries, in
+            // each frame but the last, the position of its last head: all
+            // heads that moved up to there are in it or in earlier frames,
+            // so a receiver cut off mid-way keeps a correct checkpoint.
             var frames: [Frame] = []
-            var rest = snapshot.heads[...]
+            var start = 0
             repeat {
-                let chunk = rest.prefix(Frame.maximumHeadsPerFrame)
-                rest = rest.dropFirst(chunk.count)
-                frames.append(.heads(position: position, heads: Array(chunk)))
-            } while !rest.isEmpty
+                let end = min(start + Frame.maximumHeadsPerFrame, snapshot.heads.count)
+                let covered = end < snapshot.heads.count ? UInt64(max(0, snapshot.positions[end - 1])) : position
+                frames.append(.heads(position: covered, heads: Array(snapshot.heads[start..<end])))
+                start = end
+            } while start < snapshot.heads.count
             actions.append(.send(frames))
         }
         initialHeadsSent = true
@@ -297,7 +307,7 @@ public struct SyncSession: Sendable {
         if feedDirty {
             feedDirty = false
             headsLoading = true
-            actions.append(.loadHeads(after: lastSentPosition))
+            actions.append(.loadHeads(after: lastSentPosition, excludingPeer: true))
         }
         actions += checkSynced()
         return actions
@@ -312,9 +322,11 @@ public struct SyncSession: Sendable {
             let head = c.offered
             if c.forked { continue }
             if c.localSeq >= head.seq {
-                if let held = c.localIDAtOfferedSeq, held != head.id {
-                    counters.forks += 1
-                    actions.append(.recordFork(offered: head, held: held))
+                // A different id at a seq we hold: ask for that one entry.
+                // Only a validly signed conflicting entry makes a fork; a
+                // peer's word in HEADS alone freezes nobody.
+                if let held = c.localIDAtOfferedSeq, held != head.id, wants[head.author] == nil {
+                    otherWants.append(WantRange(author: head.author, from: head.seq, to: head.seq))
                 }
                 continue
             }
@@ -337,7 +349,7 @@ public struct SyncSession: Sendable {
             nextWant += 1
             wants[range.author, default: []].append(
                 OpenWant(id: nextWant, range: range, remaining: range.count, lastTag: nil, batch: batchIndex.map { _ in request }))
-            counters.entriesRequested += range.count
+            counters.entriesRequested = counters.entriesRequested.saturatingAdd(range.count)
         }
         if let batchIndex {
             batches[batchIndex].compared = true
@@ -420,6 +432,9 @@ public struct SyncSession: Sendable {
     }
 
     /// Author and seq from the fixed header of entry bytes, without decoding.
+    /// Counting a want as delivered on arrival is sound because a responder
+    /// sends exactly the entries asked for, in order, over one ordered
+    /// stream; the want completes only after their ingest reports.
     static func peekAuthorAndSeq(_ bytes: [UInt8]) -> (NodeID, UInt64)? {
         guard bytes.count >= 41 else { return nil }
         return bytes.withUnsafeBytes { raw in
@@ -427,5 +442,13 @@ public struct SyncSession: Sendable {
             let seq = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 33, as: UInt64.self))
             return (author, seq)
         }
+    }
+}
+
+extension UInt64 {
+    /// Peers choose the numbers in HEADS and WANT; sums of them must not trap.
+    func saturatingAdd(_ other: UInt64) -> UInt64 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? .max : sum
     }
 }

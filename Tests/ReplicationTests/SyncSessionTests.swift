@@ -71,11 +71,11 @@ import Testing
         _ = s.handle(.start)
         let other = FeedID(bytes: Array(repeating: 9, count: 16))!
         let actions = s.handle(.received(.hello(Self.peerHello(since: Checkpoint(feed: other, position: 50)))))
-        #expect(actions.contains(.loadHeads(after: 0)))
+        #expect(actions.contains(.loadHeads(after: 0, excludingPeer: false)))
         var t = Self.session()
         _ = t.handle(.start)
         let mine = t.handle(.received(.hello(Self.peerHello(since: Checkpoint(feed: Self.localFeed, position: 50)))))
-        #expect(mine.contains(.loadHeads(after: 50)))
+        #expect(mine.contains(.loadHeads(after: 50, excludingPeer: true)))
     }
 
     /// HEADS -> WANT (authorities first) -> ENTRIES -> stored -> checkpoint.
@@ -109,7 +109,7 @@ import Testing
         #expect(s.isInSync)
     }
 
-    @Test func forkInHeadsIsRecordedAndNothingWanted() {
+    @Test func differentIDInHeadsAsksForTheEntryAsEvidence() {
         var s = establishedSession()
         let author = NodeKey().id
         let head = Head(author: author, seq: 3, id: EntryID(hash: Bytes32(w0: 1, w1: 0, w2: 0, w3: 0)))
@@ -118,8 +118,8 @@ import Testing
             HeadComparison(offered: head, localSeq: 4, localIDAtOfferedSeq: EntryID(hash: .zero), forked: false,
                            acceptedLimit: .max, isAuthority: false)
         ]))
-        #expect(actions.contains(.recordFork(offered: head, held: EntryID(hash: .zero))))
-        #expect(!actions.contains { if case .send = $0 { true } else { false } })
+        // Only a signed conflicting entry proves a fork: fetch that one entry.
+        #expect(actions.contains(.send([.want([WantRange(author: author, from: 3, to: 3)])])))
     }
 
     @Test func nonMembersArePendingUntilAdmitted() {
@@ -171,10 +171,10 @@ import Testing
 
     @Test func liveHeadsAreCoalescedWhileALoadIsRunning() {
         var s = establishedSession()
-        #expect(s.handle(.feedAdvanced) == [.loadHeads(after: 0)])
+        #expect(s.handle(.feedAdvanced) == [.loadHeads(after: 0, excludingPeer: true)])
         #expect(s.handle(.feedAdvanced).isEmpty)
         let next = s.handle(.headsLoaded(HeadsSnapshot(position: 3, heads: [Head(author: Self.local, seq: 3, id: EntryID(hash: .zero))])))
-        #expect(next.contains(.loadHeads(after: 3)))
+        #expect(next.contains(.loadHeads(after: 3, excludingPeer: true)))
         let quiet = s.handle(.headsLoaded(HeadsSnapshot(position: 3, heads: [])))
         #expect(!quiet.contains { if case .send = $0 { true } else { false } }, "an empty live HEADS is not sent")
     }

@@ -354,8 +354,8 @@ final class Simulation {
         switch action {
         case .send(let frames):
             send(frames, id, side)
-        case .loadHeads(let after):
-            return .headsLoaded(try store.heads(movedAfter: Int64(clamping: after), excludingOrigin: peer.key.id))
+        case .loadHeads(let after, let excludingPeer):
+            return .headsLoaded(try store.heads(movedAfter: Int64(clamping: after), excludingOrigin: excludingPeer ? peer.key.id : nil))
         case .compare(let request, let heads):
             return .compared(request: request, try store.compare(heads))
         case .comparePending(let request):
@@ -379,9 +379,6 @@ final class Simulation {
             try store.saveCheckpoint(checkpoint, for: peer.key.id)
         case .savePending(let heads):
             try store.savePending(heads, offeredBy: peer.key.id)
-        case .recordFork(let offered, let held):
-            try store.recordFork(offered: offered, held: held, peer: peer.key.id)
-            me.forksSeen += 1
         case .established:
             if side == 0 { links[c.link].backoff.reset() }
         case .synced:

@@ -1,0 +1,154 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Replication
+import Synchronization
+
+/// The version every node reports in HELLO `agent` and in status.
+public enum TCNodeVersion {
+    public static let current = "0.1.0"
+    public static var agent: String { "tcnode/\(current)" }
+}
+
+/// Timers of the sync protocol; tests shorten them.
+public struct SyncTiming: Sendable {
+    /// Send PING after this long with nothing sent.
+    public var idleSend: Duration = .seconds(30)
+    /// Close after this long with nothing received.
+    public var idleReceive: Duration = .seconds(90)
+    /// How often a connection looks at its idle timers.
+    public var tick: Duration = .seconds(5)
+    public var connectTimeout: Duration = .seconds(10)
+    /// A TLS handshake and HELLO must finish within this.
+    public var handshakeTimeout: Duration = .seconds(20)
+    public var backoffInitial: Duration = .seconds(1)
+    public var backoffMaximum: Duration = .seconds(600)
+
+    public init() {}
+}
+
+/// One running node: its key and store, whom it trusts, its live
+/// connections and their status. Listeners, dialers and the control API are
+/// services around it; tests start exactly this with a temp directory.
+public final class Node: Sendable {
+    public let key: NodeKey
+    public let store: Store
+    public let agent: String
+    public let peers: PeerRegistry
+    public let timing: SyncTiming
+    public let logger: Logger
+    let tls: PeerTLS
+    let events: NodeEvents
+    let metrics = NodeMetrics()
+    let group: any EventLoopGroup
+    let startedAt = Date()
+    private let pinned: Mutex<Set<NodeID>>
+
+    public init(key: NodeKey, store: Store, pinned: Set<NodeID> = [], timing: SyncTiming = SyncTiming(),
+                logger: Logger = Logger(label: "tcnode"), agent: String = TCNodeVersion.agent,
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
+        precondition(key.id == store.node, "the key must be the store's node key")
+        self.key = key
+        self.store = store
+        self.agent = agent
+        self.timing = timing
+        self.logger = logger
+        self.group = group
+        self.tls = try PeerTLS(certificate: NodeCertificate(key: key))
+        let events = NodeEvents()
+        self.events = events
+        self.peers = PeerRegistry(onChange: { events.broadcast(.peersChanged) })
+        var all = pinned
+        for peer in (try? store.bootstrapPeers()) ?? [] { all.insert(peer.node) }
+        self.pinned = Mutex(all)
+    }
+
+    public var id: NodeID { key.id }
+    public var network: NodeID { store.network }
+
+    /// Replaces the pinned peers (config reload); bootstrap peers stay.
+    public func setPinned(_ peers: Set<NodeID>) {
+        var all = peers
+        for peer in (try? store.bootstrapPeers()) ?? [] { all.insert(peer.node) }
+        pinned.withLock { $0 = all }
+    }
+
+    /// The trust rule for a TLS peer: a current member, the genesis or an
+    /// authority, or a peer pinned in local config for bootstrap; never a
+    /// revoked node.
+    public func trusts(_ peer: NodeID) -> Bool {
+        let roster = store.roster
+        if roster.revokedFrom(peer) != nil { return false }
+        return roster.acceptsPeer(peer) || roster.isAuthority(peer) || pinned.withLock { $0.contains(peer) }
+    }
+
+    /// Appends this node's own entries and tells every connection.
+    @discardableResult
+    public func append(_ drafts: [Entry.Draft]) async throws -> [Entry] {
+        let entries = try await store.append(drafts, signer: key)
+        metrics.appended(entries.count)
+        events.broadcast(.feedAdvanced)
+        let subjects = entries.compactMap { Roster.isNetworkKind($0.kind) ? NodeID($0.key) : nil }
+        if !subjects.isEmpty {
+            events.broadcast(.admitted(subjects))
+            events.broadcast(.rosterChanged)
+        }
+        return entries
+    }
+
+    /// After entries from a peer are stored: wake other connections.
+    func noteIngest(_ result: IngestResult, from peer: NodeID) {
+        metrics.ingested(result)
+        if result.stored > 0 { events.broadcast(.feedAdvanced) }
+        if !result.admitted.isEmpty { events.broadcast(.admitted(result.admitted)) }
+        if !result.forks.isEmpty {
+            for fork in result.forks {
+                logger.warning(
+                    "fork: two different entries signed by \(fork.author.short) for seq \(fork.seq); its log is frozen here until an operator acts",
+                    metadata: ["peer": "\(peer.short)"])
+            }
+        }
+        if result.rosterChanged { events.broadcast(.rosterChanged) }
+    }
+
+    /// Subscribes to node events (feed growth, admissions, shutdown).
+    func subscribe() -> NodeEvents.Subscription { events.subscribe() }
+    func unsubscribe(_ s: NodeEvents.Subscription) { events.unsubscribe(s) }
+
+    /// Waits until `condition` holds, re-checking whenever the node's feed or
+    /// roster changes, or throws after `timeout`. For tests and tools: no
+    /// polling sleeps.
+    public func wait(for timeout: Duration, until condition: @escaping @Sendable () async throws -> Bool) async throws {
+        let subscription = events.subscribe()
+        defer { events.unsubscribe(subscription) }
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                if try await condition() { return true }
+                for await _ in subscription.stream {
+                    if try await condition() { return true }
+                }
+                return false
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return false
+            }
+            let met = try await group.next() ?? false
+            group.cancelAll()
+            if !met { throw WaitTimeout(timeout: timeout) }
+        }
+    }
+
+    /// Asks every connection to say `shutting-down` and close.
+    public func closeConnections() {
+        events.broadcast(.shutdown)
+    }
+
+    public var uptime: TimeInterval { Date().timeIntervalSince(startedAt) }
+}
+
+public struct WaitTimeout: Error, CustomStringConvertible {
+    public let timeout: Duration
+    public var description: String { "condition not met within \(timeout)" }
+}

@@ -1,0 +1,421 @@
+import Foundation
+import Logging
+import NIOCore
+import Replication
+
+/// How a connection ended, for the dialer's backoff and for status.
+public enum ConnectionEnding: Sendable, Equatable, CustomStringConvertible {
+    case handshakeFailed(String)
+    /// We refused the peer or its data; the ERROR we sent.
+    case refusedByUs(ProtocolError)
+    /// The peer sent ERROR.
+    case refusedByPeer(ProtocolError)
+    case closed(String)
+    case timeout
+    case shutdown
+
+    public var description: String {
+        switch self {
+        case .handshakeFailed(let why): "TLS handshake failed: \(why)"
+        case .refusedByUs(let e): "we closed the connection (\(e.code)): \(e.message)"
+        case .refusedByPeer(let e): "the peer closed the connection (\(e.code)): \(e.message)"
+        case .closed(let why): why
+        case .timeout: "no data from the peer for too long (link down?)"
+        case .shutdown: "this node is shutting down"
+        }
+    }
+}
+
+/// Carries out one `SyncSession` over one TLS channel: reads frames into the
+/// session, runs its actions against the store, streams wanted entries in
+/// their own task, and verifies and stores received entries in the ingest
+/// pipeline's, so that reading, verifying, storing and serving overlap.
+struct PeerConnection {
+    let node: Node
+    let peerChannel: PeerChannel
+    /// The configured address for outbound connections; nil for inbound ones.
+    let dialedAddress: String?
+
+    private enum Input: Sendable {
+        case session(SyncSession.Event)
+        case ended(String)
+        case tick
+        case rosterChanged
+        case cannotServe
+    }
+
+    var direction: String { dialedAddress == nil ? "inbound" : "outbound" }
+
+    /// Runs until the connection ends; returns the peer (when the handshake
+    /// identified it), whether HELLO was accepted both ways, and why it ended.
+    func run() async -> (peer: NodeID?, established: Bool, ending: ConnectionEnding) {
+        let channel = peerChannel.channel
+        do {
+            try await withTimeout(node.timing.handshakeTimeout) { try await peerChannel.handshake.get() }
+        } catch {
+            try? await channel.channel.close()
+            node.metrics.connectionRefused("handshake")
+            return (nil, false, .handshakeFailed(identityProblem() ?? "\(error)"))
+        }
+        guard case .success(let peer)? = peerChannel.identity.value else {
+            try? await channel.channel.close()
+            return (nil, false, .handshakeFailed(identityProblem() ?? "no peer key"))
+        }
+        var logger = node.logger
+        logger[metadataKey: "peer"] = "\(peer.short)"
+        let store = node.store
+        let configuration = SyncSession.Configuration(
+            network: store.network, local: node.id, peer: peer, peerTrusted: node.trusts(peer), agent: node.agent,
+            feed: store.feed, checkpoint: (try? await checkpoint(peer)) ?? nil)
+        node.peers.update(peer, direction: direction, address: dialedAddress ?? peerChannel.remoteAddress) {
+            $0.state = .connecting
+            $0.detail = nil
+        }
+        var established = false
+        let ending: ConnectionEnding
+        do {
+            ending = try await channel.executeThenClose { inbound, outbound in
+                try await drive(peer: peer, configuration: configuration, inbound: inbound, outbound: outbound,
+                                logger: logger, established: &established)
+            }
+        } catch {
+            ending = .closed("connection error: \(error)")
+        }
+        record(ending, peer: peer, established: established, logger: logger)
+        return (peer, established, ending)
+    }
+
+    private func identityProblem() -> String? {
+        if case .failure(let problem)? = peerChannel.identity.value { return problem.description }
+        return nil
+    }
+
+    private func checkpoint(_ peer: NodeID) async throws -> Checkpoint? {
+        let store = node.store
+        return try await Task { try store.checkpoint(for: peer) }.value
+    }
+
+    private func drive(
+        peer: NodeID, configuration: SyncSession.Configuration,
+        inbound: NIOAsyncChannelInboundStream<Frame>, outbound: NIOAsyncChannelOutboundWriter<[Frame]>,
+        logger: Logger, established: inout Bool
+    ) async throws -> ConnectionEnding {
+        let node = self.node
+        let store = node.store
+        let counts = peerChannel.counts
+        let (inputs, input) = AsyncStream<Input>.makeStream()
+        let (ingestQueue, ingestInput) = AsyncStream<(tag: Int, raw: [[UInt8]])>.makeStream()
+        let (serveQueue, serveInput) = AsyncStream<[WantRange]>.makeStream()
+        // Backpressure: the reader takes a credit for each ENTRIES frame and
+        // the ingest returns it, so at most `ingestCredits` frames (4 MiB
+        // each) wait in memory when storing is slower than the link.
+        let (credits, creditInput) = AsyncStream<Void>.makeStream()
+        for _ in 0..<Self.ingestCredits { creditInput.yield() }
+        let subscription = node.subscribe()
+        defer { node.unsubscribe(subscription) }
+        let direction = self.direction
+        let address = dialedAddress ?? peerChannel.remoteAddress
+
+        return await withTaskGroup(of: Void.self, returning: ConnectionEnding.self) { group in
+            group.addTask {
+                var credit = credits.makeAsyncIterator()
+                do {
+                    for try await frame in inbound {
+                        if case .entries = frame, await credit.next() == nil { return }
+                        input.yield(.session(.received(frame)))
+                    }
+                    input.yield(.ended("the peer closed the connection"))
+                } catch let error as FrameError {
+                    input.yield(.session(.decodingFailed(error)))
+                } catch {
+                    input.yield(.ended("connection lost: \(error)"))
+                }
+            }
+            group.addTask {
+                let pipeline = IngestPipeline(store: store, origin: peer)
+                do {
+                    try await pipeline.run(ingestQueue) { outcome in
+                        node.noteIngest(outcome.result, from: peer)
+                        if !outcome.result.forks.isEmpty {
+                            node.peers.update(peer, direction: direction, address: address) { $0.forks += outcome.result.forks.count }
+                        }
+                        input.yield(.session(.ingested(outcome)))
+                        creditInput.yield()
+                    }
+                } catch {
+                    input.yield(.ended("could not store entries: \(error)"))
+                }
+            }
+            group.addTask {
+                for await ranges in serveQueue {
+                    do {
+                        let complete = try await store.serve(ranges) { frames in
+                            try await outbound.write(frames)
+                            let n = frames.reduce(0) { if case .entries(let e) = $1 { $0 + e.count } else { $0 } }
+                            let now = Self.nowMs()
+                            node.peers.update(peer, direction: direction, address: address) {
+                                $0.entriesSent += n
+                                $0.lastEntrySentMs = now
+                            }
+                        }
+                        if !complete {
+                            input.yield(.cannotServe)
+                            return
+                        }
+                    } catch {
+                        return
+                    }
+                }
+            }
+            group.addTask {
+                for await event in subscription.stream {
+                    switch event {
+                    case .feedAdvanced: input.yield(.session(.feedAdvanced))
+                    case .admitted(let authors): input.yield(.session(.admitted(authors)))
+                    case .rosterChanged: input.yield(.rosterChanged)
+                    case .shutdown: input.yield(.session(.shutdown))
+                    case .peersChanged: break
+                    }
+                }
+            }
+            let tick = node.timing.tick
+            group.addTask {
+                while (try? await Task.sleep(for: tick)) != nil { input.yield(.tick) }
+            }
+
+            var session = SyncSession(configuration)
+            // A connection that starts while the node is stopping says so at once.
+            var queue: [SyncSession.Event] = Task.isShuttingDownGracefully ? [.start, .shutdown] : [.start]
+            var iterator = inputs.makeAsyncIterator()
+            var idle = IdleClock(counts: counts)
+            var ending: ConnectionEnding = .closed("the connection ended")
+
+            loop: while true {
+                let event: SyncSession.Event
+                if !queue.isEmpty {
+                    event = queue.removeFirst()
+                } else {
+                    guard let next = await iterator.next() else { break }
+                    switch next {
+                    case .session(let e):
+                        event = e
+                    case .ended(let why):
+                        ending = .closed(why)
+                        break loop
+                    case .cannotServe:
+                        try? await outbound.write([.error(ProtocolError(.internal, "cannot serve the entries wanted; try another peer"))])
+                        ending = .refusedByUs(ProtocolError(.internal, "could not serve a WANT (entries no longer held)"))
+                        break loop
+                    case .rosterChanged:
+                        guard session.isEstablished, !node.trusts(peer) else { continue }
+                        event = .peerNoLongerTrusted
+                    case .tick:
+                        let (bytesIn, bytesOut) = idle.advance()
+                        node.metrics.bytesIn.increment(by: bytesIn)
+                        node.metrics.bytesOut.increment(by: bytesOut)
+                        update(peer, session: session)
+                        if idle.sinceReceived >= node.timing.idleReceive
+                            || (!session.isEstablished && idle.sinceStart >= node.timing.handshakeTimeout)
+                        {
+                            event = .receiveIdle
+                        } else if idle.sinceSent >= node.timing.idleSend {
+                            event = .sendIdle
+                        } else {
+                            continue
+                        }
+                    }
+                }
+                let actions = session.handle(event)
+                logger.trace("session", metadata: ["event": "\(Self.describe(event))", "actions": "\(actions.map(Self.describe))"])
+                for action in actions {
+                    switch action {
+                    case .close(let error, let reason):
+                        if let error { try? await outbound.write([.error(error)]) }
+                        switch reason {
+                        case .refused(let e): ending = .refusedByUs(e)
+                        case .peerError(let e): ending = .refusedByPeer(e)
+                        case .timeout: ending = .timeout
+                        case .shutdown: ending = .shutdown
+                        }
+                        break loop
+                    case .established(let hello):
+                        established = true
+                        node.metrics.connected.increment()
+                        let now = Self.nowMs()
+                        node.peers.update(peer, direction: direction, address: address) {
+                            $0.state = .connected
+                            $0.agent = hello.agent
+                            $0.connectedSinceMs = now
+                            $0.lastConnectedMs = now
+                            $0.detail = nil
+                            $0.retryAtMs = nil
+                        }
+                        logger.info("connected", metadata: ["agent": "\(hello.agent)", "direction": "\(direction)"])
+                    default:
+                        do {
+                            if let answer = try await perform(action, peer: peer, outbound: outbound,
+                                                               ingest: ingestInput, serve: serveInput) {
+                                queue.append(answer)
+                            }
+                        } catch {
+                            logger.error("sync stopped: the local database failed: \(error)")
+                            try? await outbound.write([.error(ProtocolError(.internal, "local storage error"))])
+                            ending = .closed("local database error: \(error)")
+                            break loop
+                        }
+                    }
+                }
+                update(peer, session: session)
+            }
+            if established { node.metrics.connected.decrement() }
+            creditInput.finish()
+            ingestInput.finish()
+            serveInput.finish()
+            input.finish()
+            outbound.finish()
+            group.cancelAll()
+            return ending
+        }
+    }
+
+    private func perform(
+        _ action: SyncSession.Action, peer: NodeID, outbound: NIOAsyncChannelOutboundWriter<[Frame]>,
+        ingest: AsyncStream<(tag: Int, raw: [[UInt8]])>.Continuation, serve: AsyncStream<[WantRange]>.Continuation
+    ) async throws -> SyncSession.Event? {
+        let store = node.store
+        switch action {
+        case .send(let frames):
+            try await outbound.write(frames)
+        case .loadHeads(let after, let excludingPeer):
+            return .headsLoaded(try await store.heads(movedAfter: Int64(clamping: after), excludingOrigin: excludingPeer ? peer : nil))
+        case .compare(let request, let heads):
+            return .compared(request: request, try await store.compare(heads))
+        case .comparePending(let request):
+            let heads = try await store.pendingHeads(offeredBy: peer)
+            return .compared(request: request, heads.isEmpty ? [] : try await store.compare(heads))
+        case .serve(let ranges):
+            serve.yield(ranges)
+        case .ingest(let tag, let raw):
+            ingest.yield((tag, raw))
+            let now = Self.nowMs()
+            node.peers.update(peer, direction: direction, address: nil) {
+                $0.entriesReceived += raw.count
+                $0.lastEntryReceivedMs = now
+            }
+        case .saveCheckpoint(let checkpoint):
+            try await store.saveCheckpoint(checkpoint, for: peer)
+        case .savePending(let heads):
+            try await store.savePending(heads, offeredBy: peer)
+        case .synced:
+            node.peers.update(peer, direction: direction, address: nil) { $0.inSync = true }
+        case .established, .close:
+            break
+        }
+        return nil
+    }
+
+    private func update(_ peer: NodeID, session: SyncSession) {
+        let counts = peerChannel.counts
+        node.peers.update(peer, direction: direction, address: nil) {
+            $0.bytesIn = counts.receivedBytes
+            $0.bytesOut = counts.sentBytes
+            $0.entriesBehind = session.entriesOutstanding
+            let requested = Int(clamping: session.counters.entriesServedRequested)
+            $0.entriesPeerBehind = UInt64(max(0, requested - $0.entriesSent))
+            $0.inSync = session.isInSync
+        }
+    }
+
+    private func record(_ ending: ConnectionEnding, peer: NodeID, established: Bool, logger: Logger) {
+        let refused: Bool
+        switch ending {
+        case .refusedByUs(let e), .refusedByPeer(let e): refused = e.known != .shuttingDown
+        default: refused = false
+        }
+        node.peers.update(peer, direction: direction, address: nil) {
+            $0.state = refused ? .refused : .disconnected
+            $0.detail = ending.description
+            $0.connectedSinceMs = nil
+            $0.inSync = false
+            $0.bytesIn = peerChannel.counts.receivedBytes
+            $0.bytesOut = peerChannel.counts.sentBytes
+        }
+        if case .refusedByUs(let e) = ending { node.metrics.connectionRefused(e.code) }
+        if refused {
+            logger.warning("connection refused: \(ending)")
+        } else {
+            logger.info("disconnected: \(ending)")
+        }
+    }
+
+    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    static let ingestCredits = 4
+
+    static func describe(_ event: SyncSession.Event) -> String {
+        switch event {
+        case .received(let frame): "received \(frame.name)"
+        case .headsLoaded(let s): "headsLoaded(\(s.heads.count) at \(s.position))"
+        case .compared(let r, let c): "compared(\(r), \(c.count))"
+        case .ingested(let o): "ingested(tag \(o.tag), stored \(o.result.stored))"
+        default: "\(event)"
+        }
+    }
+
+    static func describe(_ action: SyncSession.Action) -> String {
+        switch action {
+        case .send(let frames): "send \(frames.map(\.name))"
+        case .ingest(let tag, let raw): "ingest(tag \(tag), \(raw.count))"
+        case .serve(let ranges): "serve(\(ranges.count) ranges)"
+        case .compare(let r, let heads): "compare(\(r), \(heads.count))"
+        default: "\(action)"
+        }
+    }
+}
+
+/// Tracks when bytes last moved each way, from the connection's counters.
+struct IdleClock {
+    let counts: ByteCounts
+    var lastIn = 0
+    var lastOut = 0
+    var lastInChange = ContinuousClock.now
+    var lastOutChange = ContinuousClock.now
+    let started = ContinuousClock.now
+
+    init(counts: ByteCounts) { self.counts = counts }
+
+    /// Bytes moved since the last call, each way.
+    mutating func advance() -> (Int, Int) {
+        let now = ContinuousClock.now
+        let bytesIn = counts.receivedBytes, bytesOut = counts.sentBytes
+        defer {
+            lastIn = bytesIn
+            lastOut = bytesOut
+        }
+        if bytesIn != lastIn { lastInChange = now }
+        if bytesOut != lastOut { lastOutChange = now }
+        return (bytesIn - lastIn, bytesOut - lastOut)
+    }
+
+    var sinceReceived: Duration { ContinuousClock.now - lastInChange }
+    var sinceSent: Duration { ContinuousClock.now - lastOutChange }
+    var sinceStart: Duration { ContinuousClock.now - started }
+}
+
+struct TimeoutError: Error, CustomStringConvertible {
+    let after: Duration
+    var description: String { "timed out after \(after)" }
+}
+
+/// Runs `body`, throwing `TimeoutError` if it takes longer than `limit`.
+func withTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw TimeoutError(after: limit)
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
+    }
+}

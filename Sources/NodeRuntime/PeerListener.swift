@@ -1,0 +1,95 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Replication
+import ServiceLifecycle
+import Synchronization
+
+/// Accepts peer connections. One bad connection (garbage, a refused key, a
+/// dead TLS handshake) ends only itself: each runs in its own child task and
+/// its failure is logged and counted, never thrown out of the listener.
+public final class PeerListener: Service, Sendable {
+    let node: Node
+    let host: String
+    let port: Int
+    private let bound = Mutex<BoundState>(BoundState())
+
+    struct BoundState {
+        var address: SocketAddress?
+        var failure: String?
+        var waiters: [CheckedContinuation<SocketAddress, any Error>] = []
+    }
+
+    public struct BindError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public init(node: Node, host: String, port: Int) {
+        self.node = node
+        self.host = host
+        self.port = port
+    }
+
+    /// The address the listener is bound to (useful with port 0).
+    public func boundAddress() async throws -> SocketAddress {
+        try await withCheckedThrowingContinuation { continuation in
+            let state = bound.withLock { s -> (SocketAddress?, String?) in
+                if s.address == nil && s.failure == nil { s.waiters.append(continuation) }
+                return (s.address, s.failure)
+            }
+            if let address = state.0 { continuation.resume(returning: address) }
+            if let failure = state.1 { continuation.resume(throwing: BindError(description: failure)) }
+        }
+    }
+
+    private func publish(_ address: SocketAddress?, failure: String?) {
+        let waiters = bound.withLock { s in
+            s.address = address
+            s.failure = failure
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        for w in waiters {
+            if let address { w.resume(returning: address) } else { w.resume(throwing: BindError(description: failure ?? "not bound")) }
+        }
+    }
+
+    public func run() async throws {
+        let node = self.node
+        let server: NIOAsyncChannel<PeerChannel, Never>
+        do {
+            server = try await ServerBootstrap(group: node.group)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.so_keepalive), value: 1)
+                .bind(host: host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try PeerChannel.configure(channel, tls: node.tls, server: true, expecting: nil)
+                    }
+                }
+        } catch {
+            let message = "cannot listen on \(host):\(port): \(error). Is another tcnoded running, or the address wrong?"
+            publish(nil, failure: message)
+            throw BindError(description: message)
+        }
+        let address = server.channel.localAddress!
+        publish(address, failure: nil)
+        node.logger.info("listening for peers", metadata: ["address": "\(PeerChannel.describe(address))"])
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                do {
+                    try await server.executeThenClose { inbound in
+                        for try await peerChannel in inbound.cancelOnGracefulShutdown() {
+                            group.addTask {
+                                _ = await PeerConnection(node: node, peerChannel: peerChannel, dialedAddress: nil).run()
+                            }
+                        }
+                    }
+                } catch {
+                    node.logger.error("peer listener stopped accepting: \(error)")
+                }
+            }
+        } onGracefulShutdown: {
+            node.closeConnections()
+        }
+    }
+}

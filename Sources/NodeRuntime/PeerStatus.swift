@@ -1,0 +1,85 @@
+import Foundation
+import Replication
+import Synchronization
+
+/// What the node knows about one peer, for `tcnode status`, metrics and
+/// tests. Times are milliseconds since the Unix epoch. The JSON form is
+/// stable: fields are only ever added.
+public struct PeerStatus: Sendable, Codable, Equatable {
+    public enum State: String, Sendable, Codable {
+        case connected, connecting
+        case backingOff = "backing-off"
+        case refused, disconnected
+    }
+
+    public var node: String
+    public var name: String?
+    public var region: String?
+    public var role: String?
+    public var address: String?
+    /// "outbound" when this node dials the peer, "inbound" when it dialled us.
+    public var direction: String
+    public var state: State
+    /// Why the last connection ended or was refused, in plain words.
+    public var detail: String?
+    public var retryAtMs: Int64?
+    public var connectedSinceMs: Int64?
+    public var lastConnectedMs: Int64?
+    public var lastEntryReceivedMs: Int64?
+    public var lastEntrySentMs: Int64?
+    public var entriesReceived: Int
+    public var entriesSent: Int
+    /// Entries this node still wants from the peer (from its latest heads).
+    public var entriesBehind: UInt64
+    /// Entries the peer asked for that this node has not finished sending.
+    public var entriesPeerBehind: UInt64
+    public var bytesIn: Int
+    public var bytesOut: Int
+    public var forks: Int
+    public var agent: String?
+    public var inSync: Bool
+
+    public init(node: NodeID, direction: String, address: String?) {
+        self.node = node.description
+        self.address = address
+        self.direction = direction
+        self.state = .disconnected
+        self.entriesReceived = 0
+        self.entriesSent = 0
+        self.entriesBehind = 0
+        self.entriesPeerBehind = 0
+        self.bytesIn = 0
+        self.bytesOut = 0
+        self.forks = 0
+        self.inSync = false
+    }
+}
+
+/// Every peer's status, kept by connections and dialers.
+public final class PeerRegistry: Sendable {
+    private let peers = Mutex<[NodeID: PeerStatus]>([:])
+    private let onChange: @Sendable () -> Void
+
+    init(onChange: @escaping @Sendable () -> Void = {}) { self.onChange = onChange }
+
+    public func snapshot() -> [PeerStatus] {
+        peers.withLock { Array($0.values) }.sorted { $0.node < $1.node }
+    }
+
+    public func status(of node: NodeID) -> PeerStatus? { peers.withLock { $0[node] } }
+
+    func update(_ node: NodeID, direction: String, address: String?, _ change: (inout PeerStatus) -> Void) {
+        let noteworthy = peers.withLock { all in
+            let before = all[node]
+            var status = before ?? PeerStatus(node: node, direction: direction, address: address)
+            if let address { status.address = address }
+            change(&status)
+            all[node] = status
+            return before?.state != status.state || before?.inSync != status.inSync || before?.forks != status.forks
+                || before?.detail != status.detail
+        }
+        if noteworthy { onChange() }
+    }
+
+    func forget(_ node: NodeID) { peers.withLock { _ = $0.removeValue(forKey: node) } }
+}

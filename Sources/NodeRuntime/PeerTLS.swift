@@ -1,0 +1,128 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOSSL
+import NIOTLS
+import Replication
+
+/// TLS 1.3 contexts for peer connections, both directions.
+struct PeerTLS: Sendable {
+    static let alpn = "tcnode/1"
+
+    let server: NIOSSLContext
+    let client: NIOSSLContext
+
+    init(certificate: NodeCertificate) throws {
+        func configure(_ c: inout TLSConfiguration) {
+            c.minimumTLSVersion = .tlsv13
+            c.maximumTLSVersion = .tlsv13
+            // Chains and names mean nothing here; the custom callback takes the
+            // key. `.none` would also skip the callback and, on a server, not
+            // ask for a client certificate at all (STACK-NOTES).
+            c.certificateVerification = .noHostnameVerification
+            c.trustRoots = .certificates([])
+            c.applicationProtocols = [PeerTLS.alpn]
+            // BoringSSL leaves Ed25519 out of its default list.
+            c.verifySignatureAlgorithms = [.ed25519]
+            c.signingSignatureAlgorithms = [.ed25519]
+        }
+        var server = TLSConfiguration.makeServerConfiguration(
+            certificateChain: [.certificate(certificate.certificate)], privateKey: .privateKey(certificate.privateKey))
+        configure(&server)
+        var client = TLSConfiguration.makeClientConfiguration()
+        client.certificateChain = [.certificate(certificate.certificate)]
+        client.privateKey = .privateKey(certificate.privateKey)
+        configure(&client)
+        self.server = try NIOSSLContext(configuration: server)
+        self.client = try NIOSSLContext(configuration: client)
+    }
+
+    /// The verification callback: any Ed25519 leaf passes TLS (BoringSSL has
+    /// already checked that the peer holds its key), and its node id is kept.
+    /// A dialer that expects a particular node refuses any other key here.
+    /// Trust by membership is decided after HELLO, so that a refused peer
+    /// gets an ERROR frame that says why rather than a bare TLS alert.
+    static func verifier(into identity: PeerIdentity, expecting expected: NodeID?) -> NIOSSLCustomVerificationCallback {
+        { certificates, promise in
+            guard let leaf = certificates.first, let node = NodeCertificate.nodeID(of: leaf) else {
+                identity.set(.failure(.notEd25519))
+                promise.succeed(.failed)
+                return
+            }
+            if let expected, expected != node {
+                identity.set(.failure(.unexpectedNode(expected: expected, found: node)))
+                promise.succeed(.failed)
+                return
+            }
+            identity.set(.success(node))
+            promise.succeed(.certificateVerified)
+        }
+    }
+}
+
+/// What the TLS handshake proved about the peer.
+final class PeerIdentity: Sendable {
+    enum Problem: Error, Sendable, CustomStringConvertible {
+        case notEd25519
+        case unexpectedNode(expected: NodeID, found: NodeID)
+
+        var description: String {
+            switch self {
+            case .notEd25519:
+                "the peer's certificate does not carry an Ed25519 node key"
+            case .unexpectedNode(let expected, let found):
+                "expected node \(expected.short) at this address but found \(found.short); check the peer's node id in the config"
+            }
+        }
+    }
+
+    private let box = NIOLockedValueBox<Result<NodeID, Problem>?>(nil)
+    func set(_ value: Result<NodeID, Problem>) { box.withLockedValue { $0 = value } }
+    var value: Result<NodeID, Problem>? { box.withLockedValue { $0 } }
+}
+
+/// Reports when the TLS handshake finishes, and closes the connection
+/// without a frame when the peer did not agree on ALPN `tcnode/1`.
+final class HandshakeGate: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    enum Failure: Error, CustomStringConvertible {
+        case alpn(String?)
+        case closedDuringHandshake
+
+        var description: String {
+            switch self {
+            case .alpn(let offered):
+                "the peer did not negotiate ALPN tcnode/1 (got \(offered ?? "none")); it is not a tcnode peer"
+            case .closedDuringHandshake:
+                "the connection closed during the TLS handshake (the peer refused our key, or is not a tcnode node)"
+            }
+        }
+    }
+
+    let done: EventLoopPromise<Void>
+
+    init(done: EventLoopPromise<Void>) { self.done = done }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? TLSUserEvent, case .handshakeCompleted(let negotiated) = event {
+            if negotiated == PeerTLS.alpn {
+                done.succeed(())
+            } else {
+                done.fail(Failure.alpn(negotiated))
+                context.close(promise: nil)
+            }
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        done.fail(error)
+        context.fireErrorCaught(error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        done.fail(Failure.closedDuringHandshake)
+        context.fireChannelInactive()
+    }
+}
