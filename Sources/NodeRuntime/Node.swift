@@ -97,6 +97,15 @@ public final class Node: Sendable {
         return entries
     }
 
+    /// Stores entries that arrived by other means than a peer connection
+    /// (an import, a tool) and tells every connection, as if a peer had sent them.
+    @discardableResult
+    public func ingest(_ entries: [VerifiedEntry], from origin: NodeID?) async throws -> IngestResult {
+        let result = try await store.ingest(entries, from: origin)
+        noteIngest(result, from: origin ?? id)
+        return result
+    }
+
     /// After entries from a peer are stored: wake other connections.
     func noteIngest(_ result: IngestResult, from peer: NodeID) {
         metrics.ingested(result)

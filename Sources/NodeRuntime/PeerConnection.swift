@@ -110,6 +110,10 @@ struct PeerConnection {
         // the ingest returns it, so at most `ingestCredits` frames (4 MiB
         // each) wait in memory when storing is slower than the link.
         let (credits, creditInput) = AsyncStream<Void>.makeStream()
+        // The session's own frames (HELLO, HEADS, WANT, PONG) go through a
+        // writer task, so the main loop never waits on the network: two
+        // peers pushing bulk ENTRIES at each other cannot deadlock it.
+        let (sendQueue, sendInput) = AsyncStream<[Frame]>.makeStream()
         for _ in 0..<Self.ingestCredits { creditInput.yield() }
         let subscription = node.subscribe()
         defer { node.unsubscribe(subscription) }
@@ -178,6 +182,14 @@ struct PeerConnection {
                     }
                 }
             }
+            group.addTask {
+                for await frames in sendQueue {
+                    do { try await outbound.write(frames) } catch {
+                        input.yield(.ended("connection lost while sending: \(error)"))
+                        return
+                    }
+                }
+            }
             let tick = node.timing.tick
             group.addTask {
                 while (try? await Task.sleep(for: tick)) != nil { input.yield(.tick) }
@@ -203,7 +215,7 @@ struct PeerConnection {
                         ending = .closed(why)
                         break loop
                     case .cannotServe:
-                        try? await outbound.write([.error(ProtocolError(.internal, "cannot serve the entries wanted; try another peer"))])
+                        await Self.finalWrite([.error(ProtocolError(.internal, "cannot serve the entries wanted; try another peer"))], outbound)
                         ending = .refusedByUs(ProtocolError(.internal, "could not serve a WANT (entries no longer held)"))
                         break loop
                     case .rosterChanged:
@@ -230,7 +242,7 @@ struct PeerConnection {
                 for action in actions {
                     switch action {
                     case .close(let error, let reason):
-                        if let error { try? await outbound.write([.error(error)]) }
+                        if let error { await Self.finalWrite([.error(error)], outbound) }
                         switch reason {
                         case .refused(let e): ending = .refusedByUs(e)
                         case .peerError(let e): ending = .refusedByPeer(e)
@@ -253,13 +265,16 @@ struct PeerConnection {
                         logger.info("connected", metadata: ["agent": "\(hello.agent)", "direction": "\(direction)"])
                     default:
                         do {
-                            if let answer = try await perform(action, peer: peer, outbound: outbound,
+                            if let answer = try await perform(action, peer: peer, send: sendInput,
                                                                ingest: ingestInput, serve: serveInput) {
                                 queue.append(answer)
                             }
+                        } catch is CancellationError {
+                            ending = .closed("stopped")
+                            break loop
                         } catch {
                             logger.error("sync stopped: the local database failed: \(error)")
-                            try? await outbound.write([.error(ProtocolError(.internal, "local storage error"))])
+                            await Self.finalWrite([.error(ProtocolError(.internal, "local storage error"))], outbound)
                             ending = .closed("local database error: \(error)")
                             break loop
                         }
@@ -269,6 +284,7 @@ struct PeerConnection {
             }
             if established { node.metrics.connected.decrement() }
             creditInput.finish()
+            sendInput.finish()
             ingestInput.finish()
             serveInput.finish()
             input.finish()
@@ -279,13 +295,13 @@ struct PeerConnection {
     }
 
     private func perform(
-        _ action: SyncSession.Action, peer: NodeID, outbound: NIOAsyncChannelOutboundWriter<[Frame]>,
+        _ action: SyncSession.Action, peer: NodeID, send: AsyncStream<[Frame]>.Continuation,
         ingest: AsyncStream<(tag: Int, raw: [[UInt8]])>.Continuation, serve: AsyncStream<[WantRange]>.Continuation
     ) async throws -> SyncSession.Event? {
         let store = node.store
         switch action {
         case .send(let frames):
-            try await outbound.write(frames)
+            send.yield(frames)
         case .loadHeads(let after, let excludingPeer):
             return .headsLoaded(try await store.heads(movedAfter: Int64(clamping: after), excludingOrigin: excludingPeer ? peer : nil))
         case .compare(let request, let heads):
@@ -351,6 +367,12 @@ struct PeerConnection {
     static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     static let ingestCredits = 4
+
+    /// The last frame of a connection (an ERROR): written directly, but given
+    /// up after a moment if the peer is not reading.
+    static func finalWrite(_ frames: [Frame], _ outbound: NIOAsyncChannelOutboundWriter<[Frame]>) async {
+        _ = try? await withTimeout(.seconds(2)) { try await outbound.write(frames) }
+    }
 
     static func describe(_ event: SyncSession.Event) -> String {
         switch event {

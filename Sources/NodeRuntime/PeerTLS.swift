@@ -24,6 +24,10 @@ struct PeerTLS: Sendable {
             // BoringSSL leaves Ed25519 out of its default list.
             c.verifySignatureAlgorithms = [.ed25519]
             c.signingSignatureAlgorithms = [.ed25519]
+            // X25519 only: BoringSSL's default also offers the post-quantum
+            // hybrid X25519MLKEM768, whose key shares add about 2.3 KB to
+            // every handshake; on 2G/3G links a reconnect must stay small.
+            c.curves = [.x25519]
         }
         var server = TLSConfiguration.makeServerConfiguration(
             certificateChain: [.certificate(certificate.certificate)], privateKey: .privateKey(certificate.privateKey))

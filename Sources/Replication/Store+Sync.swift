@@ -74,3 +74,21 @@ struct EntriesBatcher {
         return .entries(entries)
     }
 }
+
+extension Store {
+    /// After restoring this database from a backup: gives it a new feed id
+    /// and forgets every peer checkpoint and pending head, so that peers
+    /// offer everything again (including this node's own entries they hold)
+    /// and nobody trusts positions in a feed that went back in time. Reopen
+    /// the store afterwards; this instance keeps the old feed id.
+    public func resetSyncState() throws -> FeedID {
+        var rng = SystemRandomNumberGenerator()
+        let feed = FeedID.random(using: &rng)
+        try write { db in
+            try db.execute(sql: "UPDATE meta SET feed = ? WHERE id = 1", arguments: [Data(feed.bytes)])
+            try db.execute(sql: "DELETE FROM checkpoint")
+            try db.execute(sql: "DELETE FROM pending_head")
+        }
+        return feed
+    }
+}

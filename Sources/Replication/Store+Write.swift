@@ -297,21 +297,35 @@ struct WriteContext {
                 result.heads[author] = authors[author]?.seq
             }
             if removedNetworkEntries {
-                roster = try Store.loadRoster(db, genesis: roster.genesis)
+                try refold(result: &result)
                 continue
             }
             // Authors whose every admission has lapsed. Our own log is ours to
             // keep until we are revoked: a node writes before its admit arrives.
-            for (author, seq) in rows where author != node && roster.acceptedLimit(author) == 0 && seq > 0 {
+            try flush()
+            let remaining = try Row.fetchAll(db, sql: "SELECT key FROM author WHERE seq > 0").compactMap { r in
+                NodeID(keyBytes: [UInt8](r[0] as Data))
+            }
+            for author in remaining where author != node && roster.acceptedLimit(author) == 0 {
                 removedNetworkEntries = try purge(author, above: 0) || removedNetworkEntries
                 result.purged.append(author)
                 result.heads[author] = 0
             }
             if removedNetworkEntries {
-                roster = try Store.loadRoster(db, genesis: roster.genesis)
+                try refold(result: &result)
                 continue
             }
             return
+        }
+    }
+
+    /// Folds the roster again from the network entries still held, and
+    /// reports authors it accepts now that it did not before.
+    mutating func refold(result: inout IngestResult) throws {
+        let before = roster
+        roster = try Store.loadRoster(db, genesis: roster.genesis)
+        for node in roster.knownNodes where before.acceptedLimit(node) == 0 && roster.acceptedLimit(node) > 0 {
+            if !result.admitted.contains(node) { result.admitted.append(node) }
         }
     }
 

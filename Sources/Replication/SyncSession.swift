@@ -266,7 +266,8 @@ public struct SyncSession: Sendable {
         guard let node = NodeID(hello.node), node == configuration.peer else {
             return refuse(ProtocolError(.identityMismatch, "HELLO names node \(hello.node.prefix(8)) but the TLS key is \(configuration.peer.short)"))
         }
-        guard FeedID(hex: hello.feed) != nil, hello.since_feed.isEmpty || FeedID(hex: hello.since_feed) != nil else {
+        func isFeed(_ text: String) -> Bool { FeedID(hex: text) != nil && text == text.lowercased() }
+        guard isFeed(hello.feed), hello.since_feed.isEmpty || isFeed(hello.since_feed) else {
             return refuse(ProtocolError(.badFrame, "HELLO feed and since_feed must be 32 lowercase hex characters"))
         }
         guard configuration.peerTrusted else {
@@ -317,6 +318,7 @@ public struct SyncSession: Sendable {
         var authorityWants: [WantRange] = []
         var otherWants: [WantRange] = []
         var newlyPending: [Head] = []
+        var evidenceWanted: Set<NodeID> = []
         var actions: [Action] = []
         for c in comparisons {
             let head = c.offered
@@ -325,7 +327,9 @@ public struct SyncSession: Sendable {
                 // A different id at a seq we hold: ask for that one entry.
                 // Only a validly signed conflicting entry makes a fork; a
                 // peer's word in HEADS alone freezes nobody.
-                if let held = c.localIDAtOfferedSeq, held != head.id, wants[head.author] == nil {
+                if let held = c.localIDAtOfferedSeq, held != head.id, wants[head.author] == nil,
+                    evidenceWanted.insert(head.author).inserted
+                {
                     otherWants.append(WantRange(author: head.author, from: head.seq, to: head.seq))
                 }
                 continue

@@ -51,7 +51,7 @@ struct IngestBench: AsyncParsableCommand {
         let pipeline = IngestPipeline(store: store, origin: workload.genesis.id)
         var stored = 0
         let (_, ingestSeconds) = try await measure {
-            try await pipeline.run(batches.async) { outcome in
+            try await pipeline.run(batches.asAsyncStream) { outcome in
                 stored += outcome.result.stored
                 if let failure = outcome.failure { throw Failure("entry \(failure.index): \(failure.error)") }
             }
@@ -79,7 +79,7 @@ extension Array {
 
 extension Sequence where Self: Sendable, Element: Sendable {
     /// The elements as an async sequence.
-    var async: AsyncStream<Element> {
+    var asAsyncStream: AsyncStream<Element> {
         AsyncStream { continuation in
             for element in self { continuation.yield(element) }
             continuation.finish()
