@@ -106,6 +106,15 @@ public final class Node: Sendable {
         return result
     }
 
+    /// Wakes every connection after the database changed behind the node's back.
+    func wakeConnections(rosterChanged: Bool) {
+        events.broadcast(.feedAdvanced)
+        if rosterChanged {
+            events.broadcast(.admitted(store.roster.knownNodes))
+            events.broadcast(.rosterChanged)
+        }
+    }
+
     /// After entries from a peer are stored: wake other connections.
     func noteIngest(_ result: IngestResult, from peer: NodeID) {
         metrics.ingested(result)

@@ -225,6 +225,10 @@ struct PeerConnection {
                         let (bytesIn, bytesOut) = idle.advance()
                         node.metrics.bytesIn.increment(by: bytesIn)
                         node.metrics.bytesOut.increment(by: bytesOut)
+                        if bytesIn + bytesOut > 0 {
+                            let now = Self.nowMs()
+                            node.peers.update(peer, direction: direction, address: nil) { $0.lastSeenMs = now }
+                        }
                         update(peer, session: session)
                         if idle.sinceReceived >= node.timing.idleReceive
                             || (!session.isEstablished && idle.sinceStart >= node.timing.handshakeTimeout)
@@ -259,6 +263,7 @@ struct PeerConnection {
                             $0.agent = hello.agent
                             $0.connectedSinceMs = now
                             $0.lastConnectedMs = now
+                            $0.lastSeenMs = now
                             $0.detail = nil
                             $0.retryAtMs = nil
                         }
@@ -351,6 +356,7 @@ struct PeerConnection {
         node.peers.update(peer, direction: direction, address: nil) {
             $0.state = refused ? .refused : .disconnected
             $0.detail = ending.description
+            if $0.connectedSinceMs != nil { $0.lastSeenMs = Self.nowMs() }
             $0.connectedSinceMs = nil
             $0.inSync = false
             $0.bytesIn = peerChannel.counts.receivedBytes

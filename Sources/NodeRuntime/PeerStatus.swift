@@ -25,6 +25,8 @@ public struct PeerStatus: Sendable, Codable, Equatable {
     public var retryAtMs: Int64?
     public var connectedSinceMs: Int64?
     public var lastConnectedMs: Int64?
+    /// Last time any bytes moved on a connection with this peer.
+    public var lastSeenMs: Int64?
     public var lastEntryReceivedMs: Int64?
     public var lastEntrySentMs: Int64?
     public var entriesReceived: Int

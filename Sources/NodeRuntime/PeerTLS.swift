@@ -129,4 +129,10 @@ final class HandshakeGate: ChannelInboundHandler, RemovableChannelHandler {
         done.fail(Failure.closedDuringHandshake)
         context.fireChannelInactive()
     }
+
+    /// A channel whose connect failed never becomes active; the promise must
+    /// still be completed (completing it twice is a no-op).
+    func handlerRemoved(context: ChannelHandlerContext) {
+        done.fail(Failure.closedDuringHandshake)
+    }
 }

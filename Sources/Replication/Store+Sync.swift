@@ -92,3 +92,18 @@ extension Store {
         return feed
     }
 }
+
+extension Store {
+    /// Reads the roster again when another process committed to the
+    /// database since this one last looked. Returns whether it changed.
+    public func reloadIfChangedElsewhere() throws -> Bool {
+        try writer.writeWithoutTransaction { db in
+            let version = try Store.dataVersion(db)
+            let cached = shared.withLock { $0 }
+            guard cached.dataVersion != version else { return false }
+            let roster = try Store.loadRoster(db, genesis: network)
+            shared.withLock { $0 = Shared(roster: roster, dataVersion: version) }
+            return true
+        }
+    }
+}

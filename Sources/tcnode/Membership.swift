@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Replication
 
-struct Admit: ParsableCommand {
+struct Admit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Admit a node to the network (run on an authority).",
         discussion: "A later admit of the same node by the same authority updates its role, name and region.")
@@ -21,7 +21,7 @@ struct Admit: ParsableCommand {
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--name must not be empty") }
     }
 
-    func run() throws {
+    func run() async throws {
         let subject = try parseNodeID(node, option: "NODEID")
         let store = try data.openStore()
         let me = try data.openKey().id
@@ -37,13 +37,13 @@ struct Admit: ParsableCommand {
         }
         let body = try JSONSerialization.data(
             withJSONObject: ["node": subject.description, "role": role, "name": name, "region": region], options: [.sortedKeys])
-        let entry = try append(.put(kind: "admit", key: subject.description, body: String(decoding: body, as: UTF8.self),
-                                    time: TimeText.nowMs()), data: data)
-        print("admitted \(subject.short) as \(role) (entry seq \(entry.seq)); it replicates to the network from here")
+        let done = try await append(.put(kind: "admit", key: subject.description, body: String(decoding: body, as: UTF8.self),
+                                         time: TimeText.nowMs()), data: data)
+        print("admitted \(subject.short) as \(role) (entry seq \(done.seq)); it replicates to the network from here")
     }
 }
 
-struct Revoke: ParsableCommand {
+struct Revoke: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Revoke a node's membership (run on an authority).",
         discussion: """
@@ -63,7 +63,7 @@ struct Revoke: ParsableCommand {
         if let fromSeq, fromSeq < 1 { throw ValidationError("--from-seq must be 1 or more") }
     }
 
-    func run() throws {
+    func run() async throws {
         let subject = try parseNodeID(node, option: "NODEID")
         let store = try data.openStore()
         let me = try data.openKey().id
@@ -78,9 +78,9 @@ struct Revoke: ParsableCommand {
         let from = try fromSeq ?? ((store.head(of: subject)?.seq ?? 0) + 1)
         let body = try JSONSerialization.data(
             withJSONObject: ["node": subject.description, "from_seq": from, "reason": reason] as [String: Any], options: [.sortedKeys])
-        let entry = try append(.put(kind: "revoke", key: subject.description, body: String(decoding: body, as: UTF8.self),
-                                    time: TimeText.nowMs()), data: data)
-        print("revoked \(subject.short) from seq \(from) (entry seq \(entry.seq)); peers will refuse it once this replicates")
+        let done = try await append(.put(kind: "revoke", key: subject.description, body: String(decoding: body, as: UTF8.self),
+                                         time: TimeText.nowMs()), data: data)
+        print("revoked \(subject.short) from seq \(from) (entry seq \(done.seq)); peers will refuse it once this replicates")
     }
 }
 

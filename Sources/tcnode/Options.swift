@@ -1,12 +1,42 @@
 import ArgumentParser
 import Foundation
+import NodeRuntime
 import Replication
 
+/// Where the node lives: data directory, config file, control socket.
 struct DataOptions: ParsableArguments {
-    @Option(name: .customLong("data-dir"), help: "Node data directory (default: $TCNODE_DATA_DIR, else /var/lib/tcnode).")
+    @Option(name: .customLong("data-dir"), help: "Node data directory (default: $TCNODE_DATA_DIR, else data_dir of the config, else /var/lib/tcnode).")
     var dataDir: String?
 
-    var directory: DataDirectory { DataDirectory.resolve(dataDir) }
+    @Option(help: "tcnoded's config file, read for data_dir and control_socket (default: /etc/tcnode/tcnode.toml if it exists).")
+    var config: String?
+
+    @Option(help: "tcnoded's control socket (default: $TCNODE_CONTROL_SOCKET, else control_socket of the config, else /run/tcnode/control.sock).")
+    var socket: String?
+
+    /// The config file, when one is given or the default one exists.
+    func loadConfig() throws -> NodeConfig? {
+        if let config {
+            do { return try NodeConfig.load(path: config) } catch { throw Failure(message: "\(error)") }
+        }
+        guard FileManager.default.fileExists(atPath: NodeConfig.defaultPath) else { return nil }
+        return try? NodeConfig.load(path: NodeConfig.defaultPath)
+    }
+
+    var directory: DataDirectory {
+        let env = ProcessInfo.processInfo.environment
+        if let dataDir, !dataDir.isEmpty { return DataDirectory(dataDir) }
+        if let e = env[DataDirectory.environmentVariable], !e.isEmpty { return DataDirectory(e) }
+        if let c = try? loadConfig() { return DataDirectory(c.dataDir) }
+        return DataDirectory(DataDirectory.defaultPath)
+    }
+
+    var socketPath: String {
+        if let socket, !socket.isEmpty { return socket }
+        if let e = ProcessInfo.processInfo.environment["TCNODE_CONTROL_SOCKET"], !e.isEmpty { return e }
+        if let c = try? loadConfig() { return c.controlSocket }
+        return NodeConfig().controlSocket
+    }
 
     func openStore() throws -> Store {
         do { return try directory.openStore() } catch { throw Failure(message: "\(error)") }
@@ -36,6 +66,15 @@ func writeJSON(_ value: Any) throws {
     FileHandle.standardOutput.write(Data("\n".utf8))
 }
 
+func writeJSON<T: Encodable>(encodable value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    FileHandle.standardOutput.write(try encoder.encode(value))
+    FileHandle.standardOutput.write(Data("\n".utf8))
+}
+
+func note(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+
 enum TimeText {
     static func local(_ ms: Int64) -> String {
         let formatter = DateFormatter()
@@ -64,5 +103,41 @@ extension Entry {
             object["body"] = (try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])) ?? bodyString
         }
         return object
+    }
+}
+
+/// What a write command did, whichever way it went.
+struct Appended {
+    let kind: String
+    let key: String
+    let seq: UInt64
+    let id: String
+    /// True when tcnoded stored it (and sent it to connected peers).
+    let viaDaemon: Bool
+}
+
+/// Appends this node's entry through tcnoded when it runs, so peers get it
+/// at once; when it does not, straight into the database (the daemon sends
+/// it at its next start, or within seconds if it runs but the socket was
+/// not reachable).
+func append(_ draft: Entry.Draft, data: DataOptions) async throws -> Appended {
+    let client = ControlClient(socketPath: data.socketPath)
+    let ask = AppendRequest(kind: draft.kind, key: draft.key, op: draft.op == .put ? "put" : "delete",
+                            body: draft.op == .put ? String(decoding: draft.body, as: UTF8.self) : nil)
+    do {
+        let r = try await client.append(ask)
+        return Appended(kind: draft.kind, key: draft.key, seq: r.seq, id: r.id, viaDaemon: true)
+    } catch ControlClient.Failure.notRunning {
+        // Fall through: write locally.
+    } catch {
+        throw Failure(message: "tcnoded refused the write: \(error); nothing was stored")
+    }
+    let key = try data.openKey()
+    let store = try data.openStore()
+    do {
+        let entry = try await store.append([draft], signer: key)[0]
+        return Appended(kind: entry.kind, key: entry.key, seq: entry.seq, id: entry.id.description, viaDaemon: false)
+    } catch {
+        throw Failure(message: "\(error); nothing was stored")
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Replication
 
-struct Put: ParsableCommand {
+struct Put: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create or replace a record of this node.",
         discussion: "The body is a JSON object, at most 1 MiB. Example: tcnode put product keripik --json '{\"name\":\"Keripik\"}'")
@@ -20,7 +20,7 @@ struct Put: ParsableCommand {
         guard (body == nil) != (file == nil) else { throw ValidationError("give the body with exactly one of --json or --file") }
     }
 
-    func run() throws {
+    func run() async throws {
         let bytes: [UInt8]
         if let body {
             bytes = Array(body.utf8)
@@ -36,37 +36,26 @@ struct Put: ParsableCommand {
             throw Failure(message: "the body is not a JSON object: \(failure.message) (at byte \(failure.offset)); nothing was stored")
         }
         let draft = Entry.Draft(time: TimeText.nowMs(), op: .put, kind: kind, key: key, body: bytes)
-        let entry = try append(draft, data: data)
-        print("stored \(entry.kind)/\(entry.key) as seq \(entry.seq) (\(entry.id.description.prefix(16)))")
+        let done = try await append(draft, data: data)
+        print("stored \(done.kind)/\(done.key) as seq \(done.seq) (\(done.id.prefix(16)))\(done.viaDaemon ? "" : "; tcnoded is not running, peers get it when it starts")")
     }
 }
 
-struct Delete: ParsableCommand {
+struct Delete: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Delete a record of this node (leaves a tombstone that replicates).")
 
     @OptionGroup var data: DataOptions
     @Argument var kind: String
     @Argument var key: String
 
-    func run() throws {
+    func run() async throws {
         let store = try data.openStore()
         let me = try data.openKey().id
         guard let current = try store.record(author: me, kind: kind, key: key), current.op == .put else {
             throw Failure(message: "no record \(kind)/\(key) of this node to delete; see `tcnode list \(kind)`")
         }
-        let entry = try append(.delete(kind: kind, key: key, time: TimeText.nowMs()), data: data)
-        print("deleted \(entry.kind)/\(entry.key) as seq \(entry.seq)")
-    }
-}
-
-/// Appends through the local store.
-func append(_ draft: Entry.Draft, data: DataOptions) throws -> Entry {
-    let key = try data.openKey()
-    let store = try data.openStore()
-    do {
-        return try store.append([draft], signer: key)[0]
-    } catch {
-        throw Failure(message: "\(error); nothing was stored")
+        let done = try await append(.delete(kind: kind, key: key, time: TimeText.nowMs()), data: data)
+        print("deleted \(done.kind)/\(done.key) as seq \(done.seq)")
     }
 }
 

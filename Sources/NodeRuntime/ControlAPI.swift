@@ -1,0 +1,99 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Replication
+
+/// A write asked of the daemon: one entry of this node.
+public struct AppendRequest: Codable, Sendable {
+    public var kind: String
+    public var key: String
+    /// "put" or "delete".
+    public var op: String
+    /// The body as JSON text, kept byte for byte (absent for a delete).
+    public var body: String?
+
+    public init(kind: String, key: String, op: String, body: String?) {
+        self.kind = kind
+        self.key = key
+        self.op = op
+        self.body = body
+    }
+}
+
+public struct AppendResponse: Codable, Sendable {
+    public var author: String
+    public var seq: UInt64
+    public var id: String
+}
+
+public struct ControlErrorBody: Codable, Sendable {
+    public var error: String
+}
+
+/// The daemon's local API: HTTP/JSON on a Unix socket, for `tcnode`.
+/// GET /v1/status, POST /v1/entries. Access is the socket file's: owner
+/// and group `tcnode` (mode 0660).
+public enum ControlAPI {
+    public static func application(node: Node, socketPath: String, name: String?, region: String?, listen: String?,
+                                   logger: Logger) -> some ApplicationProtocol {
+        let router = Router()
+        router.get("/v1/status") { _, _ -> Response in
+            let report = try StatusReport.make(store: node.store, node: node.id, name: name, region: region, running: node,
+                                               listen: listen)
+            return try jsonResponse(report)
+        }
+        router.post("/v1/entries") { request, context -> Response in
+            let ask: AppendRequest
+            do {
+                ask = try await request.decode(as: AppendRequest.self, context: context)
+            } catch {
+                return try jsonResponse(ControlErrorBody(error: "the request is not an entry to append: \(error)"), status: .badRequest)
+            }
+            guard let op = ask.op == "put" ? Op.put : ask.op == "delete" ? Op.delete : nil else {
+                return try jsonResponse(ControlErrorBody(error: "op must be put or delete"), status: .badRequest)
+            }
+            let body = Array((ask.body ?? "").utf8)
+            let draft = Entry.Draft(time: Int64(Date().timeIntervalSince1970 * 1000), op: op, kind: ask.kind, key: ask.key, body: body)
+            do {
+                let entry = try await node.append([draft])[0]
+                return try jsonResponse(AppendResponse(author: entry.author.description, seq: entry.seq, id: entry.id.description))
+            } catch {
+                return try jsonResponse(ControlErrorBody(error: "\(error)"), status: .unprocessableContent)
+            }
+        }
+        var apiLogger = logger
+        apiLogger.logLevel = .warning
+        return Application(
+            router: router,
+            configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: nil),
+            onServerRunning: { _ in
+                // Owner and group only: the API writes entries signed by this node.
+                chmod(socketPath, 0o660)
+                logger.info("control socket ready", metadata: ["path": "\(socketPath)"])
+            },
+            logger: apiLogger)
+    }
+
+    static func jsonResponse<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Removes a socket file left by a daemon that died, unless a daemon
+    /// still answers on it (then this one must not start).
+    public static func prepareSocket(at path: String) async throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            let dir = (path as NSString).deletingLastPathComponent
+            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            return
+        }
+        if (try? await ControlClient(socketPath: path).status()) != nil {
+            throw ControlClient.Failure.otherDaemon(path)
+        }
+        try FileManager.default.removeItem(atPath: path)
+    }
+}

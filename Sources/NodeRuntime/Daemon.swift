@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+import Replication
+import ServiceLifecycle
+
+/// tcnoded: the node and its services as one ServiceGroup, in dependency
+/// order (the group stops them in reverse): the store first and last, then
+/// the node's listener, dialers, control API, metrics, config reloads and
+/// readiness. SIGTERM or SIGINT shut it down gracefully; connections say
+/// `shutting-down` and the database is closed cleanly.
+public enum Daemon {
+    public struct StartupError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Installs the process-wide logging and metrics backends; once per process.
+    public static func bootstrap(level: Logger.Level) -> PrometheusCollectorRegistry {
+        LoggingSystem.bootstrap { label in JournalLogHandler(label: label, level: level) }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }
+
+    public static func run(configPath: String, config: NodeConfig, registry: PrometheusCollectorRegistry?) async throws {
+        var logger = Logger(label: "tcnoded")
+        logger.logLevel = config.logLevel
+        let directory = config.dataDirectory
+        let key: NodeKey
+        let store: Store
+        do {
+            key = try directory.openKey()
+            store = try directory.openStore(checkIntegrity: true)
+        } catch {
+            throw StartupError(description: "\(error)")
+        }
+        guard store.node == key.id else {
+            throw StartupError(description: "the key in \(directory.keyPath) is not the key this database was made for; check data_dir")
+        }
+        do {
+            try await ControlAPI.prepareSocket(at: config.controlSocket)
+        } catch {
+            throw StartupError(description: "\(error)")
+        }
+        let node = try Node(key: key, store: store, pinned: Set(config.peers.map(\.node)), logger: logger)
+        let listener = PeerListener(node: node, host: config.listenHost, port: config.listenPort)
+        let dialers = PeerDialers(node: node, peers: config.peers)
+        let listen = "\(config.listenHost):\(config.listenPort)"
+        var services: [any Service] = [
+            StoreService(store: store, logger: logger),
+            FeedWatcher(node: node),
+            listener,
+            dialers,
+            ControlAPI.application(node: node, socketPath: config.controlSocket, name: config.name, region: config.region,
+                                   listen: listen, logger: logger),
+        ]
+        if let registry, !config.metricsHost.isEmpty {
+            services.append(MetricsEndpoint.application(registry: registry, node: node, host: config.metricsHost,
+                                                        port: config.metricsPort, logger: logger))
+        }
+        services.append(ConfigReloader(path: configPath, node: node, dialers: dialers, logger: logger))
+        services.append(ReadinessNotifier(listener: listener, controlSocket: config.controlSocket, logger: logger))
+
+        logger.notice(
+            "starting node \(key.id.short) (network \(store.network.short)); \(config.peers.count) peer(s) configured",
+            metadata: ["data_dir": "\(directory.path)"])
+        var configuration = ServiceGroupConfiguration(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // systemd waits 10 s (TimeoutStopSec) before SIGKILL; finish before.
+        configuration.maximumGracefulShutdownDuration = .seconds(8)
+        let group = ServiceGroup(configuration: configuration)
+        do {
+            try await group.run()
+        } catch {
+            try? store.close()
+            throw StartupError(description: "\(error)")
+        }
+        try? FileManager.default.removeItem(atPath: config.controlSocket)
+        logger.notice("stopped")
+    }
+}

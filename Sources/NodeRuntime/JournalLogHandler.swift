@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Log lines for the journal: one line per message on stderr, with the
+/// syslog priority prefix journald understands ("<4>") when run by systemd
+/// (JOURNAL_STREAM is set) and a timestamp otherwise. swift-log provides the
+/// API; only the line format is ours.
+public struct JournalLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+    let label: String
+    let journal: Bool
+
+    public init(label: String, level: Logger.Level, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.label = label
+        self.logLevel = level
+        self.journal = environment["JOURNAL_STREAM"] != nil
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    static let output = Mutex(())
+
+    public func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        var line = ""
+        if journal {
+            line = "<\(Self.priority(event.level))>"
+        } else {
+            line = Self.timestamp() + " " + event.level.rawValue.uppercased() + " "
+        }
+        line += "\(event.message)"
+        if !merged.isEmpty {
+            line += " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        }
+        line = line.replacingOccurrences(of: "\n", with: " ") + "\n"
+        Self.output.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
+    }
+
+    static func priority(_ level: Logger.Level) -> Int {
+        switch level {
+        case .trace, .debug: 7
+        case .info: 6
+        case .notice: 5
+        case .warning: 4
+        case .error: 3
+        case .critical: 2
+        }
+    }
+
+    static func timestamp() -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: Date())
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Logging
+import Replication
+import TOMLKit
+
+/// tcnoded's configuration file (TOML; every option is documented in
+/// Deploy/tcnode.toml.example). Unknown options, wrong types and bad values
+/// are errors that name the file, the option and what is allowed.
+public struct NodeConfig: Sendable, Equatable {
+    public static let defaultPath = "/etc/tcnode/tcnode.toml"
+
+    public var dataDir = DataDirectory.defaultPath
+    public var listenHost = "0.0.0.0"
+    public var listenPort = 7447
+    public var peers: [PeerEndpoint] = []
+    public var name: String?
+    public var region: String?
+    public var logLevel: Logger.Level = .info
+    /// Empty host: metrics off.
+    public var metricsHost = "127.0.0.1"
+    public var metricsPort = 9447
+    public var controlSocket = "/run/tcnode/control.sock"
+    /// Network-wide views (on by default for a hub; see `viewsEnabled(role:)`).
+    public var views: Bool?
+    public var viewsHost = "127.0.0.1"
+    public var viewsPort = 8080
+    /// Required to bind the views anywhere but loopback.
+    public var viewsToken: String?
+    public var blobMaxBytes = 10 * 1024 * 1024
+
+    public init() {}
+
+    public struct Error: Swift.Error, CustomStringConvertible, Equatable {
+        public let path: String
+        public let option: String?
+        public let problem: String
+
+        public var description: String {
+            if let option { return "\(path): option '\(option)': \(problem)" }
+            return "\(path): \(problem)"
+        }
+    }
+
+    static let options: [String: String] = [
+        "data_dir": "directory with the node key and database",
+        "listen": "HOST:PORT to accept peers on",
+        "peers": "list of NODEID@HOST:PORT to dial",
+        "name": "this centre's name",
+        "region": "this centre's region",
+        "log_level": "trace, debug, info, notice, warning, error or critical",
+        "metrics": "HOST:PORT for Prometheus metrics, or \"\" for none",
+        "control_socket": "path of the Unix socket tcnode talks to",
+        "views": "true to serve the network-wide views and dashboard",
+        "views_listen": "HOST:PORT of the views and dashboard",
+        "views_token": "access token; required to bind views_listen beyond loopback",
+        "blob_max_bytes": "largest photo accepted, in bytes",
+    ]
+
+    /// Reads and checks a config file.
+    public static func load(path: String) throws(NodeConfig.Error) -> NodeConfig {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw Error(path: path, option: nil, problem: "file not found; copy Deploy/tcnode.toml.example there, or pass --config")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Error(path: path, option: nil, problem: "cannot read the file (permissions?)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw Error(path: path, option: nil, problem: "the file is not UTF-8 text")
+        }
+        return try parse(text, path: path)
+    }
+
+    public static func parse(_ text: String, path: String) throws(NodeConfig.Error) -> NodeConfig {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw Error(path: path, option: nil,
+                        problem: "line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
+        } catch {
+            throw Error(path: path, option: nil, problem: "not valid TOML: \(error)")
+        }
+        var config = NodeConfig()
+        for key in table.keys.sorted() {
+            guard options[key] != nil else {
+                let known = options.keys.sorted().joined(separator: ", ")
+                throw Error(path: path, option: key, problem: "unknown option (known: \(known))")
+            }
+        }
+        func string(_ key: String) throws(NodeConfig.Error) -> String? {
+            guard let value = table[key] else { return nil }
+            guard let s = value.string else {
+                throw Error(path: path, option: key, problem: "must be a string in quotes, got a \(value.type)")
+            }
+            return s
+        }
+        func address(_ key: String, allowEmpty: Bool = false) throws(NodeConfig.Error) -> (String, Int)? {
+            guard let text = try string(key) else { return nil }
+            if allowEmpty && text.isEmpty { return ("", 0) }
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+                (0...65535).contains(port)
+            else {
+                throw Error(path: path, option: key, problem: "'\(text)' is not HOST:PORT (e.g. \"0.0.0.0:7447\")")
+            }
+            var host = String(text[..<colon])
+            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            guard !host.isEmpty else { throw Error(path: path, option: key, problem: "'\(text)' has no host") }
+            return (host, port)
+        }
+
+        if let dir = try string("data_dir") {
+            guard dir.hasPrefix("/") else { throw Error(path: path, option: "data_dir", problem: "must be an absolute path") }
+            config.dataDir = dir
+        }
+        if let (host, port) = try address("listen") { (config.listenHost, config.listenPort) = (host, port) }
+        if let value = table["peers"] {
+            guard let array = value.array else {
+                throw Error(path: path, option: "peers", problem: "must be a list of strings, e.g. [\"NODEID@10.0.0.1:7447\"]")
+            }
+            var peers: [PeerEndpoint] = []
+            for (i, item) in array.enumerated() {
+                guard let text = item.string else {
+                    throw Error(path: path, option: "peers[\(i)]", problem: "must be a string \"NODEID@HOST:PORT\"")
+                }
+                do {
+                    peers.append(try PeerEndpoint(parsing: text))
+                } catch {
+                    throw Error(path: path, option: "peers[\(i)]", problem: "\(error)")
+                }
+            }
+            config.peers = peers
+        }
+        config.name = try string("name")
+        config.region = try string("region")
+        if let level = try string("log_level") {
+            guard let parsed = Logger.Level(rawValue: level) else {
+                throw Error(path: path, option: "log_level", problem: "'\(level)' is not one of \(options["log_level"]!)")
+            }
+            config.logLevel = parsed
+        }
+        if let (host, port) = try address("metrics", allowEmpty: true) { (config.metricsHost, config.metricsPort) = (host, port) }
+        if let socket = try string("control_socket") {
+            guard socket.hasPrefix("/") else { throw Error(path: path, option: "control_socket", problem: "must be an absolute path") }
+            config.controlSocket = socket
+        }
+        if let value = table["views"] {
+            guard let flag = value.bool else { throw Error(path: path, option: "views", problem: "must be true or false") }
+            config.views = flag
+        }
+        if let (host, port) = try address("views_listen") { (config.viewsHost, config.viewsPort) = (host, port) }
+        config.viewsToken = try string("views_token")
+        if let value = table["blob_max_bytes"] {
+            guard let n = value.int, n > 0 else {
+                throw Error(path: path, option: "blob_max_bytes", problem: "must be a positive whole number of bytes")
+            }
+            config.blobMaxBytes = n
+        }
+        if !isLoopback(config.viewsHost), (config.viewsToken ?? "").count < 16 {
+            throw Error(path: path, option: "views_listen",
+                        problem: "binding the views beyond loopback (\(config.viewsHost)) needs views_token of at least 16 characters")
+        }
+        return config
+    }
+
+    public var dataDirectory: DataDirectory { DataDirectory(dataDir) }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "127.0.0.1" || host == "::1" || host == "localhost" || host.hasPrefix("127.")
+    }
+}
