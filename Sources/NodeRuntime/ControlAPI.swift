@@ -35,12 +35,13 @@ public struct ControlErrorBody: Codable, Sendable {
 /// GET /v1/status, POST /v1/entries. Access is the socket file's: owner
 /// and group `tcnode` (mode 0660).
 public enum ControlAPI {
-    public static func application(node: Node, socketPath: String, name: String?, region: String?, listen: String?,
+    public static func application(node: Node, socketPath: String, name: String?, region: String?, listener: PeerListener?,
                                    logger: Logger) -> some ApplicationProtocol {
         let router = Router()
         router.get("/v1/status") { _, _ -> Response in
+            let bound = try? await listener?.boundAddress()
             let report = try StatusReport.make(store: node.store, node: node.id, name: name, region: region, running: node,
-                                               listen: listen)
+                                               listen: bound.map(PeerChannel.describe))
             return try jsonResponse(report)
         }
         router.post("/v1/entries") { request, context -> Response in

@@ -43,17 +43,16 @@ public enum Daemon {
         } catch {
             throw StartupError(description: "\(error)")
         }
-        let node = try Node(key: key, store: store, pinned: Set(config.peers.map(\.node)), logger: logger)
+        let node = try Node(key: key, store: store, pinned: Set(config.peers.map(\.node)), logger: logger, name: config.name)
         let listener = PeerListener(node: node, host: config.listenHost, port: config.listenPort)
         let dialers = PeerDialers(node: node, peers: config.peers)
-        let listen = "\(config.listenHost):\(config.listenPort)"
         var services: [any Service] = [
             StoreService(store: store, logger: logger),
             FeedWatcher(node: node),
             listener,
             dialers,
             ControlAPI.application(node: node, socketPath: config.controlSocket, name: config.name, region: config.region,
-                                   listen: listen, logger: logger),
+                                   listener: listener, logger: logger),
         ]
         if let registry, !config.metricsHost.isEmpty {
             services.append(MetricsEndpoint.application(registry: registry, node: node, host: config.metricsHost,

@@ -38,6 +38,8 @@ public final class Node: Sendable {
     public let peers: PeerRegistry
     public let timing: SyncTiming
     public let logger: Logger
+    /// This centre's name, sent to peers in HELLO for their status displays.
+    public let name: String?
     let tls: PeerTLS
     let events: NodeEvents
     let metrics = NodeMetrics()
@@ -46,12 +48,13 @@ public final class Node: Sendable {
     private let pinned: Mutex<Set<NodeID>>
 
     public init(key: NodeKey, store: Store, pinned: Set<NodeID> = [], timing: SyncTiming = SyncTiming(),
-                logger: Logger = Logger(label: "tcnode"), agent: String = TCNodeVersion.agent,
+                logger: Logger = Logger(label: "tcnode"), agent: String = TCNodeVersion.agent, name: String? = nil,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
         precondition(key.id == store.node, "the key must be the store's node key")
         self.key = key
         self.store = store
         self.agent = agent
+        self.name = name
         self.timing = timing
         self.logger = logger
         self.group = group

@@ -66,7 +66,7 @@ struct PeerConnection {
         let store = node.store
         let configuration = SyncSession.Configuration(
             network: store.network, local: node.id, peer: peer, peerTrusted: node.trusts(peer), agent: node.agent,
-            feed: store.feed, checkpoint: (try? await checkpoint(peer)) ?? nil)
+            feed: store.feed, checkpoint: (try? await checkpoint(peer)) ?? nil, name: node.name)
         node.peers.update(peer, direction: direction, address: dialedAddress ?? peerChannel.remoteAddress) {
             $0.state = .connecting
             $0.detail = nil
@@ -160,6 +160,7 @@ struct PeerConnection {
                             node.peers.update(peer, direction: direction, address: address) {
                                 $0.entriesSent += n
                                 $0.lastEntrySentMs = now
+                                $0.entriesPeerBehind = $0.entriesRequestedByPeer.subtractingClamped($0.entriesSent)
                             }
                         }
                         if !complete {
@@ -261,6 +262,7 @@ struct PeerConnection {
                         node.peers.update(peer, direction: direction, address: address) {
                             $0.state = .connected
                             $0.agent = hello.agent
+                            if let name = hello.name, !name.isEmpty { $0.name = String(name.prefix(100)) }
                             $0.connectedSinceMs = now
                             $0.lastConnectedMs = now
                             $0.lastSeenMs = now
@@ -341,8 +343,8 @@ struct PeerConnection {
             $0.bytesIn = counts.receivedBytes
             $0.bytesOut = counts.sentBytes
             $0.entriesBehind = session.entriesOutstanding
-            let requested = Int(clamping: session.counters.entriesServedRequested)
-            $0.entriesPeerBehind = UInt64(max(0, requested - $0.entriesSent))
+            $0.entriesRequestedByPeer = session.counters.entriesServedRequested
+            $0.entriesPeerBehind = $0.entriesRequestedByPeer.subtractingClamped($0.entriesSent)
             $0.inSync = session.isInSync
         }
     }
@@ -445,5 +447,12 @@ func withTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () 
         }
         defer { group.cancelAll() }
         return try await group.next()!
+    }
+}
+
+extension UInt64 {
+    func subtractingClamped(_ n: Int) -> UInt64 {
+        let other = UInt64(Swift.max(0, n))
+        return self > other ? self - other : 0
     }
 }

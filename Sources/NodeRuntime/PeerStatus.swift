@@ -35,6 +35,8 @@ public struct PeerStatus: Sendable, Codable, Equatable {
     public var entriesBehind: UInt64
     /// Entries the peer asked for that this node has not finished sending.
     public var entriesPeerBehind: UInt64
+    /// Entries the peer has asked for on the current connection.
+    public var entriesRequestedByPeer: UInt64
     public var bytesIn: Int
     public var bytesOut: Int
     public var forks: Int
@@ -50,6 +52,7 @@ public struct PeerStatus: Sendable, Codable, Equatable {
         self.entriesSent = 0
         self.entriesBehind = 0
         self.entriesPeerBehind = 0
+        self.entriesRequestedByPeer = 0
         self.bytesIn = 0
         self.bytesOut = 0
         self.forks = 0

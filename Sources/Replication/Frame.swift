@@ -12,8 +12,12 @@ public struct Hello: Sendable, Equatable, Codable {
     /// Position in the receiver's feed up to which the sender holds
     /// everything the receiver offered (0 when unknown).
     public var since: UInt64
+    /// Optional: the sender's human name ("Telecenter Kab. Blitar"), for
+    /// status displays only. Older peers leave it out.
+    public var name: String?
 
-    public init(protocol: Int = 1, network: NodeID, node: NodeID, agent: String, feed: FeedID, since: Checkpoint?) {
+    public init(protocol: Int = 1, network: NodeID, node: NodeID, agent: String, feed: FeedID, since: Checkpoint?,
+                name: String? = nil) {
         self.protocol = `protocol`
         self.network = network.description
         self.node = node.description
@@ -21,6 +25,7 @@ public struct Hello: Sendable, Equatable, Codable {
         self.feed = feed.hex
         self.since_feed = since?.feed.hex ?? ""
         self.since = UInt64(max(0, since?.position ?? 0))
+        self.name = name
     }
 }
 

@@ -19,9 +19,11 @@ public struct SyncSession: Sendable {
         public var feed: FeedID
         /// How far this node has read the peer's feed, from the last connection.
         public var checkpoint: Checkpoint?
+        /// This node's human name, sent in HELLO for the peer's status display.
+        public var name: String?
 
         public init(network: NodeID, local: NodeID, peer: NodeID, peerTrusted: Bool, agent: String, feed: FeedID,
-                    checkpoint: Checkpoint?) {
+                    checkpoint: Checkpoint?, name: String? = nil) {
             self.network = network
             self.local = local
             self.peer = peer
@@ -29,6 +31,7 @@ public struct SyncSession: Sendable {
             self.agent = agent
             self.feed = feed
             self.checkpoint = checkpoint
+            self.name = name
         }
     }
 
@@ -210,7 +213,7 @@ public struct SyncSession: Sendable {
         guard phase == .idle else { return [] }
         phase = .awaitingHello
         let hello = Hello(network: configuration.network, node: configuration.local, agent: configuration.agent,
-                          feed: configuration.feed, since: configuration.checkpoint)
+                          feed: configuration.feed, since: configuration.checkpoint, name: configuration.name)
         return [.send([.hello(hello)])]
     }
 

@@ -1,0 +1,158 @@
+import Foundation
+import NodeRuntime
+import Replication
+import Testing
+
+/// tcnoded as real processes on free loopback ports, driven with the real
+/// tcnode CLI.
+@Suite(.serialized) struct DaemonProcessTests {
+    /// A hub (genesis) and centres that dial it, all initialised and admitted.
+    static func network(_ names: [String], in dir: TemporaryDirectory) async throws -> (DaemonProcess, [DaemonProcess]) {
+        let hub = DaemonProcess(name: "hub", dir: dir)
+        try await hub.initialise(["--genesis"])
+        try hub.writeConfig(peers: [])
+        var centres: [DaemonProcess] = []
+        for name in names {
+            let c = DaemonProcess(name: name, dir: dir)
+            try await c.initialise(["--network", hub.id.description])
+            let r = try await hub.cli(["admit", c.id.description, "--role", "telecenter", "--name", name, "--region", "Jawa Timur"])
+            #expect(r.status == 0, "\(r.stderr)")
+            centres.append(c)
+        }
+        return (hub, centres)
+    }
+
+    @Test func hubAndTwoCentresReplicateReportStatusAndStopCleanly() async throws {
+        let dir = TemporaryDirectory("tcproc")
+        let (hub, centres) = try await Self.network(["tc1", "tc2"], in: dir)
+        try hub.start()
+        _ = try await hub.waitUntilUp()
+        let hubEndpoint = try await hub.endpoint()
+        for c in centres {
+            try c.writeConfig(peers: [hubEndpoint])
+            try c.start()
+            _ = try await c.waitUntilUp()
+        }
+        let (tc1, tc2) = (centres[0], centres[1])
+
+        // Status: connected to the hub and in sync.
+        let inSync = try await eventually("tc1 is in sync with the hub") { () -> StatusReport? in
+            let s = try? await tc1.status()
+            return s.flatMap { r in r.peers.contains { $0.node == hub.id.description && $0.state == .connected && $0.inSync } ? r : nil }
+        }
+        #expect(inSync.verdict == .inSync(peer: "hub", lastExchangeMs: inSync.peers.first?.lastSeenMs) || {
+            if case .inSync = inSync.verdict { return true } else { return false }
+        }())
+        let json = try await tc1.cli(["status", "--json"])
+        #expect(json.status == 0)
+        let decoded = try JSONDecoder().decode(StatusReport.self, from: Data(json.stdout.utf8))
+        #expect(decoded.peers.first?.state == .connected && decoded.daemonRunning)
+        let human = try await tc1.cli(["status"])
+        #expect(human.stdout.hasPrefix("In sync with"), "\(human.stdout)")
+        let indonesian = try await tc1.cli(["status", "--lang", "id"])
+        #expect(indonesian.stdout.hasPrefix("Sinkron dengan"), "\(indonesian.stdout)")
+
+        // A put on one centre appears on the other, through the hub.
+        let put = try await tc1.cli(["put", "product", "keripik-tempe", "--json", #"{"name":"Keripik Tempe","price_idr":15000}"#])
+        #expect(put.status == 0, "\(put.stderr)")
+        #expect(put.stdout.contains("seq 1") && !put.stdout.contains("not running"), "the put went through the daemon: \(put.stdout)")
+        let got = try await eventually("tc2 holds tc1's product") { () -> CommandResult? in
+            let r = try await tc2.cli(["get", "product", "keripik-tempe", "--author", tc1.id.description, "--json"])
+            return r.status == 0 ? r : nil
+        }
+        #expect(got.stdout.contains("Keripik Tempe"))
+
+        // SIGTERM: exit 0 well within 10 s, database closed cleanly.
+        for d in [tc2, tc1, hub] {
+            let (status, took) = try await d.stop()
+            #expect(status == 0, "\(d.name) exited \(status): \(d.log.suffix(2000))")
+            #expect(took < .seconds(10), "\(d.name) took \(took) to stop")
+            #expect(d.log.contains("database closed cleanly"))
+        }
+        // Not running: status says so, shows the store, exits 3.
+        let down = try await tc1.cli(["status"])
+        #expect(down.status == 3)
+        #expect(down.stdout.contains("tcnoded is not running") && down.stdout.contains("sudo systemctl start tcnoded"))
+        #expect(down.stdout.contains("entries from"))
+    }
+
+    @Test func centreKilledMidSyncResumesWithNothingLost() async throws {
+        let dir = TemporaryDirectory("tcproc")
+        let (hub, centres) = try await Self.network(["tc1"], in: dir)
+        let tc1 = centres[0]
+        // Preload the hub with 40 admitted authors x 500 entries (about 12 MB).
+        let total = try Self.preload(hub: hub, authors: 40, entriesEach: 500)
+        try hub.start()
+        _ = try await hub.waitUntilUp()
+        try tc1.writeConfig(peers: [try await hub.endpoint()])
+        try tc1.start()
+        _ = try await tc1.waitUntilUp()
+        let partial = try await eventually("tc1 stored part of the log", interval: .milliseconds(5)) { () -> Int? in
+            let n = (try? await tc1.status().store.entries) ?? 0
+            return n > 100 ? n : nil
+        }
+        try await tc1.kill()
+        let held = try Store.open(at: DataDirectory(tc1.dataDir).databasePath).stats().entries
+        #expect(held >= partial && held < total, "killed with \(held) of \(total) stored")
+
+        try tc1.start()
+        _ = try await tc1.waitUntilUp()
+        _ = try await eventually("tc1 holds everything after the restart", timeout: .seconds(120)) { () -> Bool? in
+            (try? await tc1.status().store.entries) == total ? true : nil
+        }
+        _ = try await tc1.stop()
+        _ = try await hub.stop()
+        let store = try Store.open(at: DataDirectory(tc1.dataDir).databasePath, checkIntegrity: true)
+        #expect(try store.integrityCheck() == ["ok"])
+        let hubStore = try Store.open(at: DataDirectory(hub.dataDir).databasePath)
+        let mine = try await store.heads(movedAfter: 0).heads.sorted { $0.author < $1.author }
+        let hubs = try await hubStore.heads(movedAfter: 0).heads.sorted { $0.author < $1.author }
+        #expect(mine == hubs)
+    }
+
+    @Test func badConfigStopsTheDaemonWithTheFileAndOption() async throws {
+        let dir = TemporaryDirectory("tcproc")
+        let node = DaemonProcess(name: "n", dir: dir)
+        try await node.initialise(["--genesis"])
+        let cases: [(String, String)] = [
+            ("colour = \"blue\"", "option 'colour': unknown option"),
+            ("listen = 7447", "option 'listen': must be a string"),
+            ("peers = [\"not-a-peer\"]", "option 'peers[0]'"),
+            ("log_level = \"loud\"", "option 'log_level'"),
+            ("listen = \"0.0.0.0:7447\"\n[broken", "line 2"),
+        ]
+        for (text, expected) in cases {
+            try text.write(toFile: node.configPath, atomically: true, encoding: .utf8)
+            let r = try await run(try Products.path("tcnoded"), ["--config", node.configPath], timeout: .seconds(20))
+            #expect(r.status == 78, "\(text): exit \(r.status)")
+            #expect(r.stderr.contains(node.configPath) && r.stderr.contains(expected), "\(text): \(r.stderr)")
+        }
+        let missing = try await run(try Products.path("tcnoded"), ["--config", dir.file("nope.toml")])
+        #expect(missing.status == 78 && missing.stderr.contains("file not found"))
+    }
+
+    /// Signs `authors` x `entriesEach` entries, admits the authors and stores
+    /// it all in the hub's database before it starts. Returns the hub's entry count.
+    static func preload(hub: DaemonProcess, authors: Int, entriesEach: Int) throws -> Int {
+        let directory = DataDirectory(hub.dataDir)
+        let key = try directory.openKey()
+        let store = try directory.openStore()
+        defer { try? store.close() }
+        let filler = String(repeating: "kerajinan anyaman bambu ", count: 20)
+        for a in 0..<authors {
+            let author = NodeKey()
+            let body = #"{"node":"\#(author.id)","role":"telecenter","name":"Centre \#(a)","region":"Jawa Timur"}"#
+            try store.append([.put(kind: "admit", key: author.id.description, body: body, time: 1)], signer: key)
+            var prev = Bytes32.zero
+            var batch: [VerifiedEntry] = []
+            for i in 1...entriesEach {
+                let e = try Entry.sign(.put(kind: "product", key: "p\(i)", body: #"{"name":"Produk \#(i)","d":"\#(filler)"}"#,
+                                            time: Int64(i)), seq: UInt64(i), prev: prev, with: author)
+                prev = e.entry.id.hash
+                batch.append(e)
+            }
+            _ = try store.ingest(batch, from: author.id)
+        }
+        return try store.stats().entries
+    }
+}
