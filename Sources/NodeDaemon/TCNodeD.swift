@@ -24,6 +24,9 @@ struct TCNodeD: AsyncParsableCommand {
         let registry = Daemon.bootstrap(level: settings.logLevel)
         do {
             try await Daemon.run(configPath: config, config: settings, registry: registry)
+        } catch let error as Daemon.StartupError where error.isConfiguration {
+            FileHandle.standardError.write(Data("tcnoded: \(error)\n".utf8))
+            throw ExitCode(78)
         } catch {
             FileHandle.standardError.write(Data("tcnoded: \(error)\n".utf8))
             throw ExitCode.failure

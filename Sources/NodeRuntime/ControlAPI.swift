@@ -31,6 +31,33 @@ public struct ControlErrorBody: Codable, Sendable {
     public var error: String
 }
 
+/// Entries as the control API returns them: exact bytes, base64.
+public struct EntryList: Codable, Sendable {
+    public var entries: [String]
+
+    public init(_ entries: [Entry]) { self.entries = entries.map { Data($0.bytes).base64EncodedString() } }
+
+    public func decoded() throws -> [Entry] {
+        try entries.map { text in
+            guard let data = Data(base64Encoded: text) else { throw ControlClient.Failure.refused("bad entry encoding from the daemon") }
+            return try Entry(decoding: [UInt8](data))
+        }
+    }
+}
+
+public struct IdentityInfo: Codable, Sendable {
+    public var node: String
+    public var network: String
+}
+
+public struct HeadList: Codable, Sendable {
+    public struct Item: Codable, Sendable {
+        public var author: String
+        public var seq: UInt64
+    }
+    public var heads: [Item]
+}
+
 /// The daemon's local API: HTTP/JSON on a Unix socket, for `tcnode`.
 /// GET /v1/status, POST /v1/entries. Access is the socket file's: owner
 /// and group `tcnode` (mode 0660).
@@ -62,6 +89,39 @@ public enum ControlAPI {
             } catch {
                 return try jsonResponse(ControlErrorBody(error: "\(error)"), status: .unprocessableContent)
             }
+        }
+        router.get("/v1/identity") { _, _ -> Response in
+            try jsonResponse(IdentityInfo(node: node.id.description, network: node.network.description))
+        }
+        // Reads for the CLI, so that operators in group tcnode need no access
+        // to the data directory itself.
+        router.get("/v1/records") { request, _ -> Response in
+            let q = request.uri.queryParameters
+            guard let kind = q["kind"].map(String.init) else { return try jsonResponse(ControlErrorBody(error: "kind is required"), status: .badRequest) }
+            let author = q["author"].flatMap { NodeID(String($0)) }
+            let entries = try node.store.records(kind: kind, author: author, includeDeleted: q["deleted"] == "1")
+            return try jsonResponse(EntryList(entries))
+        }
+        router.get("/v1/record") { request, _ -> Response in
+            let q = request.uri.queryParameters
+            guard let kind = q["kind"].map(String.init), let key = q["key"].map(String.init),
+                let author = q["author"].flatMap({ NodeID(String($0)) })
+            else { return try jsonResponse(ControlErrorBody(error: "kind, key and author are required"), status: .badRequest) }
+            let entry = try node.store.record(author: author, kind: kind, key: key)
+            return try jsonResponse(EntryList(entry.map { [$0] } ?? []))
+        }
+        router.get("/v1/log") { request, _ -> Response in
+            let q = request.uri.queryParameters
+            let limit = q["limit"].flatMap { Int(String($0)) } ?? 50
+            let author = q["author"].flatMap { NodeID(String($0)) }
+            return try jsonResponse(EntryList(try node.store.log(author: author, limit: max(1, limit))))
+        }
+        router.get("/v1/network-entries") { _, _ -> Response in
+            try jsonResponse(EntryList(try node.store.networkEntries()))
+        }
+        router.get("/v1/heads") { _, _ -> Response in
+            let heads = try node.store.heads(movedAfter: 0).heads
+            return try jsonResponse(HeadList(heads: heads.map { .init(author: $0.author.description, seq: $0.seq) }))
         }
         var apiLogger = logger
         apiLogger.logLevel = .warning

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Replication
 
 /// `tcnode`'s side of the control socket: HTTP/1.1 over a Unix socket with
 /// SwiftNIO's HTTP codec.
@@ -40,6 +41,45 @@ public struct ControlClient: Sendable {
             throw Failure.refused(message ?? String(decoding: body, as: UTF8.self))
         }
         return try JSONDecoder().decode(AppendResponse.self, from: Data(body))
+    }
+
+    func get<T: Decodable>(_ uri: String, as type: T.Type) async throws -> T {
+        let (code, body) = try await request(.GET, uri, body: nil)
+        guard code == 200 else {
+            let message = (try? JSONDecoder().decode(ControlErrorBody.self, from: Data(body)))?.error
+            throw Failure.http(code, message ?? String(decoding: body, as: UTF8.self))
+        }
+        return try JSONDecoder().decode(T.self, from: Data(body))
+    }
+
+    public func identity() async throws -> IdentityInfo { try await get("/v1/identity", as: IdentityInfo.self) }
+
+    public func records(kind: String, author: String?, deleted: Bool) async throws -> [Entry] {
+        var uri = "/v1/records?kind=\(Self.escape(kind))"
+        if let author { uri += "&author=\(author)" }
+        if deleted { uri += "&deleted=1" }
+        return try await get(uri, as: EntryList.self).decoded()
+    }
+
+    public func record(author: String, kind: String, key: String) async throws -> Entry? {
+        try await get("/v1/record?kind=\(Self.escape(kind))&key=\(Self.escape(key))&author=\(author)", as: EntryList.self)
+            .decoded().first
+    }
+
+    public func log(author: String?, limit: Int) async throws -> [Entry] {
+        var uri = "/v1/log?limit=\(limit)"
+        if let author { uri += "&author=\(author)" }
+        return try await get(uri, as: EntryList.self).decoded()
+    }
+
+    public func networkEntries() async throws -> [Entry] { try await get("/v1/network-entries", as: EntryList.self).decoded() }
+
+    public func heads() async throws -> [String: UInt64] {
+        Dictionary(try await get("/v1/heads", as: HeadList.self).heads.map { ($0.author, $0.seq) }, uniquingKeysWith: max)
+    }
+
+    static func escape(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
     }
 
     func request(_ method: HTTPMethod, _ uri: String, body: Data?) async throws -> (Int, [UInt8]) {

@@ -13,6 +13,19 @@ import ServiceLifecycle
 public enum Daemon {
     public struct StartupError: Error, CustomStringConvertible {
         public let description: String
+        /// A setup problem a restart cannot fix (no key, wrong directory).
+        public var isConfiguration = false
+    }
+
+    /// The peers to dial: the config's, plus those given to `tcnode init
+    /// --peer` (the config wins for a node listed in both).
+    public static func dialled(config: NodeConfig, store: Store) -> [PeerEndpoint] {
+        var peers = config.peers
+        let listed = Set(peers.map(\.node))
+        for bootstrap in (try? store.bootstrapPeers()) ?? [] where !listed.contains(bootstrap.node) {
+            if let endpoint = try? PeerEndpoint(parsing: "\(bootstrap.node)@\(bootstrap.address)") { peers.append(endpoint) }
+        }
+        return peers
     }
 
     /// Installs the process-wide logging and metrics backends; once per process.
@@ -33,10 +46,11 @@ public enum Daemon {
             key = try directory.openKey()
             store = try directory.openStore(checkIntegrity: true)
         } catch {
-            throw StartupError(description: "\(error)")
+            throw StartupError(description: "\(error)", isConfiguration: true)
         }
         guard store.node == key.id else {
-            throw StartupError(description: "the key in \(directory.keyPath) is not the key this database was made for; check data_dir")
+            throw StartupError(description: "the key in \(directory.keyPath) is not the key this database was made for; check data_dir",
+                               isConfiguration: true)
         }
         do {
             try await ControlAPI.prepareSocket(at: config.controlSocket)
@@ -45,7 +59,7 @@ public enum Daemon {
         }
         let node = try Node(key: key, store: store, pinned: Set(config.peers.map(\.node)), logger: logger, name: config.name)
         let listener = PeerListener(node: node, host: config.listenHost, port: config.listenPort)
-        let dialers = PeerDialers(node: node, peers: config.peers)
+        let dialers = PeerDialers(node: node, peers: dialled(config: config, store: store))
         var services: [any Service] = [
             StoreService(store: store, logger: logger),
             FeedWatcher(node: node),

@@ -56,7 +56,7 @@ struct ConfigReloader: Service {
         for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
             do {
                 let config = try NodeConfig.load(path: path)
-                dialers.setPeers(config.peers)
+                dialers.setPeers(Daemon.dialled(config: config, store: node.store))
                 node.setPinned(Set(config.peers.map(\.node)))
                 logger.notice("configuration reloaded: \(config.peers.count) peer(s) to dial")
             } catch {
@@ -75,8 +75,8 @@ struct ReadinessNotifier: Service {
 
     func run() async throws {
         let address = try await listener.boundAddress()
-        for _ in 0..<100 {
-            if (try? await ControlClient(socketPath: controlSocket).status()) != nil { break }
+        // Ready means an operator's `tcnode status` answers too.
+        while (try? await ControlClient(socketPath: controlSocket).status()) == nil {
             try await Task.sleep(for: .milliseconds(50))
         }
         SystemdNotify.send("READY=1\nSTATUS=listening on \(PeerChannel.describe(address))")

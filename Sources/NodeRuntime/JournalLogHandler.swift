@@ -15,7 +15,7 @@ public struct JournalLogHandler: LogHandler {
     public init(label: String, level: Logger.Level, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.label = label
         self.logLevel = level
-        self.journal = environment["JOURNAL_STREAM"] != nil
+        self.journal = Self.stderrIsJournal(environment["JOURNAL_STREAM"])
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -24,6 +24,19 @@ public struct JournalLogHandler: LogHandler {
     }
 
     static let output = Mutex(())
+
+    /// systemd sets JOURNAL_STREAM to "device:inode" of the stream it gave
+    /// the service; only when stderr is still that stream are priority
+    /// prefixes right (not when someone runs tcnoded by hand from a unit's
+    /// environment).
+    static func stderrIsJournal(_ value: String?) -> Bool {
+        guard let value, let colon = value.firstIndex(of: ":"),
+            let device = UInt64(value[..<colon]), let inode = UInt64(value[value.index(after: colon)...])
+        else { return false }
+        var st = stat()
+        guard fstat(2, &st) == 0 else { return false }
+        return UInt64(st.st_dev) == device && UInt64(st.st_ino) == inode
+    }
 
     public func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }

@@ -20,7 +20,7 @@ public struct NodeConfig: Sendable, Equatable {
     public var metricsHost = "127.0.0.1"
     public var metricsPort = 9447
     public var controlSocket = "/run/tcnode/control.sock"
-    /// Network-wide views (on by default for a hub; see `viewsEnabled(role:)`).
+    /// Network-wide views: nil means on for a hub or the genesis, off otherwise.
     public var views: Bool?
     public var viewsHost = "127.0.0.1"
     public var viewsPort = 8080
@@ -155,7 +155,7 @@ public struct NodeConfig: Sendable, Equatable {
             }
             config.blobMaxBytes = n
         }
-        if !isLoopback(config.viewsHost), (config.viewsToken ?? "").count < 16 {
+        if config.views != false, !isLoopback(config.viewsHost), (config.viewsToken ?? "").count < 16 {
             throw Error(path: path, option: "views_listen",
                         problem: "binding the views beyond loopback (\(config.viewsHost)) needs views_token of at least 16 characters")
         }

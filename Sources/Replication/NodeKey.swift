@@ -66,6 +66,9 @@ extension NodeKey {
         }
     }
 
+    static let permissionHint =
+        "permission denied: the node's files belong to the tcnode user; run `sudo -u tcnode tcnode ...`, or start tcnoded so that tcnode can ask it (members of group tcnode need no sudo)"
+
     /// Writes a new key readable by its owner only. Fails if a key exists.
     public func write(to path: String) throws(FileError) {
         let pem = Array((privateKey.pemRepresentation + "\n").utf8)
@@ -88,13 +91,14 @@ extension NodeKey {
         var st = stat()
         guard stat(path, &st) == 0 else {
             if errno == ENOENT { throw .missing(path: path) }
+            if errno == EACCES { throw .io(path: path, message: Self.permissionHint) }
             throw .io(path: path, message: String(cString: strerror(errno)))
         }
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw .notAFile(path: path) }
         let mode = UInt16(st.st_mode & 0o7777)
         guard mode & 0o077 == 0 else { throw .permissions(path: path, mode: mode) }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw .io(path: path, message: "not readable by this user")
+            throw .io(path: path, message: Self.permissionHint)
         }
         guard let text = String(data: data, encoding: .utf8),
             let key = try? Curve25519.Signing.PrivateKey(pemRepresentation: text)

@@ -253,6 +253,15 @@ extension Store {
         }
     }
 
+    /// Every admit and revoke entry held, by author and seq: what the
+    /// roster is folded from.
+    public func networkEntries() throws -> [Entry] {
+        try read { db in
+            try Data.fetchAll(db, sql: "SELECT bytes FROM entry WHERE kind IN ('admit', 'revoke') ORDER BY author, seq")
+                .map { try Entry(decoding: [UInt8]($0)) }
+        }
+    }
+
     // MARK: Sync state
 
     public func checkpoint(for peer: NodeID) throws -> Checkpoint? {

@@ -122,7 +122,12 @@ public final class Store: Sendable {
     /// SQLite's quick_check over the whole file (the daemon does at start).
     public static func open(at path: String, checkIntegrity: Bool = false,
                             clock: @escaping @Sendable () -> Int64 = Store.defaultClock) throws -> Store {
+        let directory = (path as NSString).deletingLastPathComponent
+        if access(directory.isEmpty ? "." : directory, X_OK) != 0 && errno == EACCES {
+            throw StoreError.io(path: path, detail: NodeKey.permissionHint)
+        }
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.missing(path: path) }
+        if access(path, R_OK | W_OK) != 0 { throw StoreError.io(path: path, detail: NodeKey.permissionHint) }
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration())

@@ -83,19 +83,18 @@ struct PeerAddress {
     }
 }
 
-struct ID: ParsableCommand {
+struct ID: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "id", abstract: "Print this node's id.")
 
     @OptionGroup var data: DataOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-        let key = try data.openKey()
-        let store = try data.openStore()
+    func run() async throws {
+        let access = try await NodeAccess.open(data)
         if output.json {
-            try writeJSON(["node": key.id.description, "short": key.id.short, "network": store.network.description])
+            try writeJSON(["node": access.node.description, "short": access.node.short, "network": access.network.description])
         } else {
-            print(key.id.description)
+            print(access.node.description)
         }
     }
 }

@@ -23,11 +23,11 @@ struct Admit: AsyncParsableCommand {
 
     func run() async throws {
         let subject = try parseNodeID(node, option: "NODEID")
-        let store = try data.openStore()
-        let me = try data.openKey().id
-        let roster = store.roster
+        let access = try await NodeAccess.open(data)
+        let me = access.node
+        let roster = try await access.roster()
         guard roster.isAuthority(me) else {
-            throw Failure(message: "this node is not an authority of network \(store.network.short); only an authority can admit. Run this on the genesis node or a delegated authority.")
+            throw Failure(message: "this node is not an authority of network \(access.network.short); only an authority can admit. Run this on the genesis node or a delegated authority.")
         }
         if role == Role.authority.rawValue && me != roster.genesis {
             throw Failure(message: "only the genesis authority (\(roster.genesis.short)) can make authorities")
@@ -65,17 +65,18 @@ struct Revoke: AsyncParsableCommand {
 
     func run() async throws {
         let subject = try parseNodeID(node, option: "NODEID")
-        let store = try data.openStore()
-        let me = try data.openKey().id
-        let roster = store.roster
+        let access = try await NodeAccess.open(data)
+        let me = access.node
+        let roster = try await access.roster()
         guard roster.isAuthority(me) else {
-            throw Failure(message: "this node is not an authority of network \(store.network.short); only an authority can revoke")
+            throw Failure(message: "this node is not an authority of network \(access.network.short); only an authority can revoke")
         }
         guard subject != roster.genesis else { throw Failure(message: "the genesis authority cannot be revoked") }
         if roster.isAuthority(subject) && me != roster.genesis {
             throw Failure(message: "only the genesis authority (\(roster.genesis.short)) can revoke an authority")
         }
-        let from = try fromSeq ?? ((store.head(of: subject)?.seq ?? 0) + 1)
+        let heldSeq = try await access.heads()[subject] ?? 0
+        let from = fromSeq ?? (heldSeq + 1)
         let body = try JSONSerialization.data(
             withJSONObject: ["node": subject.description, "from_seq": from, "reason": reason] as [String: Any], options: [.sortedKeys])
         let done = try await append(.put(kind: "revoke", key: subject.description, body: String(decoding: body, as: UTF8.self),
@@ -84,15 +85,16 @@ struct Revoke: AsyncParsableCommand {
     }
 }
 
-struct Members: ParsableCommand {
+struct Members: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the network's members as this node knows them.")
 
     @OptionGroup var data: DataOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-        let store = try data.openStore()
-        let roster = store.roster
+    func run() async throws {
+        let access = try await NodeAccess.open(data)
+        let roster = try await access.roster()
+        let heads = try await access.heads()
         var rows: [[String: Any]] = []
         for node in roster.knownNodes {
             let admission = roster.governingAdmission(of: node)
@@ -109,7 +111,7 @@ struct Members: ParsableCommand {
             }
             var row: [String: Any] = [
                 "node": node.description, "role": role, "status": status,
-                "head_seq": (try store.head(of: node)?.seq) ?? 0,
+                "head_seq": heads[node] ?? 0,
             ]
             if let admission {
                 row["name"] = admission.name ?? ""
@@ -120,7 +122,7 @@ struct Members: ParsableCommand {
             rows.append(row)
         }
         if output.json {
-            try writeJSON(["network": store.network.description, "members": rows])
+            try writeJSON(["network": access.network.description, "members": rows])
             return
         }
         var table = Table("NODE", "NAME", "ROLE", "REGION", "STATUS", "ENTRIES")
@@ -128,7 +130,7 @@ struct Members: ParsableCommand {
             table.add((r["node"] as! String).prefix(8).description, (r["name"] as? String ?? "").clipped(30), r["role"] as! String,
                       (r["region"] as? String ?? "").clipped(30), r["status"] as! String, "\(r["head_seq"]!)")
         }
-        print("Network \(store.network)")
+        print("Network \(access.network)")
         table.print()
     }
 }

@@ -49,9 +49,8 @@ struct Delete: AsyncParsableCommand {
     @Argument var key: String
 
     func run() async throws {
-        let store = try data.openStore()
-        let me = try data.openKey().id
-        guard let current = try store.record(author: me, kind: kind, key: key), current.op == .put else {
+        let access = try await NodeAccess.open(data)
+        guard let current = try await access.record(author: access.node, kind: kind, key: key), current.op == .put else {
             throw Failure(message: "no record \(kind)/\(key) of this node to delete; see `tcnode list \(kind)`")
         }
         let done = try await append(.delete(kind: kind, key: key, time: TimeText.nowMs()), data: data)
@@ -59,7 +58,7 @@ struct Delete: AsyncParsableCommand {
     }
 }
 
-struct Get: ParsableCommand {
+struct Get: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show the current state of one record.")
 
     @OptionGroup var data: DataOptions
@@ -68,10 +67,10 @@ struct Get: ParsableCommand {
     @Option(help: "The author's node id (default: this node).") var author: String?
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-        let store = try data.openStore()
-        let authorID = try author.map { try parseNodeID($0, option: "--author") } ?? data.openKey().id
-        guard let entry = try store.record(author: authorID, kind: kind, key: key) else {
+    func run() async throws {
+        let access = try await NodeAccess.open(data)
+        let authorID = try author.map { try parseNodeID($0, option: "--author") } ?? access.node
+        guard let entry = try await access.record(author: authorID, kind: kind, key: key) else {
             throw Failure(message: "no record \(kind)/\(key) by \(authorID.short); see `tcnode list \(kind)`")
         }
         if output.json {
@@ -91,7 +90,7 @@ struct Get: ParsableCommand {
     }
 }
 
-struct List: ParsableCommand {
+struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List current records of a kind, from every author held.")
 
     @OptionGroup var data: DataOptions
@@ -100,10 +99,10 @@ struct List: ParsableCommand {
     @Flag(help: "Include deleted records (tombstones).") var deleted = false
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-        let store = try data.openStore()
+    func run() async throws {
+        let access = try await NodeAccess.open(data)
         let authorID = try author.map { try parseNodeID($0, option: "--author") }
-        let entries = try store.records(kind: kind, author: authorID, includeDeleted: deleted)
+        let entries = try await access.records(kind: kind, author: authorID, deleted: deleted)
         if output.json {
             try writeJSON(entries.map(\.jsonObject))
             return
@@ -118,7 +117,7 @@ struct List: ParsableCommand {
     }
 }
 
-struct Log: ParsableCommand {
+struct Log: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show entries, newest first.")
 
     @OptionGroup var data: DataOptions
@@ -130,10 +129,10 @@ struct Log: ParsableCommand {
         guard limit >= 1 else { throw ValidationError("--limit must be 1 or more") }
     }
 
-    func run() throws {
-        let store = try data.openStore()
+    func run() async throws {
+        let access = try await NodeAccess.open(data)
         let authorID = try author.map { try parseNodeID($0, option: "--author") }
-        let entries = try store.log(author: authorID, limit: limit)
+        let entries = try await access.log(author: authorID, limit: limit)
         if output.json {
             try writeJSON(entries.map { e -> [String: Any] in
                 var o = e.jsonObject
