@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
     ],
     targets: [
         // Entry format, signing, SQLite store, trust rules, sync state machine, wire framing.
@@ -40,6 +41,17 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // Telecenter records (products, trainings, monitoring, ...): their
+        // validation, the hub's network-wide views, CSV and the dashboard.
+        .target(
+            name: "Telecenter",
+            dependencies: [
+                "Replication",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The node as a library: config, TLS transport, services, control API,
         // metrics. `tcnoded` is a thin shell around it, so tests start exactly
         // the node that production starts.
@@ -47,6 +59,7 @@ let package = Package(
             name: "NodeRuntime",
             dependencies: [
                 "Replication",
+                "Telecenter",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -78,6 +91,8 @@ let package = Package(
             dependencies: [
                 "NodeRuntime",
                 "Replication",
+                "Telecenter",
+                .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -86,9 +101,13 @@ let package = Package(
             dependencies: [
                 "NodeRuntime",
                 "Replication",
+                "Telecenter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(
@@ -96,10 +115,13 @@ let package = Package(
             dependencies: [
                 "Replication",
                 "NodeRuntime",
+                "Telecenter",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],

@@ -27,6 +27,12 @@ public struct AppendResponse: Codable, Sendable {
     public var id: String
 }
 
+public struct PhotoResponse: Codable, Sendable {
+    public var sha256: String
+    public var size: Int
+    public var type: String
+}
+
 public struct ControlErrorBody: Codable, Sendable {
     public var error: String
 }
@@ -69,7 +75,8 @@ public enum ControlAPI {
             let bound = try? await listener?.boundAddress()
             let report = try StatusReport.make(store: node.store, node: node.id, name: name, region: region, running: node,
                                                listen: bound.map(PeerChannel.describe))
-            return try jsonResponse(report)
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: try StatusReport.encoder.encode(report))))
         }
         router.post("/v1/entries") { request, context -> Response in
             let ask: AppendRequest
@@ -86,6 +93,42 @@ public enum ControlAPI {
             do {
                 let entry = try await node.append([draft])[0]
                 return try jsonResponse(AppendResponse(author: entry.author.description, seq: entry.seq, id: entry.id.description))
+            } catch {
+                return try jsonResponse(ControlErrorBody(error: "\(error)"), status: .unprocessableContent)
+            }
+        }
+        // Several entries in one transaction (a spreadsheet import): all or none.
+        router.post("/v1/entries/batch") { request, context -> Response in
+            let asks: [AppendRequest]
+            do {
+                asks = try await request.decode(as: [AppendRequest].self, context: context)
+            } catch {
+                return try jsonResponse(ControlErrorBody(error: "the request is not a list of entries: \(error)"), status: .badRequest)
+            }
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            var drafts: [Entry.Draft] = []
+            for ask in asks {
+                guard let op = ask.op == "put" ? Op.put : ask.op == "delete" ? Op.delete : nil else {
+                    return try jsonResponse(ControlErrorBody(error: "op must be put or delete"), status: .badRequest)
+                }
+                drafts.append(Entry.Draft(time: now, op: op, kind: ask.kind, key: ask.key, body: Array((ask.body ?? "").utf8)))
+            }
+            do {
+                let entries = try await node.append(drafts)
+                return try jsonResponse(entries.map { AppendResponse(author: $0.author.description, seq: $0.seq, id: $0.id.description) })
+            } catch {
+                return try jsonResponse(ControlErrorBody(error: "\(error)"), status: .unprocessableContent)
+            }
+        }
+        // A photo for a record about to be written: stored by its hash.
+        router.post("/v1/photos") { request, _ -> Response in
+            guard let photos = node.photos else {
+                return try jsonResponse(ControlErrorBody(error: "this node keeps no photos"), status: .unprocessableContent)
+            }
+            let body = try await request.body.collect(upTo: photos.blobs.maxBytes + 1)
+            do {
+                let (sha, type) = try photos.blobs.add(Array(body.readableBytesView))
+                return try jsonResponse(PhotoResponse(sha256: sha.hex, size: body.readableBytes, type: type))
             } catch {
                 return try jsonResponse(ControlErrorBody(error: "\(error)"), status: .unprocessableContent)
             }

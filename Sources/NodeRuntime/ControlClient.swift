@@ -14,6 +14,8 @@ public struct ControlClient: Sendable {
 
     public enum Failure: Error, CustomStringConvertible {
         case notRunning(String)
+        /// The socket exists but this user may not use it.
+        case permission(String)
         case otherDaemon(String)
         case refused(String)
         case http(Int, String)
@@ -21,6 +23,8 @@ public struct ControlClient: Sendable {
         public var description: String {
             switch self {
             case .notRunning(let path): "tcnoded is not running (nothing answers on \(path))"
+            case .permission(let path):
+                "permission denied on \(path): operators must be in group tcnode (sudo usermod -aG tcnode $USER, then log in again), or use sudo"
             case .otherDaemon(let path): "another tcnoded is already running on control socket \(path)"
             case .refused(let why): why
             case .http(let code, let body): "the daemon answered \(code): \(body)"
@@ -31,7 +35,7 @@ public struct ControlClient: Sendable {
     public func status() async throws -> StatusReport {
         let (code, body) = try await request(.GET, "/v1/status", body: nil)
         guard code == 200 else { throw Failure.http(code, String(decoding: body, as: UTF8.self)) }
-        return try JSONDecoder().decode(StatusReport.self, from: Data(body))
+        return try StatusReport.decoder.decode(StatusReport.self, from: Data(body))
     }
 
     public func append(_ ask: AppendRequest) async throws -> AppendResponse {
@@ -41,6 +45,24 @@ public struct ControlClient: Sendable {
             throw Failure.refused(message ?? String(decoding: body, as: UTF8.self))
         }
         return try JSONDecoder().decode(AppendResponse.self, from: Data(body))
+    }
+
+    public func append(batch: [AppendRequest]) async throws -> [AppendResponse] {
+        let (code, body) = try await request(.POST, "/v1/entries/batch", body: try JSONEncoder().encode(batch))
+        guard code == 200 else {
+            let message = (try? JSONDecoder().decode(ControlErrorBody.self, from: Data(body)))?.error
+            throw Failure.refused(message ?? String(decoding: body, as: UTF8.self))
+        }
+        return try JSONDecoder().decode([AppendResponse].self, from: Data(body))
+    }
+
+    public func addPhoto(_ bytes: [UInt8]) async throws -> PhotoResponse {
+        let (code, body) = try await request(.POST, "/v1/photos", body: Data(bytes), contentType: "application/octet-stream")
+        guard code == 200 else {
+            let message = (try? JSONDecoder().decode(ControlErrorBody.self, from: Data(body)))?.error
+            throw Failure.refused(message ?? String(decoding: body, as: UTF8.self))
+        }
+        return try JSONDecoder().decode(PhotoResponse.self, from: Data(body))
     }
 
     func get<T: Decodable>(_ uri: String, as type: T.Type) async throws -> T {
@@ -82,7 +104,7 @@ public struct ControlClient: Sendable {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
     }
 
-    func request(_ method: HTTPMethod, _ uri: String, body: Data?) async throws -> (Int, [UInt8]) {
+    func request(_ method: HTTPMethod, _ uri: String, body: Data?, contentType: String = "application/json") async throws -> (Int, [UInt8]) {
         let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -93,6 +115,9 @@ public struct ControlClient: Sendable {
                     }
                 }
         } catch {
+            if "\(error)".contains("Permission denied") || "\(error)".contains("EACCES") || "\(error)".contains("errno: 13") {
+                throw Failure.permission(socketPath)
+            }
             throw Failure.notRunning(socketPath)
         }
         let limit = timeout
@@ -102,7 +127,7 @@ public struct ControlClient: Sendable {
                 head.headers.add(name: "Host", value: "tcnoded")
                 head.headers.add(name: "Connection", value: "close")
                 if let body {
-                    head.headers.add(name: "Content-Type", value: "application/json")
+                    head.headers.add(name: "Content-Type", value: contentType)
                     head.headers.add(name: "Content-Length", value: "\(body.count)")
                 }
                 try await outbound.write(.head(head))

@@ -4,6 +4,7 @@ import Metrics
 import Prometheus
 import Replication
 import ServiceLifecycle
+import Telecenter
 
 /// tcnoded: the node and its services as one ServiceGroup, in dependency
 /// order (the group stops them in reverse): the store first and last, then
@@ -57,11 +58,30 @@ public enum Daemon {
         } catch {
             throw StartupError(description: "\(error)")
         }
-        let node = try Node(key: key, store: store, pinned: Set(config.peers.map(\.node)), logger: logger, name: config.name)
+        // Photos and the views follower run on every node (a centre needs the
+        // photo references of its own records); the views' HTTP server only
+        // on a hub or where `views = true`.
+        let standing = store.roster.standing(of: key.id)
+        let isHub = standing == .genesis || standing == .member(role: .hub)
+        let viewsOn = config.views ?? isHub
+        if viewsOn && !NodeConfig.isLoopback(config.viewsHost) && (config.viewsToken ?? "").count < 16 {
+            throw StartupError(description: "\(configPath): views_listen \(config.viewsHost) is beyond loopback; set views_token (16+ characters)",
+                               isConfiguration: true)
+        }
+        let blobs = BlobStore(root: directory.blobsPath, maxBytes: config.blobMaxBytes)
+        let views: Views
+        do {
+            views = try Views(path: (directory.path as NSString).appendingPathComponent("views.sqlite"), store: store, blobs: blobs)
+        } catch {
+            throw StartupError(description: "cannot open the views in \(directory.path): \(error)")
+        }
+        let photos = Photos(blobs: blobs, views: views, fetchAll: isHub || viewsOn)
+        let node = try Node(key: key, store: store, pinned: Set(config.peers.map(\.node)), logger: logger, name: config.name,
+                            photos: photos)
         let listener = PeerListener(node: node, host: config.listenHost, port: config.listenPort)
         let dialers = PeerDialers(node: node, peers: dialled(config: config, store: store))
         var services: [any Service] = [
-            StoreService(store: store, logger: logger),
+            StoreService(store: store, views: views, logger: logger),
             FeedWatcher(node: node),
             listener,
             dialers,
@@ -71,6 +91,11 @@ public enum Daemon {
         if let registry, !config.metricsHost.isEmpty {
             services.append(MetricsEndpoint.application(registry: registry, node: node, host: config.metricsHost,
                                                         port: config.metricsPort, logger: logger))
+        }
+        services.append(ViewsService(node: node, views: views, logger: logger))
+        if viewsOn {
+            services.append(ViewsServer.application(node: node, views: views, host: config.viewsHost, port: config.viewsPort,
+                                                    token: config.viewsToken, logger: logger))
         }
         services.append(ConfigReloader(path: configPath, node: node, dialers: dialers, logger: logger))
         services.append(ReadinessNotifier(listener: listener, controlSocket: config.controlSocket, logger: logger))

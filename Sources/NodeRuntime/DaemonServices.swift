@@ -6,6 +6,7 @@ import NIOCore
 import Prometheus
 import Replication
 import ServiceLifecycle
+import Telecenter
 import UnixSignals
 
 /// Owns the store for the daemon's life: started first, stopped last, so
@@ -13,11 +14,13 @@ import UnixSignals
 /// connection has finished.
 struct StoreService: Service {
     let store: Store
+    var views: Views?
     let logger: Logger
 
     func run() async throws {
         try? await gracefulShutdown()
         do {
+            try views?.close()
             try store.close()
             logger.info("database closed cleanly")
         } catch {

@@ -38,9 +38,14 @@ public enum ManualPeer {
                     try PeerChannel.configure(channel, tls: tls, server: false, expecting: expecting)
                 }
             }
-        try await peerChannel.handshake.get()
+        do {
+            try await peerChannel.handshake.get()
+        } catch {
+            await peerChannel.abandon()
+            throw error
+        }
         guard case .success(let peer)? = peerChannel.identity.value else {
-            try? await peerChannel.channel.channel.close()
+            await peerChannel.abandon()
             throw PeerIdentity.Problem.notEd25519
         }
         return try await peerChannel.channel.executeThenClose { inbound, outbound in

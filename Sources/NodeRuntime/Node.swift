@@ -40,6 +40,11 @@ public final class Node: Sendable {
     public let logger: Logger
     /// This centre's name, sent to peers in HELLO for their status displays.
     public let name: String?
+    /// Photo exchange; nil for a node that does not exchange photos.
+    public let photos: Photos?
+    /// The newest seq peers have offered of each author (from their HEADS),
+    /// to show how far behind this node is.
+    private let offeredHeads = Mutex<[NodeID: UInt64]>([:])
     let tls: PeerTLS
     let events: NodeEvents
     let metrics = NodeMetrics()
@@ -49,12 +54,13 @@ public final class Node: Sendable {
 
     public init(key: NodeKey, store: Store, pinned: Set<NodeID> = [], timing: SyncTiming = SyncTiming(),
                 logger: Logger = Logger(label: "tcnode"), agent: String = TCNodeVersion.agent, name: String? = nil,
-                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
+                photos: Photos? = nil, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
         precondition(key.id == store.node, "the key must be the store's node key")
         self.key = key
         self.store = store
         self.agent = agent
         self.name = name
+        self.photos = photos
         self.timing = timing
         self.logger = logger
         self.group = group
@@ -84,6 +90,16 @@ public final class Node: Sendable {
         let roster = store.roster
         if roster.revokedFrom(peer) != nil { return false }
         return roster.acceptsPeer(peer) || roster.isAuthority(peer) || pinned.withLock { $0.contains(peer) }
+    }
+
+    /// Why a peer is refused, in words for its operator; nil when trusted.
+    public func refusalMessage(for peer: NodeID) -> String? {
+        guard !trusts(peer) else { return nil }
+        let roster = store.roster
+        if let from = roster.revokedFrom(peer) {
+            return "node \(peer.short) was revoked from network \(network.short) (from its entry \(from)); a revoked centre cannot rejoin with this key: make a new one (`tcnode init` in a new data directory) and ask to be admitted"
+        }
+        return "node \(peer.short) is not a member of network \(network.short) yet; the network authority admits it with `tcnode admit \(peer) --role telecenter --name NAME --region REGION`"
     }
 
     /// Appends this node's own entries and tells every connection.
@@ -167,6 +183,34 @@ public final class Node: Sendable {
     }
 
     public var uptime: TimeInterval { Date().timeIntervalSince(startedAt) }
+
+    func noteOffered(_ heads: [Head]) {
+        guard !heads.isEmpty else { return }
+        offeredHeads.withLock { offered in
+            for h in heads where h.seq > offered[h.author] ?? 0 { offered[h.author] = h.seq }
+        }
+    }
+
+    /// The newest seq any peer has offered of each author.
+    public var offered: [NodeID: UInt64] { offeredHeads.withLock { $0 } }
+
+    /// Photos being fetched by some connection, so that two peers never
+    /// write into the same partial file.
+    private let photosInFlight = Mutex<Set<Bytes32>>([])
+
+    func claimPhotos(_ requests: [BlobRequest]) -> [BlobRequest] {
+        photosInFlight.withLock { flying in requests.filter { flying.insert($0.sha256).inserted } }
+    }
+
+    func releasePhotos<S: Sequence>(_ shas: S) where S.Element == Bytes32 {
+        photosInFlight.withLock { flying in for sha in shas { flying.remove(sha) } }
+    }
+
+    /// A photo finished arriving: the views and waiting tests hear of it.
+    func notePhotoHeld(_ sha: Bytes32) {
+        try? photos?.views.markBlobHeld(sha)
+        events.broadcast(.peersChanged)
+    }
 }
 
 public struct WaitTimeout: Error, CustomStringConvertible {

@@ -155,7 +155,7 @@ public struct NodeConfig: Sendable, Equatable {
             }
             config.blobMaxBytes = n
         }
-        if config.views != false, !isLoopback(config.viewsHost), (config.viewsToken ?? "").count < 16 {
+        if config.views == true, !isLoopback(config.viewsHost), (config.viewsToken ?? "").count < 16 {
             throw Error(path: path, option: "views_listen",
                         problem: "binding the views beyond loopback (\(config.viewsHost)) needs views_token of at least 16 characters")
         }

@@ -32,6 +32,13 @@ struct PeerChannel: Sendable {
                            remoteAddress: channel.remoteAddress.map(PeerChannel.describe))
     }
 
+    /// Closes a channel that will not be used. An NIOAsyncChannel must be
+    /// closed through `executeThenClose` (it finishes the writer), or its
+    /// writer traps when it is released.
+    func abandon() async {
+        try? await channel.executeThenClose { _, outbound in outbound.finish() }
+    }
+
     static func describe(_ address: SocketAddress) -> String {
         switch address {
         case .v4, .v6:

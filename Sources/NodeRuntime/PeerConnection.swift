@@ -14,6 +14,15 @@ public enum ConnectionEnding: Sendable, Equatable, CustomStringConvertible {
     case timeout
     case shutdown
 
+    /// The connection ended because one side refused the other (not a
+    /// member, wrong network, bad data): retrying soon will not help.
+    public var isRefusal: Bool {
+        switch self {
+        case .refusedByUs(let e), .refusedByPeer(let e): e.known != .shuttingDown
+        default: false
+        }
+    }
+
     public var description: String {
         switch self {
         case .handshakeFailed(let why): "TLS handshake failed: \(why)"
@@ -53,12 +62,12 @@ struct PeerConnection {
         do {
             try await withTimeout(node.timing.handshakeTimeout) { try await peerChannel.handshake.get() }
         } catch {
-            try? await channel.channel.close()
+            await peerChannel.abandon()
             node.metrics.connectionRefused("handshake")
             return (nil, false, .handshakeFailed(identityProblem() ?? "\(error)"))
         }
         guard case .success(let peer)? = peerChannel.identity.value else {
-            try? await channel.channel.close()
+            await peerChannel.abandon()
             return (nil, false, .handshakeFailed(identityProblem() ?? "no peer key"))
         }
         var logger = node.logger
@@ -66,9 +75,10 @@ struct PeerConnection {
         let store = node.store
         let configuration = SyncSession.Configuration(
             network: store.network, local: node.id, peer: peer, peerTrusted: node.trusts(peer), agent: node.agent,
-            feed: store.feed, checkpoint: (try? await checkpoint(peer)) ?? nil, name: node.name)
+            feed: store.feed, checkpoint: (try? await checkpoint(peer)) ?? nil, name: node.name,
+            refusal: node.refusalMessage(for: peer))
         node.peers.update(peer, direction: direction, address: dialedAddress ?? peerChannel.remoteAddress) {
-            $0.state = .connecting
+            if $0.connections == 0 { $0.state = .connecting }
             $0.detail = nil
         }
         var established = false
@@ -114,6 +124,9 @@ struct PeerConnection {
         // writer task, so the main loop never waits on the network: two
         // peers pushing bulk ENTRIES at each other cannot deadlock it.
         let (sendQueue, sendInput) = AsyncStream<[Frame]>.makeStream()
+        // Photo requests are served in their own task, a chunk (256 KiB at
+        // most) at a time, so entries never wait behind a whole photo.
+        let (photoQueue, photoInput) = AsyncStream<[BlobRequest]>.makeStream()
         for _ in 0..<Self.ingestCredits { creditInput.yield() }
         let subscription = node.subscribe()
         defer { node.unsubscribe(subscription) }
@@ -184,6 +197,25 @@ struct PeerConnection {
                 }
             }
             group.addTask {
+                for await requests in photoQueue {
+                    for request in requests {
+                        guard let photos = node.photos, photos.serves(request.sha256), let total = photos.blobs.size(request.sha256) else {
+                            do { try await outbound.write([.blobNone(request.sha256)]) } catch { return }
+                            continue
+                        }
+                        var offset = min(request.offset, total)
+                        repeat {
+                            let chunk = photos.blobs.read(request.sha256, offset: offset, length: Frame.maximumBlobChunk) ?? []
+                            do {
+                                try await outbound.write([.blobData(sha256: request.sha256, total: total, offset: offset, bytes: chunk)])
+                            } catch { return }
+                            offset += UInt64(chunk.count)
+                            if chunk.isEmpty { break }
+                        } while offset < total
+                    }
+                }
+            }
+            group.addTask {
                 for await frames in sendQueue {
                     do { try await outbound.write(frames) } catch {
                         input.yield(.ended("connection lost while sending: \(error)"))
@@ -202,6 +234,19 @@ struct PeerConnection {
             var iterator = inputs.makeAsyncIterator()
             var idle = IdleClock(counts: counts)
             var ending: ConnectionEnding = .closed("the connection ended")
+            var photoFetch = PhotoFetch()
+            func requestPhotos() {
+                guard let photos = node.photos, photoFetch.outstanding.isEmpty, session.isInSync else { return }
+                let wanted = node.claimPhotos(photos.wanted(node: node.id, excluding: photoFetch.refused))
+                guard !wanted.isEmpty else { return }
+                photoFetch.outstanding.formUnion(wanted.map(\.sha256))
+                sendInput.yield([.blobWant(wanted)])
+            }
+            func finishPhoto(_ sha: Bytes32) {
+                photoFetch.outstanding.remove(sha)
+                node.releasePhotos([sha])
+                if photoFetch.outstanding.isEmpty { requestPhotos() }
+            }
 
             loop: while true {
                 let event: SyncSession.Event
@@ -210,6 +255,36 @@ struct PeerConnection {
                 } else {
                     guard let next = await iterator.next() else { break }
                     switch next {
+                    case .session(.received(let frame)) where session.isEstablished && frame.isBlobFrame:
+                        switch frame {
+                        case .blobWant(let requests):
+                            photoInput.yield(requests)
+                        case .blobNone(let sha):
+                            photoFetch.refused.insert(sha)
+                            finishPhoto(sha)
+                        case .blobData(let sha, let total, let offset, let bytes):
+                            guard photoFetch.outstanding.contains(sha), let photos = node.photos else { continue }
+                            photoFetch.bytesReceived += bytes.count
+                            do {
+                                if try photos.blobs.append(sha, total: total, offset: offset, bytes: bytes) {
+                                    node.notePhotoHeld(sha)
+                                    logger.debug("photo \(sha.hex.prefix(12)) received and verified")
+                                    finishPhoto(sha)
+                                }
+                            } catch BlobStore.Failure.offsetMismatch {
+                                continue
+                            } catch {
+                                logger.warning("photo \(sha.hex.prefix(12)) from this peer was refused: \(error)")
+                                photoFetch.refused.insert(sha)
+                                finishPhoto(sha)
+                            }
+                        default:
+                            break
+                        }
+                        continue
+                    case .session(.feedAdvanced):
+                        requestPhotos()
+                        event = .feedAdvanced
                     case .session(let e):
                         event = e
                     case .ended(let why):
@@ -261,6 +336,7 @@ struct PeerConnection {
                         let now = Self.nowMs()
                         node.peers.update(peer, direction: direction, address: address) {
                             $0.state = .connected
+                            $0.connections += 1
                             $0.agent = hello.agent
                             if let name = hello.name, !name.isEmpty { $0.name = String(name.prefix(100)) }
                             $0.connectedSinceMs = now
@@ -288,7 +364,10 @@ struct PeerConnection {
                     }
                 }
                 update(peer, session: session)
+                if actions.contains(.synced) { requestPhotos() }
             }
+            node.releasePhotos(photoFetch.outstanding)
+            photoInput.finish()
             if established { node.metrics.connected.decrement() }
             creditInput.finish()
             sendInput.finish()
@@ -312,6 +391,7 @@ struct PeerConnection {
         case .loadHeads(let after, let excludingPeer):
             return .headsLoaded(try await store.heads(movedAfter: Int64(clamping: after), excludingOrigin: excludingPeer ? peer : nil))
         case .compare(let request, let heads):
+            node.noteOffered(heads)
             return .compared(request: request, try await store.compare(heads))
         case .comparePending(let request):
             let heads = try await store.pendingHeads(offeredBy: peer)
@@ -350,12 +430,11 @@ struct PeerConnection {
     }
 
     private func record(_ ending: ConnectionEnding, peer: NodeID, established: Bool, logger: Logger) {
-        let refused: Bool
-        switch ending {
-        case .refusedByUs(let e), .refusedByPeer(let e): refused = e.known != .shuttingDown
-        default: refused = false
-        }
+        let refused = ending.isRefusal
         node.peers.update(peer, direction: direction, address: nil) {
+            if established { $0.connections = max(0, $0.connections - 1) }
+            // Another connection with the same node may still be up.
+            guard $0.connections == 0 else { return }
             $0.state = refused ? .refused : .disconnected
             $0.detail = ending.description
             if $0.connectedSinceMs != nil { $0.lastSeenMs = Self.nowMs() }

@@ -129,15 +129,17 @@ struct PeerDialer {
                         }
                     }
                 if Task.isShuttingDownGracefully {
-                    try? await peerChannel.channel.channel.close()
+                    await peerChannel.abandon()
                     return
                 }
                 let result = await PeerConnection(node: node, peerChannel: peerChannel, dialedAddress: address).run()
-                if result.established { backoff.reset() }
+                // A refusal (not a member, wrong network) keeps backing off;
+                // only a connection that synced earns a fresh start.
+                if result.established && !result.ending.isRefusal { backoff.reset() }
                 if case .shutdown = result.ending { return }
                 if case .handshakeFailed(let why) = result.ending {
                     node.peers.update(peer, direction: "outbound", address: address) {
-                        $0.state = .refused
+                        $0.state = .backingOff
                         $0.detail = "TLS handshake failed: \(why)"
                     }
                     logger.warning("cannot connect to \(address): TLS handshake failed: \(why)")

@@ -42,6 +42,8 @@ public struct PeerStatus: Sendable, Codable, Equatable {
     public var forks: Int
     public var agent: String?
     public var inSync: Bool
+    /// Established connections with this node right now (usually 0 or 1).
+    public var connections: Int
 
     public init(node: NodeID, direction: String, address: String?) {
         self.node = node.description
@@ -57,6 +59,7 @@ public struct PeerStatus: Sendable, Codable, Equatable {
         self.bytesOut = 0
         self.forks = 0
         self.inSync = false
+        self.connections = 0
     }
 }
 

@@ -20,12 +20,29 @@ public struct StatusReport: Sendable, Codable, Equatable {
     /// Node ids of the peers that are hubs (or the genesis authority).
     public var hubs: [String]
     public var forks: [ForkSummary]
+    /// The one-line verdict as a word, for scripts: in-sync, syncing,
+    /// not-connected, refused, no-peers, hub, revoked, not-running.
+    public var state: String?
 
     public struct ForkSummary: Sendable, Codable, Equatable {
         public var author: String
         public var seq: UInt64
         public var peer: String?
         public var detectedMs: Int64
+    }
+
+    /// snake_case JSON, like every other JSON tcnode prints.
+    public static var encoder: JSONEncoder {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return e
+    }
+
+    public static var decoder: JSONDecoder {
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        return d
     }
 
     /// Builds the report from a store (and a running node's peers).
@@ -43,7 +60,7 @@ public struct StatusReport: Sendable, Codable, Equatable {
             peers[i].role = roleName(roster.standing(of: id))
             if id == roster.genesis || a?.role == Role.hub.rawValue { hubs.append(peers[i].node) }
         }
-        return StatusReport(
+        var report = StatusReport(
             node: node.description, name: name ?? admission?.name, region: region ?? admission?.region,
             role: roleName(roster.standing(of: node)), network: store.network.description, version: TCNodeVersion.current,
             daemonRunning: running != nil, uptimeSeconds: running.map { Int($0.uptime) }, listen: listen, nowMs: nowMs,
@@ -51,6 +68,8 @@ public struct StatusReport: Sendable, Codable, Equatable {
             forks: try store.forks().map {
                 ForkSummary(author: $0.author.description, seq: $0.seq, peer: $0.peer?.description, detectedMs: $0.detectedMs)
             })
+        report.state = report.verdict.word
+        return report
     }
 
     static func roleName(_ standing: Roster.Standing) -> String {
@@ -73,6 +92,28 @@ public struct StatusReport: Sendable, Codable, Equatable {
         case notConnected(peer: String, sinceMs: Int64?, retryAtMs: Int64?, reason: String?)
         case refused(peer: String, reason: String?)
         case revoked
+
+        public var word: String {
+            switch self {
+            case .notRunning: "not-running"
+            case .noPeers: "no-peers"
+            case .hub: "hub"
+            case .inSync: "in-sync"
+            case .syncing: "syncing"
+            case .notConnected: "not-connected"
+            case .refused: "refused"
+            case .revoked: "revoked"
+            }
+        }
+    }
+
+    /// A report for when the daemon does not answer and the database cannot
+    /// be read either.
+    public static func unreadable(node: String, nowMs: Int64) -> StatusReport {
+        StatusReport(node: node, name: nil, region: nil, role: "unknown", network: "", version: TCNodeVersion.current,
+                     daemonRunning: false, uptimeSeconds: nil, listen: nil, nowMs: nowMs,
+                     store: .empty,
+                     peers: [], hubs: [], forks: [], state: "not-running")
     }
 
     public var verdict: Verdict {

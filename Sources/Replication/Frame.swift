@@ -122,6 +122,14 @@ public enum Frame: Sendable, Equatable {
         }
     }
 
+    /// BLOB_WANT, BLOB_DATA and BLOB_NONE: the photo exchange, beside the sync.
+    public var isBlobFrame: Bool {
+        switch self {
+        case .blobWant, .blobData, .blobNone: true
+        default: false
+        }
+    }
+
     public var name: String {
         Kind(rawValue: type).map { "\($0)".uppercased() } ?? "type 0x\(String(type, radix: 16))"
     }

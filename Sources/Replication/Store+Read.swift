@@ -56,6 +56,8 @@ public struct StoreStats: Sendable, Equatable, Codable {
     public var recordsByKind: [String: Int]
     public var forks: Int
     public var databaseBytes: Int64
+
+    public static let empty = StoreStats(entries: 0, authors: 0, position: 0, recordsByKind: [:], forks: 0, databaseBytes: 0)
 }
 
 public struct ForkRecord: Sendable, Equatable {
@@ -259,6 +261,49 @@ extension Store {
         try read { db in
             try Data.fetchAll(db, sql: "SELECT bytes FROM entry WHERE kind IN ('admit', 'revoke') ORDER BY author, seq")
                 .map { try Entry(decoding: [UInt8]($0)) }
+        }
+    }
+
+    public struct AuthorSummary: Sendable, Equatable {
+        public let author: NodeID
+        public let seq: UInt64
+        /// When this node last stored an entry of the author (ms), if ever.
+        public let storedMs: Int64?
+        public let forked: Bool
+    }
+
+    /// Every author held, with its head and when it was last heard from.
+    public func authorSummaries() throws -> [AuthorSummary] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT key, seq, stored_ms, forked FROM author WHERE seq > 0").compactMap { r in
+                NodeID(keyBytes: [UInt8](r[0] as Data)).map {
+                    AuthorSummary(author: $0, seq: UInt64(r[1] as Int64), storedMs: r[2], forked: (r[3] as Int64) != 0)
+                }
+            }
+        }
+    }
+
+    /// Entries stored after feed position `position`, in feed order, with
+    /// their positions (for followers such as the hub's views).
+    public func entries(after position: Int64, limit: Int) throws -> [(position: Int64, entry: Entry)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT position, bytes FROM entry WHERE position > ? ORDER BY position LIMIT ?",
+                             arguments: [position, limit]).map { r in
+                (r[0] as Int64, try Entry(decoding: [UInt8](r[1] as Data)))
+            }
+        }
+    }
+
+    /// Current records of one author, every kind, deleted ones included.
+    public func records(of author: NodeID) throws -> [Entry] {
+        try read { db in
+            try Data.fetchAll(
+                db,
+                sql: """
+                    SELECT e.bytes FROM record r JOIN author a ON a.ref = r.author
+                    JOIN entry e ON e.author = r.author AND e.seq = r.seq WHERE a.key = ? ORDER BY r.position
+                    """, arguments: [author.key.data]
+            ).map { try Entry(decoding: [UInt8]($0)) }
         }
     }
 

@@ -100,6 +100,11 @@ extension Store {
                 ) STRICT;
                 """)
         }
+        migrator.registerMigration("v2 when each author's entries were last stored here") { db in
+            // Local time (ms) this node last stored an entry of the author:
+            // "last heard from" in status and the hub's views.
+            try db.execute(sql: "ALTER TABLE author ADD COLUMN stored_ms INTEGER")
+        }
         return migrator
     }
 }

@@ -143,6 +143,8 @@ struct AuthorRow {
     var headOrigin: Int64?
     var forked: Bool
     var dirty = false
+    /// Entries of this author were stored in this transaction.
+    var stored = false
 }
 
 /// The work of one write transaction: entries in, heads and records kept in
@@ -401,18 +403,25 @@ struct WriteContext {
         row.headPosition = position
         row.headOrigin = origin
         row.dirty = true
+        row.stored = true
         authors[entry.author] = row
     }
 
     /// Writes changed author rows and the feed position.
     mutating func flush() throws {
         let update = try db.cachedStatement(
-            sql: "UPDATE author SET seq = ?, head_id = ?, head_position = ?, head_origin = ?, forked = ? WHERE ref = ?")
+            sql: """
+                UPDATE author SET seq = ?, head_id = ?, head_position = ?, head_origin = ?, forked = ?,
+                    stored_ms = CASE WHEN ? THEN ? ELSE stored_ms END
+                WHERE ref = ?
+                """)
         for (id, row) in authors where row.dirty {
             try update.execute(arguments: [
-                Int64(clamping: row.seq), row.headID?.data, row.headPosition, row.headOrigin, row.forked ? 1 : 0, row.ref,
+                Int64(clamping: row.seq), row.headID?.data, row.headPosition, row.headOrigin, row.forked ? 1 : 0,
+                row.stored, now, row.ref,
             ])
             authors[id]?.dirty = false
+            authors[id]?.stored = false
         }
         try db.execute(sql: "UPDATE meta SET position = ? WHERE id = 1", arguments: [position])
     }

@@ -21,9 +21,11 @@ public struct SyncSession: Sendable {
         public var checkpoint: Checkpoint?
         /// This node's human name, sent in HELLO for the peer's status display.
         public var name: String?
+        /// The words of the not-a-member ERROR when the peer is not trusted.
+        public var refusal: String?
 
         public init(network: NodeID, local: NodeID, peer: NodeID, peerTrusted: Bool, agent: String, feed: FeedID,
-                    checkpoint: Checkpoint?, name: String? = nil) {
+                    checkpoint: Checkpoint?, name: String? = nil, refusal: String? = nil) {
             self.network = network
             self.local = local
             self.peer = peer
@@ -32,6 +34,7 @@ public struct SyncSession: Sendable {
             self.feed = feed
             self.checkpoint = checkpoint
             self.name = name
+            self.refusal = refusal
         }
     }
 
@@ -276,7 +279,8 @@ public struct SyncSession: Sendable {
         guard configuration.peerTrusted else {
             return refuse(ProtocolError(
                 .notAMember,
-                "node \(configuration.peer.short) is not a member of network \(configuration.network.short); ask the network authority to run `tcnode admit \(configuration.peer)`"))
+                configuration.refusal
+                    ?? "node \(configuration.peer.short) is not a member of network \(configuration.network.short); ask the network authority to run `tcnode admit \(configuration.peer) --role telecenter --name NAME --region REGION`"))
         }
         phase = .active
         peerHello = hello

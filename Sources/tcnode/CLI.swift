@@ -52,6 +52,7 @@ struct TCNode: AsyncParsableCommand {
         abstract: "Operate a tcnode telecenter node.",
         discussion: "The data directory is --data-dir, else $TCNODE_DATA_DIR, else /var/lib/tcnode.",
         subcommands: [
-            Init.self, ID.self, Put.self, Get.self, Delete.self, List.self, Log.self, Admit.self, Revoke.self, Members.self, ResetSync.self, Check.self, Status.self,
+            Init.self, ID.self, Put.self, Get.self, Delete.self, List.self, Log.self, Admit.self, Revoke.self, Members.self, ResetSync.self, Check.self, Status.self, GenerateDemo.self,
+            ProductCommand.self, SaleCommand.self, TrainingCommand.self, MonitorCommand.self, ActivityCommand.self, ProfileCommand.self,
         ])
 }

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
+import NodeRuntime
 import Replication
+import Telecenter
 
-struct ResetSync: ParsableCommand {
+struct ResetSync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reset-sync",
         abstract: "After restoring a backup: make peers send everything again.",
@@ -14,7 +16,10 @@ struct ResetSync: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    func run() throws {
+    func run() async throws {
+        if (try? await ControlClient(socketPath: data.socketPath).status()) != nil {
+            throw Failure(message: "tcnoded is running; stop it first (sudo systemctl stop tcnoded), then run reset-sync, then start it")
+        }
         let store = try data.openStore()
         let feed = try store.resetSyncState()
         print("sync state reset (new feed \(feed.hex.prefix(8))); start tcnoded and let it sync before writing new records")
@@ -36,5 +41,41 @@ struct Check: ParsableCommand {
         }
         let stats = try store.stats()
         print("ok: \(stats.entries) entries from \(stats.authors) authors, \(stats.forks) forks recorded")
+    }
+}
+
+struct GenerateDemo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate-demo",
+        abstract: "Fill a genesis node with a realistic demo network (for demos and training).",
+        discussion: """
+            Admits generated East Java telecenters and writes their profiles, products, sales, trainings and activities
+            (signed with their own generated keys) and the province's monitoring surveys with photos, as if they had
+            replicated here. Run it on a new genesis node, with tcnoded stopped. Never on a real network's node.
+            """,
+        shouldDisplay: false)
+
+    @OptionGroup var data: DataOptions
+    @Option(help: "How many centres.") var centres = 40
+    @Option(help: "Year of the records.") var year = Calendar(identifier: .gregorian).component(.year, from: Date())
+    @Option(help: "Seed (the same seed makes the same network).") var seed: UInt64 = 2026
+
+    func run() throws {
+        let key = try data.openKey()
+        let store = try data.openStore()
+        guard store.network == key.id else {
+            throw Failure(message: "generate-demo only runs on a genesis node of its own demo network")
+        }
+        var options = DemoNetwork.Options()
+        options.centres = centres
+        options.year = year
+        let blobs = BlobStore(root: data.directory.blobsPath)
+        do {
+            let generated = try DemoNetwork.populate(hub: key, store: store, blobs: blobs, options: options, seed: seed)
+            let stats = try store.stats()
+            print("generated \(generated.count) centres; the node now holds \(stats.entries) entries")
+        } catch {
+            throw Failure(message: "\(error)")
+        }
     }
 }

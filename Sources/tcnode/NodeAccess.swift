@@ -10,6 +10,8 @@ enum NodeAccess {
     case local(Store)
 
     static func open(_ data: DataOptions) async throws -> NodeAccess {
+        // An explicit --data-dir means that node's files, whatever daemon runs.
+        if data.dataDir != nil { return .local(try data.openStore()) }
         let client = ControlClient(socketPath: data.socketPath)
         if let identity = try? await client.identity(), let node = NodeID(identity.node), let network = NodeID(identity.network) {
             return .daemon(client, node: node, network: network)

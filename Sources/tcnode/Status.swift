@@ -23,21 +23,30 @@ struct Status: AsyncParsableCommand {
         do {
             report = try await ControlClient(socketPath: socket).status()
         } catch ControlClient.Failure.notRunning {
-            // Not running: say so, and show what the database itself says.
-            let store = try data.openStore()
-            let key = try data.openKey()
+            // Not running: say so, and show what the database itself says
+            // (when this user may read it).
             let config = try? data.loadConfig()
-            report = try StatusReport.make(store: store, node: key.id, name: config?.name, region: config?.region,
-                                           running: nil, listen: nil)
-            render(report, language: language)
+            do {
+                let store = try data.openStore()
+                report = try StatusReport.make(store: store, node: store.node, name: config?.name, region: config?.region,
+                                               running: nil, listen: nil)
+                render(report, language: language)
+            } catch {
+                render(StatusReport.unreadable(node: "", nowMs: TimeText.nowMs()), language: language)
+                note(language == .en ? "(store figures unavailable: \(error))" : "(angka data tidak tersedia: \(error))")
+            }
             throw ExitCode(3)
+        } catch let failure as ControlClient.Failure {
+            throw Failure(message: "\(failure)")
         }
         render(report, language: language)
     }
 
     func render(_ report: StatusReport, language: Language) {
         if output.json {
-            try? writeJSON(encodable: report)
+            if let data = try? StatusReport.encoder.encode(report) {
+                FileHandle.standardOutput.write(data + Data("\n".utf8))
+            }
             return
         }
         print(StatusText(report: report, language: language).render())
@@ -60,9 +69,9 @@ struct StatusText {
         case .noPeers:
             return t("No peers configured: add the hub to `peers` in /etc/tcnode/tcnode.toml, then run: sudo systemctl reload tcnoded",
                      "Belum ada peer: tambahkan hub ke `peers` di /etc/tcnode/tcnode.toml, lalu jalankan: sudo systemctl reload tcnoded")
-        case .hub(let connected, let configured, let last):
-            return t("Hub: \(connected) of \(configured) peers connected (last exchange \(language.ago(last, now: now)))",
-                     "Hub: \(connected) dari \(configured) peer terhubung (pertukaran terakhir \(language.ago(last, now: now)))")
+        case .hub(let connected, let known, let last):
+            return t("Hub: \(connected) peer(s) connected, \(known) known (last exchange \(language.ago(last, now: now)))",
+                     "Hub: \(connected) peer terhubung, \(known) dikenal (pertukaran terakhir \(language.ago(last, now: now)))")
         case .inSync(let peer, let last):
             return t("In sync with \(peer) (last exchange \(language.ago(last, now: now)))",
                      "Sinkron dengan \(peer) (pertukaran terakhir \(language.ago(last, now: now)))")
@@ -105,8 +114,14 @@ struct StatusText {
         lines.append(t("Records   ", "Rekaman   ") + (kinds.isEmpty ? t("none yet", "belum ada") : kinds))
         if s.forks > 0 {
             lines.append(t("Forks     ", "Fork      ") + t(
-                "\(s.forks) recorded: an author signed two different entries with one seq (a copied key?); see the peers below",
-                "\(s.forks) tercatat: seorang penulis menandatangani dua entri berbeda dengan seq yang sama (kunci disalin?)"))
+                "\(s.forks) recorded: an author signed two different entries with one seq (a copied key or a restored backup written to).",
+                "\(s.forks) tercatat: seorang penulis menandatangani dua entri berbeda dengan seq yang sama (kunci disalin atau cadangan yang ditulisi)."))
+            for f in r.forks.prefix(5) {
+                lines.append("          " + t("author \(f.author.prefix(8)) at seq \(f.seq), seen from \(f.peer.map { String($0.prefix(8)) } ?? "this node")",
+                                              "penulis \(f.author.prefix(8)) pada seq \(f.seq), dari \(f.peer.map { String($0.prefix(8)) } ?? "node ini")"))
+            }
+            lines.append("          " + t("Its entries are frozen here. The authority should revoke that key from the fork's seq; the centre makes a new key.",
+                                          "Entrinya dibekukan di sini. Otoritas sebaiknya mencabut kunci itu mulai seq fork; pusat membuat kunci baru."))
         }
         lines.append("")
         guard !r.peers.isEmpty else {

@@ -5,6 +5,7 @@ import NodeRuntime
 import Replication
 import ServiceLifecycle
 import Synchronization
+import Telecenter
 
 /// Real nodes in this process: each with its own store in a temp directory,
 /// a TLS listener on 127.0.0.1 port 0 and dialers, run as a ServiceGroup
@@ -21,6 +22,7 @@ final class LiveNetwork: Sendable {
         let node: Node
         let listener: PeerListener
         let dialers: PeerDialers
+        var viewsService: ViewsService?
     }
 
     static var fastTiming: SyncTiming {
@@ -34,13 +36,21 @@ final class LiveNetwork: Sendable {
 
     @discardableResult
     func add(_ name: String, network: NodeID? = nil, key: NodeKey = NodeKey(), pinned: [LiveMember] = [],
-             timing: SyncTiming = LiveNetwork.fastTiming) throws -> LiveMember {
+             timing: SyncTiming = LiveNetwork.fastTiming, photos fetchAll: Bool? = nil) throws -> LiveMember {
         let store = try Store.create(at: dir.file("\(name).sqlite"), network: network ?? key.id, node: key.id)
         var logger = Logger(label: name) { label in self.logs.handler(label) }
         logger.logLevel = ProcessInfo.processInfo.environment["TCNODE_TEST_TRACE"] != nil ? .trace : .debug
-        let node = try Node(key: key, store: store, pinned: Set(pinned.map(\.node.id)), timing: timing, logger: logger)
-        let member = LiveMember(name: name, node: node, listener: PeerListener(node: node, host: "127.0.0.1", port: 0),
+        var photos: Photos?
+        if let fetchAll {
+            let blobs = BlobStore(root: dir.file("\(name)-blobs"))
+            photos = Photos(blobs: blobs, views: try Views(path: dir.file("\(name)-views.sqlite"), store: store, blobs: blobs),
+                            fetchAll: fetchAll)
+        }
+        let node = try Node(key: key, store: store, pinned: Set(pinned.map(\.node.id)), timing: timing, logger: logger,
+                            photos: photos)
+        var member = LiveMember(name: name, node: node, listener: PeerListener(node: node, host: "127.0.0.1", port: 0),
                                 dialers: PeerDialers(node: node, peers: []))
+        if let photos { member.viewsService = ViewsService(node: node, views: photos.views, logger: logger) }
         all.withLock { $0.append(member) }
         return member
     }
@@ -55,6 +65,7 @@ final class LiveNetwork: Sendable {
     func run(_ body: @Sendable () async throws -> Void) async throws {
         var services: [any Service] = []
         for m in members {
+            if let v = m.viewsService { services.append(v) }
             services.append(m.listener)
             services.append(m.dialers)
         }

@@ -1,0 +1,143 @@
+import Crypto
+import Foundation
+
+/// Photos and other blobs, stored by their SHA-256 under the data directory
+/// (blobs/ab/abcdef...). A blob being fetched grows in blobs/partial/ and
+/// is moved into place only after its hash and content type check out, so
+/// a blob that exists is always whole and correct.
+public final class BlobStore: Sendable {
+    public let root: String
+    public let maxBytes: Int
+
+    public enum Failure: Error, Equatable, CustomStringConvertible {
+        case notAnImage
+        case tooLarge(Int, max: Int)
+        case hashMismatch(expected: String)
+        case offsetMismatch(held: UInt64, offered: UInt64)
+        case io(String)
+
+        public var description: String {
+            switch self {
+            case .notAnImage: "not a JPEG or PNG image (checked by content, not by file name)"
+            case .tooLarge(let n, let max): "\(n) bytes; the most a photo may be is \(max) bytes (blob_max_bytes)"
+            case .hashMismatch(let sha): "the received bytes do not hash to \(sha.prefix(12))...; the partial copy was discarded"
+            case .offsetMismatch(let held, let offered): "chunk at offset \(offered) but \(held) bytes are held"
+            case .io(let why): why
+            }
+        }
+    }
+
+    public init(root: String, maxBytes: Int = 10 * 1024 * 1024) {
+        self.root = root
+        self.maxBytes = maxBytes
+    }
+
+    public static func isImage<C: Collection>(_ bytes: C) -> String? where C.Element == UInt8 {
+        let head = Array(bytes.prefix(8))
+        if head.count >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF { return "image/jpeg" }
+        if head == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] { return "image/png" }
+        return nil
+    }
+
+    func path(_ sha: Bytes32) -> String {
+        let hex = sha.hex
+        return "\(root)/\(hex.prefix(2))/\(hex)"
+    }
+
+    func partialPath(_ sha: Bytes32) -> String { "\(root)/partial/\(sha.hex).part" }
+
+    public func has(_ sha: Bytes32) -> Bool { FileManager.default.fileExists(atPath: path(sha)) }
+
+    public func size(_ sha: Bytes32) -> UInt64? {
+        (try? FileManager.default.attributesOfItem(atPath: path(sha))[.size] as? NSNumber)?.uint64Value
+    }
+
+    /// Bytes already held of a blob being fetched (0 when none).
+    public func heldBytes(_ sha: Bytes32) -> UInt64 {
+        if let whole = size(sha) { return whole }
+        return (try? FileManager.default.attributesOfItem(atPath: partialPath(sha))[.size] as? NSNumber)?.uint64Value ?? 0
+    }
+
+    /// Adds a local photo; returns its hash and content type.
+    @discardableResult
+    public func add(_ bytes: [UInt8]) throws(Failure) -> (sha256: Bytes32, type: String) {
+        guard bytes.count <= maxBytes else { throw .tooLarge(bytes.count, max: maxBytes) }
+        guard let type = Self.isImage(bytes) else { throw .notAnImage }
+        let sha = SHA256.hash(data: bytes).withUnsafeBytes { Bytes32(unchecked: $0, at: 0) }
+        if !has(sha) { try write(bytes, to: path(sha)) }
+        return (sha, type)
+    }
+
+    /// Reads up to `length` bytes of a whole blob from `offset`.
+    public func read(_ sha: Bytes32, offset: UInt64, length: Int) -> [UInt8]? {
+        guard let handle = FileHandle(forReadingAtPath: path(sha)) else { return nil }
+        defer { try? handle.close() }
+        do {
+            try handle.seek(toOffset: offset)
+            return [UInt8](try handle.read(upToCount: length) ?? Data())
+        } catch {
+            return nil
+        }
+    }
+
+    public func contents(_ sha: Bytes32) -> [UInt8]? {
+        FileManager.default.contents(atPath: path(sha)).map { [UInt8]($0) }
+    }
+
+    /// Appends a received chunk. Returns true when the blob is complete,
+    /// verified and in place. A hash or type mismatch discards the partial
+    /// copy (it will be fetched again from the start).
+    public func append(_ sha: Bytes32, total: UInt64, offset: UInt64, bytes: [UInt8]) throws(Failure) -> Bool {
+        if has(sha) { return true }
+        guard total <= UInt64(maxBytes) else { throw .tooLarge(Int(clamping: total), max: maxBytes) }
+        let partial = partialPath(sha)
+        let held = heldBytes(sha)
+        guard offset == held else { throw .offsetMismatch(held: held, offered: offset) }
+        do {
+            try FileManager.default.createDirectory(atPath: "\(root)/partial", withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: partial) {
+                guard FileManager.default.createFile(atPath: partial, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                    throw Failure.io("cannot create \(partial)")
+                }
+            }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: partial))
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: bytes)
+            try handle.synchronize()
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw .io("cannot write \(partial): \(error)")
+        }
+        guard held + UInt64(bytes.count) >= total else { return false }
+        let data = FileManager.default.contents(atPath: partial) ?? Data()
+        let digest = SHA256.hash(data: data).withUnsafeBytes { Bytes32(unchecked: $0, at: 0) }
+        guard digest == sha, Self.isImage(data) != nil else {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw digest == sha ? .notAnImage : .hashMismatch(expected: sha.hex)
+        }
+        do {
+            let final = path(sha)
+            try FileManager.default.createDirectory(atPath: (final as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            try FileManager.default.moveItem(atPath: partial, toPath: final)
+        } catch {
+            throw .io("cannot move \(partial) into place: \(error)")
+        }
+        return true
+    }
+
+    private func write(_ bytes: [UInt8], to final: String) throws(Failure) {
+        let dir = (final as NSString).deletingLastPathComponent
+        let temporary = final + ".tmp"
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try Data(bytes).write(to: URL(fileURLWithPath: temporary))
+            try FileManager.default.moveItem(atPath: temporary, toPath: final)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw .io("cannot store blob in \(dir): \(error)")
+        }
+    }
+}

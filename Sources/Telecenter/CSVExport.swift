@@ -1,0 +1,134 @@
+import CSV
+import Foundation
+
+/// CSV of the views (RFC 4180 quoting by CSV.swift), UTF-8 with a byte
+/// order mark and CRLF line ends: what Excel needs to read Indonesian text
+/// correctly and LibreOffice opens without asking.
+public enum CSVExport {
+    public static func document(header: [String], rows: [[String]]) -> [UInt8] {
+        let stream = OutputStream(toMemory: ())
+        stream.open()
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        _ = bom.withUnsafeBufferPointer { stream.write($0.baseAddress!, maxLength: 3) }
+        // The writer cannot fail on a memory stream that is open.
+        let writer = try! CSVWriter(stream: stream, newline: .crlf)
+        try! writer.write(row: header)
+        for row in rows { try! writer.write(row: row) }
+        let crlf: [UInt8] = [13, 10]
+        _ = crlf.withUnsafeBufferPointer { stream.write($0.baseAddress!, maxLength: 2) }
+        stream.close()
+        let data = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data ?? Data()
+        return [UInt8](data)
+    }
+
+    static func n(_ v: Int64?) -> String { v.map(String.init) ?? "" }
+    static func d(_ v: Double?) -> String { v.map { $0 == $0.rounded() ? String(Int64($0)) : String(format: "%.2f", $0) } ?? "" }
+    static func time(_ ms: Int64?) -> String {
+        guard let ms else { return "" }
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+    }
+
+    public static func centres(_ rows: [CentreRow]) -> [UInt8] {
+        document(
+            header: ["node", "name", "type", "role", "region", "provinsi", "kabupaten", "kecamatan", "desa", "address", "lat", "lon",
+                     "last_heard", "entries", "entries_behind", "products", "products_online", "sales_idr", "fees_idr", "trainings",
+                     "latest_classification", "latest_survey_date"],
+            rows: rows.map { r in
+                [r.node, r.name, r.type ?? "", r.role ?? "", r.region, r.provinsi ?? "", r.kabupaten ?? "", r.kecamatan ?? "",
+                 r.desa ?? "", r.address ?? "", d(r.lat), d(r.lon), time(r.lastHeardMs), String(r.entries), String(r.entriesBehind),
+                 String(r.products), String(r.productsOnline), String(r.salesIdr), String(r.feesIdr), String(r.trainings),
+                 r.latestClassification ?? "", r.latestSurveyDate ?? ""]
+            })
+    }
+
+    public static func products(_ rows: [ProductRow]) -> [UInt8] {
+        document(
+            header: ["author", "centre", "region", "key", "name", "category", "price_idr", "unit", "producer", "available", "online",
+                     "online_links", "photo_sha256"],
+            rows: rows.map { r in
+                [r.author, r.centre, r.region, r.key, r.name, r.category, n(r.priceIdr), r.unit ?? "", r.producer ?? "",
+                 r.available ? "true" : "false", r.online ? "true" : "false", r.links.joined(separator: " "), r.photo ?? ""]
+            })
+    }
+
+    public static func sales(_ rows: [SaleRow]) -> [UInt8] {
+        document(
+            header: ["author", "centre", "region", "key", "product", "date", "quantity", "amount_idr", "fee_idr", "channel"],
+            rows: rows.map { r in
+                [r.author, r.centre, r.region, r.key, r.product, r.date, String(r.quantity), String(r.amountIdr), String(r.feeIdr), r.channel]
+            })
+    }
+
+    public static func trainings(_ rows: [TrainingRow]) -> [UInt8] {
+        document(
+            header: ["author", "centre", "region", "key", "title", "topic", "start", "place", "trainers", "women", "men", "participants"]
+                + Vocabulary.targetGroups.map { "group_\($0)" },
+            rows: rows.map { r in
+                [r.author, r.centre, r.region, r.key, r.title, r.topic, r.start, r.place ?? "", r.trainers.joined(separator: "; "),
+                 String(r.women), String(r.men), String(r.participants)]
+                    + Vocabulary.targetGroups.map { n(r.targetGroups[$0]) }
+            })
+    }
+
+    public static func monitoring(_ rows: [MonitoringRow]) -> [UInt8] {
+        document(
+            header: ["surveyed_by", "key", "subject", "subject_name", "region", "date", "period", "assessor", "classification", "score",
+                     "notes", "photo_sha256"],
+            rows: rows.map { r in
+                [r.author, r.key, r.subject, r.subjectName, r.region, r.date, r.period, r.assessor, r.classification,
+                 String(format: "%.2f", r.score), r.notes ?? "", r.photo ?? ""]
+            })
+    }
+
+    public static func activities(_ rows: [ActivityRow]) -> [UInt8] {
+        document(
+            header: ["author", "centre", "region", "key", "type", "title", "date", "count", "group"],
+            rows: rows.map { r in [r.author, r.centre, r.region, r.key, r.type, r.title, r.date, String(r.count), r.group ?? ""] })
+    }
+
+    public static func awards(_ a: Awards) -> [UInt8] {
+        var rows: [[String]] = []
+        for (category, list) in [("trainers", a.trainers), ("trainings", a.trainings), ("content", a.content), ("ict_deployments", a.ictDeployments)] {
+            for (i, r) in list.enumerated() { rows.append([a.year, category, String(i + 1), r.name, r.centre ?? "", r.node ?? "", d(r.value)]) }
+        }
+        return document(header: ["year", "category", "rank", "name", "centre", "node", "value"], rows: rows)
+    }
+}
+
+/// Reads CSV files centres keep (e.g. their product spreadsheet).
+public enum CSVImport {
+    public struct Sheet {
+        public let header: [String]
+        /// Each row with its 1-based line number in the file.
+        public let rows: [(line: Int, fields: [String: String])]
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static func read(_ text: String) throws -> Sheet {
+        var body = text
+        if body.hasPrefix("\u{FEFF}") { body.removeFirst() }
+        let reader: CSVReader
+        do {
+            reader = try CSVReader(string: body, hasHeaderRow: true, trimFields: true)
+        } catch {
+            throw Failure(description: "not a CSV file: \(error)")
+        }
+        guard let header = reader.headerRow?.map({ $0.lowercased() }) else { throw Failure(description: "the file has no header row") }
+        var rows: [(Int, [String: String])] = []
+        var line = 1
+        while let fields = reader.next() {
+            line += 1
+            if fields.allSatisfy({ $0.isEmpty }) { continue }
+            var row: [String: String] = [:]
+            for (i, name) in header.enumerated() where i < fields.count { row[name] = fields[i] }
+            rows.append((line, row))
+        }
+        if let error = reader.error { throw Failure(description: "line \(line + 1): \(error)") }
+        return Sheet(header: header, rows: rows)
+    }
+}

@@ -1,0 +1,367 @@
+import Foundation
+import GRDB
+import Replication
+
+/// What the views need to know about replication, from the running node:
+/// each author's head and when it was last heard from, and the newest head
+/// peers have offered (to show how far behind this node is).
+public struct Freshness: Sendable {
+    public var heads: [NodeID: (seq: UInt64, storedMs: Int64?)]
+    public var offered: [NodeID: UInt64]
+    public var node: NodeID
+    public var nowMs: Int64
+
+    public init(heads: [NodeID: (seq: UInt64, storedMs: Int64?)], offered: [NodeID: UInt64], node: NodeID, nowMs: Int64) {
+        self.heads = heads
+        self.offered = offered
+        self.node = node
+        self.nowMs = nowMs
+    }
+
+    public static func of(store: Store, offered: [NodeID: UInt64] = [:], nowMs: Int64 = Int64(Date().timeIntervalSince1970 * 1000))
+        throws -> Freshness
+    {
+        var heads: [NodeID: (UInt64, Int64?)] = [:]
+        for a in try store.authorSummaries() { heads[a.author] = (a.seq, a.storedMs) }
+        return Freshness(heads: heads, offered: offered, node: store.node, nowMs: nowMs)
+    }
+
+    func lastHeard(_ author: String) -> Int64? {
+        guard let id = NodeID(author) else { return nil }
+        if id == node { return nowMs }
+        return heads[id]?.storedMs
+    }
+
+    func entries(_ author: String) -> UInt64 { NodeID(author).flatMap { heads[$0]?.seq } ?? 0 }
+
+    func behind(_ author: String) -> UInt64 {
+        guard let id = NodeID(author), let offered = offered[id] else { return 0 }
+        let held = heads[id]?.seq ?? 0
+        return offered > held ? offered - held : 0
+    }
+}
+
+extension Views {
+    static let day: Int64 = 86_400_000
+
+    /// Centres matching a region filter (kabupaten/kota or provinsi): author -> (name, region).
+    func centres(_ db: Database, region: String?) throws -> [String: (name: String, region: String)] {
+        var sql = "SELECT author, coalesce(name, admitted_name, ''), region FROM centre WHERE (member = 1 OR has_profile = 1)"
+        var args: StatementArguments = []
+        if let region {
+            sql += " AND (region = ? OR provinsi = ? OR (coalesce(kabupaten, '') = '' AND admitted_region LIKE ?))"
+            args = [region, region, "%\(region)%"]
+        }
+        var out: [String: (String, String)] = [:]
+        for r in try Row.fetchAll(db, sql: sql, arguments: args) {
+            let author: String = r[0]
+            let name: String = r[1]
+            out[author] = (name.isEmpty ? String(author.prefix(8)) : name, r[2])
+        }
+        return out
+    }
+
+    func aggregate(_ db: Database, metric: String, d1Prefix: String? = nil, d2In: Set<String>? = nil,
+                   d2Prefix: String? = nil) throws -> [(d1: String, d2: String, value: Double)] {
+        var sql = "SELECT d1, d2, value FROM agg WHERE metric = ?"
+        var args: StatementArguments = [metric]
+        if let d1Prefix {
+            sql += " AND d1 LIKE ?"
+            args += [d1Prefix + "%"]
+        }
+        if let d2Prefix {
+            sql += " AND d2 LIKE ?"
+            args += [d2Prefix + "%"]
+        }
+        return try Row.fetchAll(db, sql: sql, arguments: args).compactMap { r in
+            let d2: String = r[1]
+            if let d2In, !d2In.contains(d2) { return nil }
+            return (r[0], d2, r[2])
+        }
+    }
+
+    static func grouped(_ rows: [(d1: String, d2: String, value: Double)], by key: (String, String) -> String) -> [NamedCount] {
+        var sums: [String: Double] = [:]
+        for r in rows { sums[key(r.d1, r.d2), default: 0] += r.value }
+        return sums.filter { $0.value != 0 }.map { NamedCount(name: $0.key, value: $0.value) }
+            .sorted { ($0.value, $1.name) > ($1.value, $0.name) }
+    }
+
+    /// Regions (the counters' d2) of the centres a filter selects.
+    func regionSet(_ centres: [String: (name: String, region: String)]) -> Set<String> { Set(centres.values.map(\.region)) }
+
+    public func summary(filter: ViewFilter = ViewFilter(), freshness: Freshness) throws -> Summary {
+        try read { db in
+            let centres = try centres(db, region: filter.region)
+            let regions = filter.region == nil ? nil : regionSet(centres)
+            let authors = filter.region == nil ? nil : Set(centres.keys)
+            let now = freshness.nowMs
+            var byRegion: [String: RegionCentres] = [:]
+            var heard7 = 0, silent30 = 0, never = 0
+            for (author, c) in centres {
+                let last = freshness.lastHeard(author)
+                var r = byRegion[c.region] ?? RegionCentres(region: c.region, total: 0, heardLast7Days: 0, silentOver30Days: 0)
+                r.total += 1
+                if let last, now - last <= 7 * Self.day {
+                    heard7 += 1
+                    r.heardLast7Days += 1
+                }
+                if last == nil || now - last! > 30 * Self.day {
+                    silent30 += 1
+                    r.silentOver30Days += 1
+                }
+                if last == nil { never += 1 }
+                byRegion[c.region] = r
+            }
+            let year = filter.period.map { String($0.prefix(4)) }
+            let products = try aggregate(db, metric: "products", d2In: regions)
+            let online = try aggregate(db, metric: "products_online", d2In: regions)
+            let salesCount = try aggregate(db, metric: "sales", d1Prefix: year, d2In: authors)
+            let salesAmount = try aggregate(db, metric: "sales_amount", d1Prefix: year, d2In: authors)
+            let salesFee = try aggregate(db, metric: "sales_fee", d1Prefix: year, d2In: authors)
+            let trainings = try aggregate(db, metric: "trainings", d1Prefix: filter.period, d2In: regions)
+            let participants = try aggregate(db, metric: "participants", d1Prefix: filter.period, d2In: regions)
+            let women = try aggregate(db, metric: "participants_women", d1Prefix: filter.period, d2In: regions)
+            let groups = regions == nil
+                ? try aggregate(db, metric: "trained_group", d2Prefix: year)
+                : try aggregate(db, metric: "trained_group_region", d2In: regions)
+            let topics = try aggregate(db, metric: "trainings_topic", d2Prefix: year)
+            var months: [String: MonthFigures] = [:]
+            for r in trainings { months[r.d1, default: MonthFigures(month: r.d1, trainings: 0, participants: 0)].trainings += Int(r.value) }
+            for r in participants { months[r.d1, default: MonthFigures(month: r.d1, trainings: 0, participants: 0)].participants += Int(r.value) }
+            let latest = try latestSurveys(db, subjects: authors)
+            let activities = try aggregate(db, metric: "activity_total", d2Prefix: year)
+            let sellers = Set(salesCount.filter { $0.value > 0 }.map(\.d2))
+            return Summary(
+                generatedMs: now, network: store.network.description, filter: filter.description,
+                centres: .init(total: centres.count, heardLast7Days: heard7, silentOver30Days: silent30, neverHeard: never,
+                               byRegion: byRegion.values.sorted { ($0.total, $1.region) > ($1.total, $0.region) }),
+                products: .init(total: Int(products.reduce(0) { $0 + $1.value }), online: Int(online.reduce(0) { $0 + $1.value }),
+                                byCategory: Self.grouped(products) { d1, _ in d1 },
+                                onlineByCategory: Self.grouped(online) { d1, _ in d1 },
+                                byRegion: Self.grouped(products) { _, d2 in d2 }),
+                sales: .init(count: Int(salesCount.reduce(0) { $0 + $1.value }), amountIdr: Int64(salesAmount.reduce(0) { $0 + $1.value }),
+                             feeIdr: Int64(salesFee.reduce(0) { $0 + $1.value }), centresSelling: sellers.count),
+                trainings: .init(count: Int(trainings.reduce(0) { $0 + $1.value }), participants: Int(participants.reduce(0) { $0 + $1.value }),
+                                 women: Int(women.reduce(0) { $0 + $1.value }),
+                                 byTargetGroup: Self.grouped(groups) { d1, _ in d1 }, byTopic: Self.grouped(topics) { d1, _ in d1 },
+                                 byMonth: months.values.sorted { $0.month < $1.month }),
+                monitoring: .init(surveyed: latest.count,
+                                  distribution: Self.grouped(latest.map { ($0.classification, "", 1.0) }) { d1, _ in d1 }),
+                activities: Self.grouped(activities) { d1, _ in d1 })
+        }
+    }
+
+    /// Each centre's latest survey (optionally only of some centres).
+    func latestSurveys(_ db: Database, subjects: Set<String>?) throws -> [MonitoringRow] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT m.author, m.key, m.subject, coalesce(c.name, c.admitted_name, ''), coalesce(c.region, ''), m.date, m.period,
+                m.assessor, m.classification, m.score, m.notes, m.photo
+            FROM monitoring m LEFT JOIN centre c ON c.author = m.subject
+            WHERE m.date = (SELECT max(date) FROM monitoring WHERE subject = m.subject)
+            ORDER BY m.date DESC, m.subject
+            """)
+        var seen = Set<String>()
+        var out: [MonitoringRow] = []
+        for r in rows {
+            let subject: String = r[2]
+            if let subjects, !subjects.contains(subject) { continue }
+            guard seen.insert(subject).inserted else { continue }
+            out.append(Self.monitoringRow(r))
+        }
+        return out
+    }
+
+    static func monitoringRow(_ r: Row) -> MonitoringRow {
+        let subject: String = r[2]
+        let name: String = r[3]
+        return MonitoringRow(author: r[0], key: r[1], subject: subject, subjectName: name.isEmpty ? String(subject.prefix(8)) : name,
+                             region: r[4], date: r[5], period: r[6], assessor: r[7], classification: r[8], score: r[9],
+                             notes: r[10], photo: r[11])
+    }
+
+    // MARK: Lists
+
+    /// SQL selecting the authors a region filter allows, or nil for all.
+    func authorClause(_ filter: ViewFilter, column: String = "t.author") -> (String, StatementArguments) {
+        guard let region = filter.region else { return ("", []) }
+        return (" AND \(column) IN (SELECT author FROM centre WHERE region = ? OR provinsi = ? OR (coalesce(kabupaten, '') = '' AND admitted_region LIKE ?))",
+                [region, region, "%\(region)%"])
+    }
+
+    func page<T>(_ db: Database, from: String, where clause: String, args: StatementArguments, order: String, filter: ViewFilter,
+                 columns: String, map: (Row) throws -> T) throws -> Page<T> {
+        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(from) WHERE 1 = 1\(clause)", arguments: args) ?? 0
+        var pageArgs = args
+        pageArgs += [filter.perPage, filter.offset]
+        let items = try Row.fetchAll(db, sql: "SELECT \(columns) FROM \(from) WHERE 1 = 1\(clause) ORDER BY \(order) LIMIT ? OFFSET ?",
+                                     arguments: pageArgs).map(map)
+        return Page(items: items, page: filter.page, perPage: filter.perPage, total: total)
+    }
+
+    static let centreJoin = "LEFT JOIN centre c ON c.author = t.author"
+    static let centreColumns = "coalesce(c.name, c.admitted_name, substr(t.author, 1, 8)), coalesce(c.region, '')"
+
+    public func nodes(filter: ViewFilter = ViewFilter(), freshness: Freshness) throws -> Page<CentreRow> {
+        try read { db in
+            var (clause, args) = authorClause(filter)
+            clause = " AND (t.member = 1 OR t.has_profile = 1)" + clause
+            let latest = Dictionary(try latestSurveys(db, subjects: nil).map { ($0.subject, $0) }, uniquingKeysWith: { a, _ in a })
+            let counters = try centreCounters(db)
+            return try page(db, from: "centre t", where: clause, args: args, order: "t.region, coalesce(t.name, t.admitted_name), t.author",
+                            filter: filter,
+                            columns: "t.author, coalesce(t.name, t.admitted_name, ''), t.type, t.role, t.region, t.provinsi, t.kabupaten, t.kecamatan, t.desa, t.address, t.lat, t.lon") { r in
+                let author: String = r[0]
+                let name: String = r[1]
+                let c = counters[author] ?? CentreCounters()
+                return CentreRow(
+                    node: author, name: name.isEmpty ? String(author.prefix(8)) : name, type: r[2], role: r[3], region: r[4],
+                    provinsi: r[5], kabupaten: r[6], kecamatan: r[7], desa: r[8], address: r[9], lat: r[10], lon: r[11],
+                    lastHeardMs: freshness.lastHeard(author), entries: freshness.entries(author), entriesBehind: freshness.behind(author),
+                    products: c.products, productsOnline: c.online, salesIdr: c.sales, feesIdr: c.fees, trainings: c.trainings,
+                    latestClassification: latest[author]?.classification, latestSurveyDate: latest[author]?.date)
+            }
+        }
+    }
+
+    struct CentreCounters {
+        var products = 0, online = 0, trainings = 0
+        var sales: Int64 = 0, fees: Int64 = 0
+    }
+
+    func centreCounters(_ db: Database) throws -> [String: CentreCounters] {
+        var out: [String: CentreCounters] = [:]
+        for r in try Row.fetchAll(db, sql: """
+            SELECT metric, d1, d2, value FROM agg WHERE metric IN
+                ('products_centre', 'products_online_centre', 'sales_amount', 'sales_fee', 'trainings_centre')
+            """) {
+            let metric: String = r[0], d1: String = r[1], d2: String = r[2], value: Double = r[3]
+            switch metric {
+            case "products_centre": out[d1, default: .init()].products += Int(value)
+            case "products_online_centre": out[d1, default: .init()].online += Int(value)
+            case "sales_amount": out[d2, default: .init()].sales += Int64(value)
+            case "sales_fee": out[d2, default: .init()].fees += Int64(value)
+            default: out[d2, default: .init()].trainings += Int(value)
+            }
+        }
+        return out
+    }
+
+    public func products(filter: ViewFilter = ViewFilter()) throws -> Page<ProductRow> {
+        try read { db in
+            var (clause, args) = authorClause(filter)
+            if let category = filter.category {
+                clause += " AND t.category = ?"
+                args += [category]
+            }
+            return try page(db, from: "product t \(Self.centreJoin)", where: clause, args: args, order: "t.category, t.name, t.author, t.key",
+                            filter: filter,
+                            columns: "t.author, \(Self.centreColumns), t.key, t.name, t.category, t.price, t.unit, t.producer, t.available, t.online, t.links, t.photo") { r in
+                let links: String = r[11] ?? ""
+                return ProductRow(author: r[0], centre: r[1], region: r[2], key: r[3], name: r[4], category: r[5], priceIdr: r[6],
+                                  unit: r[7], producer: r[8], available: (r[9] as Int64) != 0, online: (r[10] as Int64) != 0,
+                                  links: links.split(separator: " ").map(String.init), photo: r[12])
+            }
+        }
+    }
+
+    public func sales(filter: ViewFilter = ViewFilter()) throws -> Page<SaleRow> {
+        try read { db in
+            var (clause, args) = authorClause(filter)
+            if let period = filter.period {
+                clause += " AND t.date LIKE ?"
+                args += [period + "%"]
+            }
+            return try page(db, from: "sale t \(Self.centreJoin)", where: clause, args: args, order: "t.date DESC, t.author, t.key",
+                            filter: filter,
+                            columns: "t.author, \(Self.centreColumns), t.key, t.product, t.date, t.quantity, t.amount, t.fee, t.channel") { r in
+                SaleRow(author: r[0], centre: r[1], region: r[2], key: r[3], product: r[4], date: r[5], quantity: r[6], amountIdr: r[7],
+                        feeIdr: r[8], channel: r[9])
+            }
+        }
+    }
+
+    public func trainings(filter: ViewFilter = ViewFilter()) throws -> Page<TrainingRow> {
+        try read { db in
+            var (clause, args) = authorClause(filter)
+            if let period = filter.period {
+                clause += " AND t.start LIKE ?"
+                args += [period + "%"]
+            }
+            if let category = filter.category {
+                clause += " AND t.topic = ?"
+                args += [category]
+            }
+            return try page(db, from: "training t \(Self.centreJoin)", where: clause, args: args, order: "t.start DESC, t.author, t.key",
+                            filter: filter,
+                            columns: "t.author, \(Self.centreColumns), t.key, t.title, t.topic, t.start, t.place, t.trainers, t.women, t.men, t.participants, t.groups, t.photo") { r in
+                let trainers = (try? JSONDecoder().decode([String].self, from: Data((r[8] as String).utf8))) ?? []
+                let groups = (try? JSONDecoder().decode([String: Int64].self, from: Data((r[12] as String).utf8))) ?? [:]
+                return TrainingRow(author: r[0], centre: r[1], region: r[2], key: r[3], title: r[4], topic: r[5], start: r[6], place: r[7],
+                                   trainers: trainers, women: r[9], men: r[10], participants: r[11], targetGroups: groups, photo: r[13])
+            }
+        }
+    }
+
+    /// Surveys, newest first; `latestOnly` keeps each centre's latest.
+    public func monitoring(filter: ViewFilter = ViewFilter(), latestOnly: Bool = false) throws -> Page<MonitoringRow> {
+        try read { db in
+            var (clause, args) = authorClause(filter, column: "m.subject")
+            if let period = filter.period {
+                clause += " AND m.date LIKE ?"
+                args += [period + "%"]
+            }
+            if let category = filter.category {
+                clause += " AND m.classification = ?"
+                args += [category]
+            }
+            if latestOnly { clause += " AND m.date = (SELECT max(date) FROM monitoring WHERE subject = m.subject)" }
+            return try page(db, from: "monitoring m LEFT JOIN centre c ON c.author = m.subject", where: clause, args: args,
+                            order: "m.date DESC, m.subject, m.author", filter: filter,
+                            columns: "m.author, m.key, m.subject, coalesce(c.name, c.admitted_name, ''), coalesce(c.region, ''), m.date, m.period, m.assessor, m.classification, m.score, m.notes, m.photo",
+                            map: Self.monitoringRow)
+        }
+    }
+
+    public func activities(filter: ViewFilter = ViewFilter()) throws -> Page<ActivityRow> {
+        try read { db in
+            var (clause, args) = authorClause(filter)
+            if let period = filter.period {
+                clause += " AND t.date LIKE ?"
+                args += [period + "%"]
+            }
+            if let category = filter.category {
+                clause += " AND t.type = ?"
+                args += [category]
+            }
+            return try page(db, from: "activity t \(Self.centreJoin)", where: clause, args: args, order: "t.date DESC, t.author, t.key",
+                            filter: filter, columns: "t.author, \(Self.centreColumns), t.key, t.type, t.title, t.date, t.count, t.grp") { r in
+                ActivityRow(author: r[0], centre: r[1], region: r[2], key: r[3], type: r[4], title: r[5], date: r[6], count: r[7], group: r[8])
+            }
+        }
+    }
+
+    /// The yearly award rankings: trainers by trainings led, centres by
+    /// trainings held, content published and ICT deployments.
+    public func awards(year: String, limit: Int = 10) throws -> Awards {
+        try read { db in
+            let names = try centres(db, region: nil)
+            func centreName(_ author: String) -> String { names[author]?.name ?? String(author.prefix(8)) }
+            func ranked(_ metric: String, d1: String) throws -> [RankRow] {
+                try Row.fetchAll(db, sql: "SELECT d2, value FROM agg WHERE metric = ? AND d1 = ? AND value > 0 ORDER BY value DESC, d2 LIMIT ?",
+                                 arguments: [metric, d1, limit]).map { r in
+                    let author: String = r[0]
+                    return RankRow(name: centreName(author), centre: centreName(author), node: author, value: r[1])
+                }
+            }
+            let trainers = try Row.fetchAll(db, sql: "SELECT d2, value FROM agg WHERE metric = 'trainer' AND d1 = ? AND value > 0 ORDER BY value DESC, d2 LIMIT ?",
+                                            arguments: [year, limit]).map { r -> RankRow in
+                let parts = (r[0] as String).split(separator: "\u{1E}", maxSplits: 1).map(String.init)
+                let author = parts.count > 1 ? parts[1] : ""
+                return RankRow(name: parts[0], centre: centreName(author), node: author, value: r[1])
+            }
+            return Awards(year: year, trainers: trainers, trainings: try ranked("trainings_centre", d1: year),
+                          content: try ranked("activity", d1: "content|\(year)"), ictDeployments: try ranked("activity", d1: "ict-deployment|\(year)"))
+        }
+    }
+}

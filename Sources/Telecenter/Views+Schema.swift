@@ -1,0 +1,93 @@
+import GRDB
+
+extension Views {
+    /// The views live in their own file (views.sqlite beside the node's
+    /// database): they are a cache of the log, rebuilt from it whenever the
+    /// file is missing, damaged or from another schema, so their migrations
+    /// can start over instead of accumulating.
+    static let schemaVersion = 1
+
+    static func createSchema(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE meta (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                schema INTEGER NOT NULL,
+                applied_position INTEGER NOT NULL
+            ) STRICT;
+
+            -- The newest seq of each author applied, to notice purges.
+            CREATE TABLE author_seq (author TEXT PRIMARY KEY, seq INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+
+            -- Centres: the roster's admission joined with the centre's own profile.
+            CREATE TABLE centre (
+                author TEXT PRIMARY KEY,
+                name TEXT, type TEXT, role TEXT,
+                provinsi TEXT, kabupaten TEXT, kecamatan TEXT, desa TEXT, address TEXT,
+                lat REAL, lon REAL, phone TEXT, email TEXT, opening_hours TEXT, services TEXT, expertise TEXT,
+                admitted_name TEXT, admitted_region TEXT,
+                region TEXT NOT NULL DEFAULT '',
+                has_profile INTEGER NOT NULL DEFAULT 0,
+                member INTEGER NOT NULL DEFAULT 0
+            ) STRICT;
+
+            CREATE TABLE product (
+                author TEXT NOT NULL, key TEXT NOT NULL,
+                name TEXT NOT NULL, category TEXT NOT NULL, description TEXT, price INTEGER, unit TEXT, producer TEXT,
+                available INTEGER NOT NULL, online INTEGER NOT NULL, links TEXT, photo TEXT, time INTEGER NOT NULL,
+                PRIMARY KEY (author, key)
+            ) STRICT;
+            CREATE INDEX product_category ON product(category);
+
+            CREATE TABLE sale (
+                author TEXT NOT NULL, key TEXT NOT NULL,
+                product TEXT NOT NULL, date TEXT NOT NULL, year TEXT NOT NULL, month TEXT NOT NULL,
+                quantity INTEGER NOT NULL, amount INTEGER NOT NULL, fee INTEGER NOT NULL, channel TEXT NOT NULL,
+                PRIMARY KEY (author, key)
+            ) STRICT;
+            CREATE INDEX sale_date ON sale(date);
+
+            CREATE TABLE training (
+                author TEXT NOT NULL, key TEXT NOT NULL,
+                title TEXT NOT NULL, topic TEXT NOT NULL, start TEXT NOT NULL, year TEXT NOT NULL, month TEXT NOT NULL,
+                place TEXT, trainers TEXT NOT NULL, women INTEGER NOT NULL, men INTEGER NOT NULL, participants INTEGER NOT NULL,
+                groups TEXT NOT NULL, photo TEXT,
+                PRIMARY KEY (author, key)
+            ) STRICT;
+            CREATE INDEX training_start ON training(start);
+
+            CREATE TABLE monitoring (
+                author TEXT NOT NULL, key TEXT NOT NULL,
+                subject TEXT NOT NULL, date TEXT NOT NULL, period TEXT NOT NULL, assessor TEXT NOT NULL,
+                classification TEXT NOT NULL, score REAL NOT NULL, scores TEXT NOT NULL, notes TEXT, photo TEXT,
+                lat REAL, lon REAL,
+                PRIMARY KEY (author, key)
+            ) STRICT;
+            CREATE INDEX monitoring_subject ON monitoring(subject, date);
+
+            CREATE TABLE activity (
+                author TEXT NOT NULL, key TEXT NOT NULL,
+                type TEXT NOT NULL, title TEXT NOT NULL, date TEXT NOT NULL, year TEXT NOT NULL,
+                count INTEGER NOT NULL, grp TEXT,
+                PRIMARY KEY (author, key)
+            ) STRICT;
+            CREATE INDEX activity_date ON activity(date);
+
+            -- Counters kept up to date as records change (added, replaced,
+            -- deleted, or moved to another region), so that no page sums
+            -- the whole log.
+            CREATE TABLE agg (
+                metric TEXT NOT NULL, d1 TEXT NOT NULL, d2 TEXT NOT NULL, value REAL NOT NULL,
+                PRIMARY KEY (metric, d1, d2)
+            ) STRICT, WITHOUT ROWID;
+
+            -- Photos referenced by records, and whether this node holds them.
+            CREATE TABLE blob_ref (
+                sha256 TEXT NOT NULL, author TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
+                subject TEXT, size INTEGER NOT NULL, type TEXT NOT NULL, have INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (sha256, author, kind, key)
+            ) STRICT;
+            CREATE INDEX blob_ref_missing ON blob_ref(have, sha256);
+            """)
+        try db.execute(sql: "INSERT INTO meta(id, schema, applied_position) VALUES (1, ?, 0)", arguments: [schemaVersion])
+    }
+}

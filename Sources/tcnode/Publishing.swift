@@ -1,0 +1,178 @@
+import ArgumentParser
+import Foundation
+import NodeRuntime
+import Replication
+import Telecenter
+
+/// Validates and writes records of the known kinds, through tcnoded when it
+/// runs; photos are stored by hash first.
+struct Publisher {
+    let data: DataOptions
+    let language: String
+
+    /// Checks a body; the error names the field and what is allowed.
+    func check(kind: String, key: String, body: [String: Any]) throws -> String {
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]),
+                          as: UTF8.self)
+        do {
+            try RecordValidation.validate(kind: kind, key: key, body: Array(text.utf8))
+        } catch {
+            throw Failure(message: error.message(language: language) + (language == "en" ? "; nothing was stored" : "; tidak ada yang disimpan"))
+        }
+        return text
+    }
+
+    /// Stores a photo file (JPEG or PNG, checked by content) and returns the
+    /// reference a record carries.
+    func photo(_ path: String) async throws -> [String: Any] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Failure(message: language == "en" ? "cannot read photo \(path)" : "foto \(path) tidak bisa dibaca")
+        }
+        let bytes = [UInt8](data)
+        guard BlobStore.isImage(bytes) != nil else {
+            throw Failure(message: language == "en" ? "\(path) is not a JPEG or PNG photo" : "\(path) bukan foto JPEG atau PNG")
+        }
+        let client = ControlClient(socketPath: data_socket)
+        do {
+            let r = try await client.addPhoto(bytes)
+            return ["sha256": r.sha256, "size": r.size, "type": r.type]
+        } catch ControlClient.Failure.notRunning {
+            let limit = (try? self.data.loadConfig())?.blobMaxBytes ?? NodeConfig().blobMaxBytes
+            let blobs = BlobStore(root: self.data.directory.blobsPath, maxBytes: limit)
+            do {
+                let (sha, type) = try blobs.add(bytes)
+                return ["sha256": sha.hex, "size": bytes.count, "type": type]
+            } catch {
+                throw Failure(message: "\(path): \(error)")
+            }
+        } catch {
+            throw Failure(message: "\(path): \(error)")
+        }
+    }
+
+    var data_socket: String { data.socketPath }
+
+    func publish(kind: String, key: String, body: [String: Any]) async throws {
+        let text = try check(kind: kind, key: key, body: body)
+        let done = try await append(.put(kind: kind, key: key, body: text, time: TimeText.nowMs()), data: data)
+        print(language == "en"
+            ? "saved \(kind) \(key) (seq \(done.seq))\(done.viaDaemon ? "" : "; tcnoded is not running, peers get it when it starts")"
+            : "\(kind) \(key) tersimpan (seq \(done.seq))\(done.viaDaemon ? "" : "; tcnoded tidak berjalan, peer menerimanya saat ia berjalan")")
+    }
+
+    /// Writes several records in one transaction: all or nothing.
+    func publishAll(_ records: [(kind: String, key: String, body: String)]) async throws -> Int {
+        let now = TimeText.nowMs()
+        let client = ControlClient(socketPath: data.socketPath)
+        do {
+            return try await client.append(batch: records.map { AppendRequest(kind: $0.kind, key: $0.key, op: "put", body: $0.body) }).count
+        } catch ControlClient.Failure.notRunning {
+            let key = try data.openKey()
+            let store = try data.openStore()
+            return try await store.append(records.map { .put(kind: $0.kind, key: $0.key, body: $0.body, time: now) }, signer: key).count
+        }
+    }
+}
+
+/// Options every record command shares.
+struct RecordOptions: ParsableArguments {
+    @OptionGroup var data: DataOptions
+    @Option(help: "Language of messages: id (Bahasa Indonesia) or en; default from the locale.") var lang: String?
+
+    var publisher: Publisher { Publisher(data: data, language: Language.choose(lang).rawValue) }
+}
+
+/// A key from a name: "Keripik Tempe Bu Sri" -> "keripik-tempe-bu-sri".
+func slug(_ text: String) -> String {
+    let folded = text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: Locale(identifier: "id_ID")).lowercased()
+    var out = ""
+    for c in folded.unicodeScalars {
+        if CharacterSet.alphanumerics.contains(c) && c.isASCII { out.unicodeScalars.append(c) } else if !out.hasSuffix("-") { out += "-" }
+    }
+    return String(out.trimmingCharacters(in: CharacterSet(charactersIn: "-")).prefix(80))
+}
+
+/// The record kinds' `list`, `show` and `remove`, shared.
+protocol RecordKind {
+    static var kind: String { get }
+    static var title: String { get }
+    static func columns(_ e: Entry, _ body: JSONValue?) -> [String]
+    static var headers: [String] { get }
+}
+
+struct ListRecords<K: RecordKind>: AsyncParsableCommand {
+    static var configuration: CommandConfiguration { CommandConfiguration(commandName: "list", abstract: "List \(K.title) held by this node.") }
+    @OptionGroup var data: DataOptions
+    @Option(help: "Only those of this author (node id).") var author: String?
+    @Flag(help: "Only this centre's own.") var mine = false
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let access = try await NodeAccess.open(data)
+        let who = mine ? access.node : try author.map { try parseNodeID($0, option: "--author") }
+        let entries = try await access.records(kind: K.kind, author: who, deleted: false)
+        if output.json {
+            try writeJSON(entries.map(\.jsonObject))
+            return
+        }
+        var table = Table(headers: ["AUTHOR", "KEY"] + K.headers)
+        for e in entries { table.add(row: [e.author.short, e.key.clipped(30)] + K.columns(e, JSONValue.parse(e.body)).map { $0.clipped(40) }) }
+        table.print()
+        note("\(entries.count) \(K.title)")
+    }
+}
+
+struct ShowRecord<K: RecordKind>: AsyncParsableCommand {
+    static var configuration: CommandConfiguration { CommandConfiguration(commandName: "show", abstract: "Show one of the \(K.title).") }
+    @OptionGroup var data: DataOptions
+    @Argument(help: "The record key.") var key: String
+    @Option(help: "Its author (default: this node).") var author: String?
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let access = try await NodeAccess.open(data)
+        let who = try author.map { try parseNodeID($0, option: "--author") } ?? access.node
+        guard let entry = try await access.record(author: who, kind: K.kind, key: key), entry.op == .put else {
+            throw Failure(message: "no \(K.kind) '\(key)' by \(who.short); see `tcnode \(K.kind == "monitoring" ? "monitor" : K.kind) list`")
+        }
+        if output.json {
+            try writeJSON(entry.jsonObject)
+            return
+        }
+        print("\(K.kind) \(entry.key) by \(entry.author) (seq \(entry.seq), \(TimeText.local(entry.time)))")
+        let pretty = try JSONSerialization.data(withJSONObject: JSONSerialization.jsonObject(with: Data(entry.body)),
+                                                options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        print(String(decoding: pretty, as: UTF8.self))
+    }
+}
+
+struct RemoveRecord<K: RecordKind>: AsyncParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "remove", abstract: "Remove one of this centre's \(K.title) (a tombstone replicates).")
+    }
+    @OptionGroup var data: DataOptions
+    @Argument(help: "The record key.") var key: String
+
+    func run() async throws {
+        let access = try await NodeAccess.open(data)
+        guard let current = try await access.record(author: access.node, kind: K.kind, key: key), current.op == .put else {
+            throw Failure(message: "this centre has no \(K.kind) '\(key)'")
+        }
+        let done = try await append(.delete(kind: K.kind, key: key, time: TimeText.nowMs()), data: data)
+        print("removed \(K.kind) \(key) (seq \(done.seq))")
+    }
+}
+
+extension JSONValue {
+    var text: String {
+        switch self {
+        case .string(let s): s
+        case .int(let i): String(i)
+        case .double(let d): String(d)
+        case .bool(let b): b ? "yes" : "no"
+        case .null: ""
+        case .array(let a): a.map(\.text).joined(separator: ", ")
+        case .object: "{...}"
+        }
+    }
+}

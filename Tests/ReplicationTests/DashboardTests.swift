@@ -1,0 +1,142 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NodeRuntime
+import Replication
+import ServiceLifecycle
+import Synchronization
+import Telecenter
+import Testing
+
+/// The views' HTTP server on a generated network: every page answers and
+/// shows the figures the views compute.
+@Suite(.serialized) struct DashboardTests {
+    struct Served {
+        let port: Int
+        let views: Views
+        let store: Store
+        let blobs: BlobStore
+    }
+
+    static func withServer(token: String? = nil, _ body: @Sendable (Served) async throws -> Void) async throws {
+        let dir = TemporaryDirectory("tcdash")
+        let hub = NodeKey()
+        let store = try Store.create(at: dir.file("hub.sqlite"), network: hub.id, node: hub.id)
+        let blobs = BlobStore(root: dir.file("blobs"))
+        var options = DemoNetwork.Options()
+        options.centres = 10
+        options.year = 2026
+        try DemoNetwork.populate(hub: hub, store: store, blobs: blobs, options: options, seed: 11)
+        let views = try Views(path: dir.file("views.sqlite"), store: store, blobs: blobs)
+        try views.catchUp()
+        var logger = Logger(label: "dash")
+        logger.logLevel = .error
+        let node = try Node(key: hub, store: store, logger: logger, photos: Photos(blobs: blobs, views: views, fetchAll: true))
+        let (ports, portInput) = AsyncStream<Int>.makeStream()
+        let app = ViewsServer.application(node: node, views: views, host: "127.0.0.1", port: 0, token: token, logger: logger) {
+            portInput.yield($0)
+        }
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [],
+                                                      logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() })))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var it = ports.makeAsyncIterator()
+            let port = await it.next()!
+            do {
+                try await body(Served(port: port, views: views, store: store, blobs: blobs))
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        _ = dir
+    }
+
+    static func get(_ port: Int, _ path: String) async throws -> (status: Int, type: String, body: [UInt8]) {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
+            head.headers.add(name: "Host", value: "127.0.0.1")
+            head.headers.add(name: "Connection", value: "close")
+            try await outbound.write(.head(head))
+            try await outbound.write(.end(nil))
+            var status = 0, type = "", bytes: [UInt8] = []
+            for try await part in inbound {
+                switch part {
+                case .head(let h):
+                    status = Int(h.status.code)
+                    type = h.headers.first(name: "Content-Type") ?? ""
+                case .body(let b): bytes += b.readableBytesView
+                case .end: return (status, type, bytes)
+                }
+            }
+            return (status, type, bytes)
+        }
+    }
+
+    @Test func everyPageAnswersWithTheViewsFigures() async throws {
+        try await Self.withServer { s in
+            let fresh = try Freshness.of(store: s.store)
+            let summary = try s.views.summary(freshness: fresh)
+            for path in ["/", "/centres", "/products", "/sales", "/trainings", "/monitoring", "/activities", "/awards?year=2026"] {
+                for lang in ["", path.contains("?") ? "&lang=en" : "?lang=en"] {
+                    let r = try await Self.get(s.port, path + lang)
+                    #expect(r.status == 200, "\(path)\(lang)")
+                    #expect(r.type.hasPrefix("text/html"))
+                    let html = String(decoding: r.body, as: UTF8.self)
+                    #expect(!html.contains("http://") || !html.contains("<script src"), "no external resources")
+                    #expect(html.contains("<svg") || path != "/", "charts are inline SVG")
+                }
+            }
+            let main = String(decoding: try await Self.get(s.port, "/").body, as: UTF8.self)
+            #expect(main.contains("Telecenter Blitar"))
+            #expect(main.contains(String(summary.products.total)))
+            #expect(main.contains("lang=en"), "an English switch")
+            let english = String(decoding: try await Self.get(s.port, "/?lang=en").body, as: UTF8.self)
+            #expect(english != main)
+
+            // JSON and CSV.
+            let json = try await Self.get(s.port, "/api/v1/summary")
+            #expect(json.type.hasPrefix("application/json"))
+            let served = try JSONDecoder().decode(Summary.self, from: Data(json.body))
+            #expect(served.products == summary.products && served.trainings == summary.trainings)
+            let filtered = try JSONDecoder().decode(Page<ProductRow>.self,
+                                                    from: Data(try await Self.get(s.port, "/api/v1/products?category=makanan&per_page=5").body))
+            #expect(filtered.items.count <= 5 && filtered.items.allSatisfy { $0.category == "makanan" })
+            for name in ["nodes", "products", "sales", "trainings", "monitoring", "activities", "awards"] {
+                let csv = try await Self.get(s.port, "/api/v1/\(name).csv?year=2026")
+                #expect(csv.status == 200 && csv.type.hasPrefix("text/csv") && Array(csv.body.prefix(3)) == [0xEF, 0xBB, 0xBF], "\(name).csv")
+            }
+            let productsCSV = try CSVImport.read(String(decoding: try await Self.get(s.port, "/api/v1/products.csv").body, as: UTF8.self))
+            #expect(productsCSV.rows.count == summary.products.total)
+
+            // A survey's photo is served as the image it is.
+            let latest = try s.views.monitoring(filter: ViewFilter(perPage: 1), latestOnly: true).items.first!
+            let photo = try await Self.get(s.port, "/photos/\(latest.photo!)")
+            #expect(photo.status == 200 && photo.type == "image/png" && photo.body == s.blobs.contents(Bytes32(hex: latest.photo!)!))
+            #expect(try await Self.get(s.port, "/photos/\(String(repeating: "ab", count: 32))").status == 404)
+        }
+    }
+
+    @Test func anAccessTokenGuardsEveryPage() async throws {
+        try await Self.withServer(token: "rahasia-jawa-timur-2026") { s in
+            #expect(try await Self.get(s.port, "/").status == 401)
+            #expect(try await Self.get(s.port, "/api/v1/summary").status == 401)
+            #expect(try await Self.get(s.port, "/api/v1/summary?token=wrong").status == 401)
+            #expect(try await Self.get(s.port, "/api/v1/summary?token=rahasia-jawa-timur-2026").status == 200)
+            let page = try await Self.get(s.port, "/products?token=rahasia-jawa-timur-2026")
+            #expect(page.status == 200)
+            #expect(String(decoding: page.body, as: UTF8.self).contains("token=rahasia-jawa-timur-2026"), "links keep the token")
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Replication
+import Telecenter
+import Testing
+
+@Suite struct RecordValidationTests {
+    func problem(_ kind: String, _ body: String, key: String = "k") -> RecordError? {
+        do {
+            try RecordValidation.validate(kind: kind, key: key, body: Array(body.utf8))
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func validRecordsPass() {
+        #expect(problem("product", #"{"name":"Keripik","category":"makanan","price_idr":15000,"online_links":["https://shopee.co.id/x"]}"#) == nil)
+        #expect(problem("training", #"{"title":"T","topic":"kewirausahaan","start":"2026-11-20","end":"2026-11-21","participants":{"perempuan":14,"laki_laki":6},"target_groups":["umkm","pengrajin"]}"#) == nil)
+        #expect(problem("sale", #"{"product":"keripik","date":"2026-11-20","amount_idr":150000,"fee_idr":15000}"#) == nil)
+        #expect(problem("activity", #"{"type":"content","title":"Berita","date":"2026-11-01"}"#) == nil)
+        let photo = #"[{"sha256":"\#(String(repeating: "a", count: 64))","size":10,"type":"image/png"}]"#
+        let scores = #"{"open_staffed":5,"equipment":4,"internet":3,"activities":4,"management":5,"benefit":4}"#
+        let subject = NodeKey().id
+        #expect(problem("monitoring", #"{"subject":"\#(subject)","date":"2026-11-20","period":"2026-S2","assessor":"Tim","scores":\#(scores),"classification":"optimal","photos":\#(photo)}"#) == nil)
+        // Unknown kinds are not checked: they replicate untouched.
+        #expect(problem("pengumuman", #"{"anything":[1,2,3]}"#) == nil)
+    }
+
+    @Test func errorsNameTheFieldAndWhatIsAllowed() {
+        let wrongCategory = problem("product", #"{"name":"Keripik","category":"food"}"#)
+        #expect(wrongCategory?.field == "category")
+        #expect(wrongCategory?.message(language: "en").contains("pertanian, perikanan") == true)
+        #expect(wrongCategory?.message(language: "id").contains("harus salah satu dari") == true)
+        #expect(problem("product", #"{"category":"makanan"}"#)?.field == "name")
+        #expect(problem("product", #"{"name":"x","category":"makanan","price_idr":"mahal"}"#)?.problem == .wrongType(expected: "a whole number"))
+        #expect(problem("product", #"{"name":"x","category":"makanan","price_idr":-5}"#)?.field == "price_idr")
+        #expect(problem("training", #"{"title":"T","topic":"x","start":"2026-11-20","participants":{"perempuan":1},"target_groups":["umkm"]}"#)?.field == "topic")
+        #expect(problem("training", #"{"title":"T","topic":"jurnalistik","start":"20-11-2026","participants":{"perempuan":1},"target_groups":["umkm"]}"#)?.field == "start")
+        #expect(problem("training", #"{"title":"T","topic":"jurnalistik","start":"2026-11-20","participants":{"perempuan":0},"target_groups":["umkm"]}"#)?.field == "participants")
+        #expect(problem("training", #"{"title":"T","topic":"jurnalistik","start":"2026-11-20","participants":{"perempuan":3},"target_groups":["pilot"]}"#)?.field == "target_groups[0]")
+        let scores = #"{"open_staffed":5,"equipment":4,"internet":3,"activities":4,"management":5,"benefit":9}"#
+        let noPhoto = problem("monitoring", #"{"subject":"\#(NodeKey().id)","date":"2026-11-20","period":"2026-S2","assessor":"Tim","scores":\#(scores),"classification":"optimal"}"#)
+        #expect(noPhoto?.field == "scores.benefit")
+        #expect(problem("monitoring", #"{"subject":"not-a-node","date":"2026-11-20"}"#)?.field == "subject")
+        #expect(problem("node", #"{"name":"Tc","type":"telecenter","region":{"provinsi":"Jawa Timur"}}"#)?.field == "region.kabupaten")
+        #expect(problem("product", "[1]")?.problem == .notJSONObject)
+    }
+}
+
+@Suite struct BlobStoreTests {
+    static func png(_ n: Int) -> [UInt8] { TinyPNG.make(width: n, height: n) { x, y in (UInt8(x % 256), UInt8(y % 256), 7) } }
+
+    @Test func photosAreCheckedByContentAndSize() throws {
+        let dir = TemporaryDirectory("tcblob")
+        let blobs = BlobStore(root: dir.file("blobs"), maxBytes: 100_000)
+        let (sha, type) = try blobs.add(Self.png(40))
+        #expect(type == "image/png" && blobs.has(sha))
+        #expect(throws: BlobStore.Failure.notAnImage) { try blobs.add(Array("GIF89a not really".utf8)) }
+        #expect(throws: BlobStore.Failure.self) { try blobs.add(Self.png(400)) }
+        #expect(BlobStore.isImage([0xFF, 0xD8, 0xFF, 0xE0]) == "image/jpeg")
+    }
+
+    /// A transfer cut off midway resumes from the bytes held and is
+    /// verified by hash before the photo counts as held.
+    @Test func interruptedTransferResumesAndVerifies() throws {
+        let dir = TemporaryDirectory("tcblob")
+        let source = BlobStore(root: dir.file("a"))
+        let photo = Self.png(300)
+        let (sha, _) = try source.add(photo)
+        let target = BlobStore(root: dir.file("b"))
+        let total = UInt64(photo.count)
+        let chunk = Frame.maximumBlobChunk
+        // First connection: one chunk arrives, then the link drops.
+        #expect(try target.append(sha, total: total, offset: 0, bytes: source.read(sha, offset: 0, length: chunk)!) == false)
+        #expect(target.heldBytes(sha) == UInt64(chunk) && !target.has(sha))
+        // A chunk at the wrong offset is refused and changes nothing.
+        #expect(throws: BlobStore.Failure.offsetMismatch(held: UInt64(chunk), offered: 0)) {
+            try target.append(sha, total: total, offset: 0, bytes: [1, 2, 3])
+        }
+        // Second connection asks from the held offset and completes.
+        var offset = target.heldBytes(sha)
+        var done = false
+        while !done {
+            let bytes = source.read(sha, offset: offset, length: chunk)!
+            done = try target.append(sha, total: total, offset: offset, bytes: bytes)
+            offset += UInt64(bytes.count)
+        }
+        #expect(target.has(sha) && target.contents(sha) == photo)
+
+        // Bytes that do not hash to the name are discarded, not kept.
+        let (other, _) = try source.add(Self.png(50))
+        var forged = source.contents(other)!
+        forged[forged.count - 20] ^= 0xFF
+        #expect(throws: BlobStore.Failure.hashMismatch(expected: other.hex)) {
+            try target.append(other, total: UInt64(forged.count), offset: 0, bytes: forged)
+        }
+        #expect(!target.has(other) && target.heldBytes(other) == 0)
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import Replication
+import Telecenter
+import Testing
+
+/// The hub's views on a generated East Java network: every figure is checked
+/// against a recount from the records the store holds.
+@Suite struct ViewsTests {
+    struct Network {
+        let dir: TemporaryDirectory
+        let hub: NodeKey
+        let store: Store
+        let blobs: BlobStore
+        let views: Views
+        let centres: [DemoNetwork.Centre]
+    }
+
+    static func network(centres: Int = 40) throws -> Network {
+        let dir = TemporaryDirectory("tcviews")
+        let hub = NodeKey()
+        let store = try Store.create(at: dir.file("hub.sqlite"), network: hub.id, node: hub.id)
+        let blobs = BlobStore(root: dir.file("blobs"))
+        var options = DemoNetwork.Options()
+        options.centres = centres
+        let generated = try DemoNetwork.populate(hub: hub, store: store, blobs: blobs, options: options, seed: 7)
+        let views = try Views(path: dir.file("views.sqlite"), store: store, blobs: blobs)
+        try views.catchUp()
+        return Network(dir: dir, hub: hub, store: store, blobs: blobs, views: views, centres: generated)
+    }
+
+    static func bodies(_ store: Store, _ kind: String) throws -> [(Entry, JSONValue)] {
+        try store.records(kind: kind).map { ($0, JSONValue.parse($0.body)!) }
+    }
+
+    @Test func summaryMatchesARecountOfTheRecords() throws {
+        let n = try Self.network()
+        let fresh = try Freshness.of(store: n.store)
+        let s = try n.views.summary(freshness: fresh)
+
+        #expect(s.centres.total == 41)  // 40 centres and the hub itself
+        let products = try Self.bodies(n.store, "product")
+        #expect(s.products.total == products.count)
+        var byCategory: [String: Double] = [:]
+        for (_, b) in products { byCategory[b["category"]!.string!, default: 0] += 1 }
+        #expect(Dictionary(uniqueKeysWithValues: s.products.byCategory.map { ($0.name, $0.value) }) == byCategory)
+        #expect(s.products.online == products.filter { $0.1["online_links"]?.array?.isEmpty == false }.count)
+
+        let sales = try Self.bodies(n.store, "sale")
+        #expect(s.sales.count == sales.count)
+        #expect(s.sales.amountIdr == sales.reduce(0) { $0 + $1.1["amount_idr"]!.int! })
+        #expect(s.sales.feeIdr == sales.reduce(0) { $0 + ($1.1["fee_idr"]?.int ?? 0) })
+
+        let trainings = try Self.bodies(n.store, "training")
+        #expect(s.trainings.count == trainings.count)
+        let people = trainings.reduce(Int64(0)) { $0 + ($1.1["participants"]?["perempuan"]?.int ?? 0) + ($1.1["participants"]?["laki_laki"]?.int ?? 0) }
+        #expect(Int64(s.trainings.participants) == people)
+        #expect(s.trainings.byMonth.reduce(0) { $0 + $1.trainings } == trainings.count)
+
+        // Monitoring: the classification of each centre's latest survey.
+        var latest: [String: (String, String)] = [:]
+        for (_, b) in try Self.bodies(n.store, "monitoring") {
+            let subject = b["subject"]!.string!, date = b["date"]!.string!
+            if latest[subject].map({ $0.0 < date }) ?? true { latest[subject] = (date, b["classification"]!.string!) }
+        }
+        var distribution: [String: Double] = [:]
+        for (_, c) in latest.values { distribution[c, default: 0] += 1 }
+        #expect(s.monitoring.surveyed == latest.count)
+        #expect(Dictionary(uniqueKeysWithValues: s.monitoring.distribution.map { ($0.name, $0.value) }) == distribution)
+    }
+
+    @Test func countersFollowUpdatesDeletesAndRegionMoves() throws {
+        let n = try Self.network(centres: 6)
+        let centre = n.centres[0]
+        let fresh = { try Freshness.of(store: n.store) }
+        let before = try n.views.summary(freshness: fresh())
+        // The centre deletes one product and re-categorises another.
+        let mine = try n.store.records(kind: "product", author: centre.key.id)
+        let (gone, changed) = (mine[0], mine[1])
+        var next = try n.store.head(of: centre.key.id)!
+        func write(_ draft: Entry.Draft) throws {
+            let e = try Entry.sign(draft, seq: next.seq + 1, prev: next.id.hash, with: centre.key)
+            _ = try n.store.ingest([e], from: centre.key.id)
+            next = Head(author: centre.key.id, seq: e.entry.seq, id: e.entry.id)
+        }
+        try write(.delete(kind: "product", key: gone.key, time: 1))
+        var body = JSONValue.parse(changed.body)!.object!
+        let oldCategory = body["category"]!.string!
+        let newCategory = oldCategory == "jasa" ? "ti" : "jasa"
+        body["category"] = .string(newCategory)
+        try write(.put(kind: "product", key: changed.key, body: #"{"name":"Ganti","category":"\#(newCategory)"}"#, time: 2))
+        try n.views.catchUp()
+        let after = try n.views.summary(freshness: fresh())
+        #expect(after.products.total == before.products.total - 1)
+        let count = { (s: Summary, c: String) in s.products.byCategory.first { $0.name == c }?.value ?? 0 }
+        let deltaOld = count(after, oldCategory) - count(before, oldCategory)
+        let deltaNew = count(after, newCategory) - count(before, newCategory)
+        let goneCategory = JSONValue.parse(gone.body)!["category"]!.string!
+        #expect(deltaNew == 1 + (goneCategory == newCategory ? -1 : 0))
+        #expect(deltaOld == -1 - (goneCategory == oldCategory ? 1 : 0))
+
+        // The centre moves to another regency: its products move with it.
+        let regionBefore = try n.views.summary(filter: ViewFilter(region: centre.kabupaten), freshness: fresh()).products.total
+        #expect(regionBefore > 0)
+        try write(.put(kind: "node", key: "profile", body: #"{"name":"Pindah","type":"telecenter","region":{"provinsi":"Jawa Timur","kabupaten":"Kab. Baru"}}"#, time: 3))
+        try n.views.catchUp()
+        #expect(try n.views.summary(filter: ViewFilter(region: "Kab. Baru"), freshness: fresh()).products.total == regionBefore)
+        #expect(try n.views.summary(filter: ViewFilter(region: centre.kabupaten), freshness: fresh()).products.total == 0)
+    }
+
+    @Test func revokedEntriesLeaveTheViews() throws {
+        let n = try Self.network(centres: 4)
+        let centre = n.centres[1]
+        let before = try n.views.summary(freshness: try Freshness.of(store: n.store))
+        let theirs = try n.store.records(kind: "product", author: centre.key.id).count
+        #expect(theirs > 0)
+        // Revoked from seq 2: everything but its profile (seq 1) goes.
+        let body = #"{"node":"\#(centre.key.id)","from_seq":2,"reason":"kunci dicuri"}"#
+        try n.store.append([.put(kind: "revoke", key: centre.key.id.description, body: body, time: 1)], signer: n.hub)
+        try n.views.catchUp()
+        let after = try n.views.summary(freshness: try Freshness.of(store: n.store))
+        #expect(after.products.total == before.products.total - theirs)
+        #expect(try n.views.products().items.allSatisfy { $0.author != centre.key.id.description })
+    }
+
+    @Test func listsFilterAndPage() throws {
+        let n = try Self.network(centres: 12)
+        let all = try n.views.products(filter: ViewFilter(perPage: 1000))
+        #expect(all.total == all.items.count && all.total > 20)
+        let page2 = try n.views.products(filter: ViewFilter(page: 2, perPage: 10))
+        #expect(page2.items == Array(all.items[10..<20]) && page2.total == all.total)
+        let food = try n.views.products(filter: ViewFilter(category: "makanan", perPage: 1000))
+        #expect(food.items.allSatisfy { $0.category == "makanan" } && food.total == all.items.filter { $0.category == "makanan" }.count)
+        let blitar = try n.views.nodes(filter: ViewFilter(region: "Kab. Blitar"), freshness: try Freshness.of(store: n.store))
+        #expect(blitar.items.map(\.name) == ["Telecenter Blitar"])
+        let awards = try n.views.awards(year: "2026")
+        #expect(!awards.trainers.isEmpty && !awards.trainings.isEmpty)
+        #expect(awards.trainings.map(\.value) == awards.trainings.map(\.value).sorted(by: >))
+    }
+
+    @Test func csvRoundTripsWithExcelFriendlyEncoding() throws {
+        let n = try Self.network(centres: 8)
+        let products = try n.views.products(filter: ViewFilter(perPage: 1000)).items
+        let csv = CSVExport.products(products)
+        #expect(Array(csv.prefix(3)) == [0xEF, 0xBB, 0xBF], "UTF-8 byte order mark for Excel")
+        let text = String(decoding: csv, as: UTF8.self)
+        #expect(text.contains("\r\n"))
+        let sheet = try CSVImport.read(text)
+        #expect(sheet.rows.count == products.count)
+        for (row, product) in zip(sheet.rows, products) {
+            #expect(row.fields["name"] == product.name && row.fields["category"] == product.category)
+            #expect(row.fields["price_idr"] == product.priceIdr.map(String.init) ?? "")
+            #expect(row.fields["centre"] == product.centre)
+        }
+        // Quotes, commas and newlines survive.
+        let tricky = CSVExport.document(header: ["a", "b"], rows: [["Keripik \"Bu Sri\", pedas", "baris\nkedua"]])
+        let back = try CSVImport.read(String(decoding: tricky, as: UTF8.self))
+        #expect(back.rows.first?.fields["a"] == "Keripik \"Bu Sri\", pedas" && back.rows.first?.fields["b"] == "baris\nkedua")
+    }
+
+    @Test func viewsRebuildWhenTheFileIsDamaged() throws {
+        let n = try Self.network(centres: 3)
+        let before = try n.views.summary(freshness: try Freshness.of(store: n.store))
+        try n.views.close()
+        try Data("not a database".utf8).write(to: URL(fileURLWithPath: n.dir.file("views.sqlite")))
+        let rebuilt = try Views(path: n.dir.file("views.sqlite"), store: n.store, blobs: n.blobs)
+        try rebuilt.catchUp()
+        var after = try rebuilt.summary(freshness: try Freshness.of(store: n.store))
+        after.generatedMs = before.generatedMs
+        #expect(after == before)
+    }
+}
