@@ -10,7 +10,8 @@ import Foundation
 /// parameters after it: `lang` ("en"; Indonesian when absent), `region`,
 /// `period`, `category`, `page`, `per_page` and, on /awards, `year`. Those
 /// names are dropped from `query` if the server passes them there too.
-/// CSV links go to `/api/v1/<page>.csv` with the page's filters.
+/// CSV links go to `/api/v1/<view>.csv` with the page's filters (the
+/// centres' view is `nodes`).
 public enum DashboardPages {
 
     // MARK: Pages
@@ -26,7 +27,13 @@ public enum DashboardPages {
         pageTitle(&h, c.t("Ringkasan jaringan", "Network overview"),
                   lede: c.t("Keadaan seluruh telecenter: replikasi data, produk UMKM, pelatihan, monitoring dan penghargaan.",
                             "All centres at a glance: data replication, small-business products, trainings, monitoring and awards."))
-        filterForm(&h, c, path: "/", filter: filter, fields: [.region, .period], regions: regions(summary), perPage: false)
+        // The overview shows the summary it is given; a filtered one says so.
+        if !filterParams(filter).isEmpty {
+            let words = [filter.region.map { c.t("wilayah ", "region ") + $0 }, filter.period.map { c.t("periode ", "period ") + $0 },
+                         filter.category.map { c.t("kategori ", "category ") + c.label($0) }].compactMap { $0 }
+            h += "<p class=\"filter-note\">\(c.t("Disaring", "Filtered")): \(HTML.escape(words.joined(separator: " · "))) · "
+            h += "<a href=\"\(c.href("/"))\">\(c.t("Tampilkan semua", "Show everything"))</a></p>"
+        }
 
         // Headline figures.
         let centres = summary.centres, t = summary.trainings
@@ -150,7 +157,7 @@ public enum DashboardPages {
                             "Every centre: when it was last heard from, entries the hub holds, products, sales, trainings and latest monitoring result."))
         filterForm(&h, c, path: "/centres", filter: filter, fields: [.region], regions: unique(page.items.map(\.region)))
         h += "<section class=\"card\">"
-        listHead(&h, c, page: page, csv: "centres", filter: filter, noun: c.t("telecenter", "centres"))
+        listHead(&h, c, page: page, csv: "nodes", filter: filter, noun: c.t("telecenter", "centres"))
         var rows: [[String]] = []
         for r in page.items {
             var name = "<strong>\(HTML.escape(r.name))</strong><div class=\"small muted\">"
@@ -828,7 +835,7 @@ public enum DashboardPages {
     }
 
     static func sellersTable(_ h: inout HTML.Builder, _ c: Context, _ sellers: [CentreRow], sales: Summary.Sales) {
-        let sorted = sellers.sorted { ($0.salesIdr, $1.name) > ($1.salesIdr, $0.name) }
+        let sorted = sellers  // in the order given (the server ranks them)
         let rows = sorted.map { r in
             [
                 "<strong>\(HTML.escape(r.name))</strong>", "<span class=\"nowrap\">\(HTML.escape(r.region))</span>", c.num(r.productsOnline),
@@ -1115,6 +1122,7 @@ public enum DashboardPages {
     .section-head h2{margin:0}
     .section-head a{font-size:14px;white-space:nowrap}
     .note{color:var(--muted);font-size:13.5px;margin:0 0 10px}
+    .filter-note{display:inline-block;background:#fff7e0;border:1px solid #f0d77a;border-radius:6px;padding:6px 12px;margin:0 0 14px;font-size:14px}
     .kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(165px,1fr));gap:12px;margin:0 0 18px}
     .kpi{background:#fff;border:1px solid var(--line);border-top:4px solid var(--accent);border-radius:6px;padding:9px 13px 10px}
     .kpi.ok{border-top-color:var(--ok)}.kpi.bad{border-top-color:var(--bad)}
