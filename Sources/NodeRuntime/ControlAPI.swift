@@ -128,6 +128,7 @@ public enum ControlAPI {
             let body = try await request.body.collect(upTo: photos.blobs.maxBytes + 1)
             do {
                 let (sha, type) = try photos.blobs.add(Array(body.readableBytesView))
+                try? photos.views.markBlobHeld(sha)
                 return try jsonResponse(PhotoResponse(sha256: sha.hex, size: body.readableBytes, type: type))
             } catch {
                 return try jsonResponse(ControlErrorBody(error: "\(error)"), status: .unprocessableContent)

@@ -206,6 +206,9 @@ public final class Node: Sendable {
         photosInFlight.withLock { flying in for sha in shas { flying.remove(sha) } }
     }
 
+    /// The views saw new records: connections may have photos to ask for.
+    func notePhotosReferenced() { events.broadcast(.photosReferenced) }
+
     /// A photo finished arriving: the views and waiting tests hear of it.
     func notePhotoHeld(_ sha: Bytes32) {
         try? photos?.views.markBlobHeld(sha)

@@ -11,6 +11,8 @@ enum NodeEvent: Sendable {
     case rosterChanged
     /// A peer's state, sync status or fork count changed (for waiters).
     case peersChanged
+    /// The views recorded new photo references: connections may ask for them.
+    case photosReferenced
     case shutdown
 }
 

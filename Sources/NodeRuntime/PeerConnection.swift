@@ -50,6 +50,7 @@ struct PeerConnection {
         case ended(String)
         case tick
         case rosterChanged
+        case photosReferenced
         case cannotServe
     }
 
@@ -192,6 +193,7 @@ struct PeerConnection {
                     case .admitted(let authors): input.yield(.session(.admitted(authors)))
                     case .rosterChanged: input.yield(.rosterChanged)
                     case .shutdown: input.yield(.session(.shutdown))
+                    case .photosReferenced: input.yield(.photosReferenced)
                     case .peersChanged: break
                     }
                 }
@@ -240,10 +242,14 @@ struct PeerConnection {
                 let wanted = node.claimPhotos(photos.wanted(node: node.id, excluding: photoFetch.refused))
                 guard !wanted.isEmpty else { return }
                 photoFetch.outstanding.formUnion(wanted.map(\.sha256))
+                photoFetch.lastProgress = ContinuousClock.now
                 sendInput.yield([.blobWant(wanted)])
             }
             func finishPhoto(_ sha: Bytes32) {
-                photoFetch.outstanding.remove(sha)
+                // Only what this connection asked for: a peer naming any
+                // other hash must not release another connection's claim.
+                guard photoFetch.outstanding.remove(sha) != nil else { return }
+                photoFetch.lastProgress = ContinuousClock.now
                 node.releasePhotos([sha])
                 if photoFetch.outstanding.isEmpty { requestPhotos() }
             }
@@ -265,6 +271,7 @@ struct PeerConnection {
                         case .blobData(let sha, let total, let offset, let bytes):
                             guard photoFetch.outstanding.contains(sha), let photos = node.photos else { continue }
                             photoFetch.bytesReceived += bytes.count
+                            photoFetch.lastProgress = ContinuousClock.now
                             do {
                                 if try photos.blobs.append(sha, total: total, offset: offset, bytes: bytes) {
                                     node.notePhotoHeld(sha)
@@ -296,8 +303,19 @@ struct PeerConnection {
                         break loop
                     case .rosterChanged:
                         guard session.isEstablished, !node.trusts(peer) else { continue }
-                        event = .peerNoLongerTrusted
+                        event = .peerNoLongerTrusted(node.refusalMessage(for: peer))
+                    case .photosReferenced:
+                        requestPhotos()
+                        continue
                     case .tick:
+                        // A peer that stopped answering photo requests (or
+                        // cannot) gives them up, so another peer can serve them.
+                        if !photoFetch.outstanding.isEmpty, ContinuousClock.now - photoFetch.lastProgress > Self.photoStall {
+                            logger.info("photo requests to this peer made no progress for \(Self.photoStall); asking others")
+                            photoFetch.refused.formUnion(photoFetch.outstanding)
+                            node.releasePhotos(photoFetch.outstanding)
+                            photoFetch.outstanding = []
+                        }
                         let (bytesIn, bytesOut) = idle.advance()
                         node.metrics.bytesIn.increment(by: bytesIn)
                         node.metrics.bytesOut.increment(by: bytesOut)
@@ -454,6 +472,7 @@ struct PeerConnection {
     static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     static let ingestCredits = 4
+    static let photoStall: Duration = .seconds(60)
 
     /// The last frame of a connection (an ERROR): written directly, but given
     /// up after a moment if the peer is not reading.

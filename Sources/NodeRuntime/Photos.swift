@@ -36,4 +36,5 @@ struct PhotoFetch {
     var outstanding: Set<Bytes32> = []
     var refused: Set<Bytes32> = []
     var bytesReceived = 0
+    var lastProgress = ContinuousClock.now
 }

@@ -25,7 +25,7 @@ public struct ViewsService: Service {
         for await event in subscription.stream.cancelOnGracefulShutdown() {
             switch event {
             case .feedAdvanced, .rosterChanged, .admitted: await catchUp()
-            case .peersChanged, .shutdown: continue
+            case .peersChanged, .shutdown, .photosReferenced: continue
             }
         }
     }
@@ -35,6 +35,7 @@ public struct ViewsService: Service {
         do {
             let applied = try await Task.detached { try views.catchUp() }.value
             if applied > 1000 { logger.info("views updated with \(applied) entries") }
+            if applied > 0 { node.notePhotosReferenced() }
         } catch {
             logger.error("could not update the views: \(error)")
         }

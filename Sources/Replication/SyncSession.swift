@@ -57,8 +57,9 @@ public struct SyncSession: Sendable {
         case sendIdle
         /// Nothing was received for the timeout (90 s).
         case receiveIdle
-        /// The trust rules no longer accept the peer (it was revoked).
-        case peerNoLongerTrusted
+        /// The trust rules no longer accept the peer (it was revoked); the
+        /// words of the ERROR, if the driver has better ones.
+        case peerNoLongerTrusted(String?)
         case shutdown
     }
 
@@ -203,9 +204,9 @@ public struct SyncSession: Sendable {
         case .receiveIdle:
             phase = .closed
             return [.close(nil, .timeout)]
-        case .peerNoLongerTrusted:
+        case .peerNoLongerTrusted(let message):
             return refuse(ProtocolError(
-                .notAMember, "node \(configuration.peer.short) is no longer a member of network \(configuration.network.short) (revoked)"))
+                .notAMember, message ?? "node \(configuration.peer.short) is no longer a member of network \(configuration.network.short)"))
         case .shutdown:
             phase = .closed
             return [.close(ProtocolError(.shuttingDown, "node is shutting down; it will be back"), .shutdown)]

@@ -24,10 +24,17 @@ public enum RecordValidation {
         }
     }
 
+    /// Exactly YYYY-MM-DD, a real calendar day.
     static func isDate(_ s: String) -> Bool {
-        let parts = s.split(separator: "-")
-        guard s.count == 10, parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return false }
-        return (1900...2200).contains(y) && (1...12).contains(m) && (1...31).contains(d)
+        let u = Array(s.utf8)
+        guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-") else { return false }
+        for i in [0, 1, 2, 3, 5, 6, 8, 9] where !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(u[i]) { return false }
+        let n = { (a: Int, b: Int) in Int(String(decoding: u[a..<b], as: UTF8.self))! }
+        let (y, m, d) = (n(0, 4), n(5, 7), n(8, 10))
+        guard (1900...2200).contains(y), (1...12).contains(m), d >= 1 else { return false }
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+        return d <= days
     }
 }
 
@@ -133,7 +140,7 @@ struct Checker {
             guard sha.count == 64, sha == sha.lowercased(), Hex.decode(sha) != nil else {
                 throw fail("photos[\(i)].sha256", .badFormat("64 lowercase hex characters"), .string(sha))
             }
-            _ = try integer("size", in: o, min: 1, path: "photos[\(i)].size")
+            _ = try integer("size", in: o, min: 1, max: 1_000_000_000, path: "photos[\(i)].size")
             _ = try oneOf("type", Vocabulary.photoTypes, in: o, path: "photos[\(i)].type")
         }
     }
@@ -180,9 +187,9 @@ struct Checker {
     mutating func sale() throws(RecordError) {
         _ = try string("product", max: 512)
         _ = try date("date")
-        _ = try integer("quantity", required: false)
-        _ = try integer("amount_idr")
-        _ = try integer("fee_idr", required: false)
+        _ = try integer("quantity", required: false, max: 1_000_000_000)
+        _ = try integer("amount_idr", max: 1_000_000_000_000)
+        _ = try integer("fee_idr", required: false, max: 1_000_000_000_000)
         _ = try oneOf("channel", Vocabulary.saleChannels, required: false)
     }
 
@@ -197,7 +204,7 @@ struct Checker {
         guard let counts = p.object else { throw fail("participants", .wrongType(expected: "an object"), p) }
         var total: Int64 = 0
         for field in ["perempuan", "laki_laki"] {
-            total += try integer(field, in: counts, required: false, path: "participants.\(field)") ?? 0
+            total += try integer(field, in: counts, required: false, max: 1_000_000, path: "participants.\(field)") ?? 0
         }
         guard total > 0 else { throw fail("participants", .outOfRange("more than 0")) }
         _ = try strings("target_groups", allowed: Vocabulary.targetGroups, required: true)

@@ -26,7 +26,7 @@ enum RowBuilder {
         let links = b["online_links"]?.array?.compactMap(\.string) ?? []
         return [
             "name": name.databaseValue, "category": category.databaseValue, "description": b["description"]?.string.databaseValue ?? .null,
-            "price": b["price_idr"]?.int.databaseValue ?? .null, "unit": b["unit"]?.string.databaseValue ?? .null,
+            "price": b["price_idr"]?.int.map { max($0, 0) }.databaseValue ?? .null, "unit": b["unit"]?.string.databaseValue ?? .null,
             "producer": producer.databaseValue, "available": (b["available"]?.bool ?? true ? 1 : 0).databaseValue,
             "online": (links.isEmpty ? 0 : 1).databaseValue, "links": links.joined(separator: " ").databaseValue,
             "photo": firstPhoto(b), "time": time.databaseValue,
@@ -38,8 +38,8 @@ enum RowBuilder {
         else { return nil }
         return [
             "product": product.databaseValue, "date": date.databaseValue, "year": String(date.prefix(4)).databaseValue,
-            "month": String(date.prefix(7)).databaseValue, "quantity": (b["quantity"]?.int ?? 1).databaseValue,
-            "amount": amount.databaseValue, "fee": (b["fee_idr"]?.int ?? 0).databaseValue,
+            "month": String(date.prefix(7)).databaseValue, "quantity": clamp(b["quantity"]?.int ?? 1).databaseValue,
+            "amount": clamp(amount).databaseValue, "fee": clamp(b["fee_idr"]?.int ?? 0).databaseValue,
             "channel": (b["channel"]?.string ?? "offline").databaseValue,
         ]
     }
@@ -49,14 +49,16 @@ enum RowBuilder {
             return nil
         }
         let p = b["participants"]?.object
-        let women = p?["perempuan"]?.int ?? 0
-        let men = p?["laki_laki"]?.int ?? 0
+        // Counts come from other centres' records: clamp them, so that no
+        // record can make the arithmetic trap.
+        let women = min(max(p?["perempuan"]?.int ?? 0, 0), 10_000_000)
+        let men = min(max(p?["laki_laki"]?.int ?? 0, 0), 10_000_000)
         let total = women + men
         // People trained per target group: as counted, or else the whole
         // training for each group it served.
         var groups: [String: Int64] = [:]
         if let byGroup = b["participants_by_group"]?.object {
-            for (g, n) in byGroup { if let n = n.int { groups[g] = n } }
+            for (g, n) in byGroup { if let n = n.int { groups[g] = min(max(n, 0), 10_000_000) } }
         } else {
             for g in b["target_groups"]?.array?.compactMap(\.string) ?? [] { groups[g] = total }
         }
@@ -74,7 +76,7 @@ enum RowBuilder {
         guard let subject = b["subject"]?.string, let date = b["date"]?.string, let classification = b["classification"]?.string
         else { return nil }
         let scores = b["scores"]?.object ?? [:]
-        let values = scores.values.compactMap(\.number)
+        let values = Vocabulary.scoreCriteria.compactMap { scores[$0]?.number }.map { min(max($0, 0), 5) }
         let average = values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
         var scoreMap: [String: Double] = [:]
         for (k, v) in scores { if let n = v.number { scoreMap[k] = n } }
@@ -92,10 +94,13 @@ enum RowBuilder {
         guard let type = b["type"]?.string, let title = b["title"]?.string, let date = b["date"]?.string, date.count >= 4 else { return nil }
         return [
             "type": type.databaseValue, "title": title.databaseValue, "date": date.databaseValue,
-            "year": String(date.prefix(4)).databaseValue, "count": (b["count"]?.int ?? 1).databaseValue,
+            "year": String(date.prefix(4)).databaseValue, "count": clamp(b["count"]?.int ?? 1).databaseValue,
             "grp": b["group"]?.string.databaseValue ?? .null,
         ]
     }
+
+    /// Money and counts within what sums of a million records cannot overflow.
+    static func clamp(_ n: Int64) -> Int64 { min(max(n, 0), 1_000_000_000_000) }
 
     static func json<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()

@@ -145,7 +145,7 @@ public final class Views: Sendable {
                 : "SELECT DISTINCT sha256, size FROM blob_ref WHERE have = 0 AND (author = ? OR (kind = 'monitoring' AND subject = ?)) LIMIT ?"
             let args: StatementArguments = all ? [limit] : [node.description, node.description, limit]
             return try Row.fetchAll(db, sql: sql, arguments: args).compactMap { r in
-                Bytes32(hex: r[0]).map { ($0, UInt64(r[1] as Int64)) }
+                Bytes32(hex: r[0]).map { ($0, UInt64(max(0, r[1] as Int64))) }
             }
         }
     }
@@ -323,8 +323,9 @@ struct ApplyContext {
         guard let photos = body["photos"]?.array else { return }
         let subject = entry.kind == "monitoring" ? body["subject"]?.string : nil
         for photo in photos {
-            guard let o = photo.object, let sha = o["sha256"]?.string, sha.count == 64, let size = o["size"]?.int,
-                let hash = Bytes32(hex: sha)
+            // Only the one spelling of a hash (lowercase hex) and a sane size.
+            guard let o = photo.object, let sha = o["sha256"]?.string, sha.count == 64, sha == sha.lowercased(),
+                let size = o["size"]?.int, size > 0, size <= 1_000_000_000, let hash = Bytes32(hex: sha)
             else { continue }
             let held = blobs?.has(hash) ?? false
             try db.execute(
