@@ -58,6 +58,9 @@ public struct ControlClient: Sendable {
 
     public func addPhoto(_ bytes: [UInt8]) async throws -> PhotoResponse {
         let (code, body) = try await request(.POST, "/v1/photos", body: Data(bytes), contentType: "application/octet-stream")
+        if code == 413 {
+            throw Failure.refused("the photo is larger than this node accepts (blob_max_bytes in the config); make it smaller")
+        }
         guard code == 200 else {
             let message = (try? JSONDecoder().decode(ControlErrorBody.self, from: Data(body)))?.error
             throw Failure.refused(message ?? String(decoding: body, as: UTF8.self))

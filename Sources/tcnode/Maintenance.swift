@@ -44,7 +44,7 @@ struct Check: ParsableCommand {
     }
 }
 
-struct GenerateDemo: ParsableCommand {
+struct GenerateDemo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate-demo",
         abstract: "Fill a genesis node with a realistic demo network (for demos and training).",
@@ -60,7 +60,10 @@ struct GenerateDemo: ParsableCommand {
     @Option(help: "Year of the records.") var year = Calendar(identifier: .gregorian).component(.year, from: Date())
     @Option(help: "Seed (the same seed makes the same network).") var seed: UInt64 = 2026
 
-    func run() throws {
+    func run() async throws {
+        if data.dataDir == nil, (try? await ControlClient(socketPath: data.socketPath).status()) != nil {
+            throw Failure(message: "tcnoded is running; generate-demo writes into a stopped demo node only (give --data-dir)")
+        }
         let key = try data.openKey()
         let store = try data.openStore()
         guard store.network == key.id else {

@@ -121,7 +121,8 @@ struct Appended {
 /// it at its next start, or within seconds if it runs but the socket was
 /// not reachable).
 func append(_ draft: Entry.Draft, data: DataOptions) async throws -> Appended {
-    let client = ControlClient(socketPath: data.socketPath)
+    // An explicit --data-dir is that node, never whatever daemon answers.
+    let client = ControlClient(socketPath: data.dataDir == nil ? data.socketPath : "/nonexistent/tcnode.sock")
     let ask = AppendRequest(kind: draft.kind, key: draft.key, op: draft.op == .put ? "put" : "delete",
                             body: draft.op == .put ? String(decoding: draft.body, as: UTF8.self) : nil)
     do {

@@ -34,6 +34,7 @@ struct Publisher {
         }
         let client = ControlClient(socketPath: data_socket)
         do {
+            guard self.data.dataDir == nil else { throw ControlClient.Failure.notRunning(data_socket) }
             let r = try await client.addPhoto(bytes)
             return ["sha256": r.sha256, "size": r.size, "type": r.type]
         } catch ControlClient.Failure.notRunning {
@@ -65,6 +66,7 @@ struct Publisher {
         let now = TimeText.nowMs()
         let client = ControlClient(socketPath: data.socketPath)
         do {
+            guard data.dataDir == nil else { throw ControlClient.Failure.notRunning(data.socketPath) }
             return try await client.append(batch: records.map { AppendRequest(kind: $0.kind, key: $0.key, op: "put", body: $0.body) }).count
         } catch ControlClient.Failure.notRunning {
             let key = try data.openKey()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Replication
+import Telecenter
 
 struct Put: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,6 +35,11 @@ struct Put: AsyncParsableCommand {
         }
         if let failure = JSONObjectCheck.validate(bytes) {
             throw Failure(message: "the body is not a JSON object: \(failure.message) (at byte \(failure.offset)); nothing was stored")
+        }
+        do {
+            try RecordValidation.validate(kind: kind, key: key, body: bytes)
+        } catch {
+            throw Failure(message: error.message(language: Language.choose(nil).rawValue) + "; nothing was stored")
         }
         let draft = Entry.Draft(time: TimeText.nowMs(), op: .put, kind: kind, key: key, body: bytes)
         let done = try await append(draft, data: data)

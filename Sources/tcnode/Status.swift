@@ -96,6 +96,8 @@ struct StatusText {
 
     func render() -> String {
         let r = report
+        // Nothing more is known when neither the daemon nor the database answered.
+        if r.role == "unknown" { return verdict }
         var lines: [String] = [verdict, ""]
         let name = r.name.map { "  (\($0))" } ?? ""
         lines.append(t("Node      ", "Node      ") + r.node + name)
