@@ -54,7 +54,9 @@ import Testing
         #expect(indonesian.stdout.hasPrefix("Sinkron dengan"), "\(indonesian.stdout)")
 
         // A put on one centre appears on the other, through the hub.
-        let put = try await tc1.cli(["put", "product", "keripik-tempe", "--json", #"{"name":"Keripik Tempe","price_idr":15000}"#])
+        let put = try await tc1.cli(["put", "product", "keripik-tempe", "--json", #"{"name":"Keripik Tempe","category":"makanan","price_idr":15000}"#])
+        let invalid = try await tc1.cli(["put", "product", "x", "--json", #"{"name":"X","category":"food"}"#])
+        #expect(invalid.status == 1 && invalid.stderr.contains("category") && invalid.stderr.contains("nothing was stored"))
         #expect(put.status == 0, "\(put.stderr)")
         #expect(put.stdout.contains("seq 1") && !put.stdout.contains("not running"), "the put went through the daemon: \(put.stdout)")
         let got = try await eventually("tc2 holds tc1's product") { () -> CommandResult? in
