@@ -134,6 +134,77 @@ import Testing
         #expect(missing.status == 78 && missing.stderr.contains("file not found"))
     }
 
+    @Test func twoProcessesAppendingAtOnceNeverShareASeq() async throws {
+        let dir = TemporaryDirectory("tcproc")
+        let node = DaemonProcess(name: "n", dir: dir)
+        try await node.initialise(["--genesis"])
+        let tcnode = try Products.path("tcnode")
+        let dataDir = node.dataDir
+        // Two writers, each a series of separate tcnode processes, at the same time.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<2 {
+                group.addTask {
+                    for i in 0..<20 {
+                        let r = try await run(tcnode, ["put", "note", "w\(writer)-\(i)", "--json", #"{"i":\#(i)}"#, "--data-dir", dataDir])
+                        #expect(r.status == 0, "\(r.stderr)")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let store = try Store.open(at: DataDirectory(node.dataDir).databasePath)
+        let log = try store.log(author: node.id, limit: .max, newestFirst: false)
+        #expect(log.map(\.seq) == Array(1...40))
+        for (a, b) in zip(log, log.dropFirst()) { try b.checkLink(after: a) }
+        #expect(Set(log.map(\.key)).count == 40)
+    }
+
+    @Test func sighupReloadsThePeerList() async throws {
+        let dir = TemporaryDirectory("tcproc")
+        let (hub, centres) = try await Self.network(["tc1"], in: dir)
+        try hub.start()
+        _ = try await hub.waitUntilUp()
+        let tc1 = centres[0]
+        try tc1.writeConfig(peers: [])
+        try tc1.start()
+        let before = try await tc1.waitUntilUp()
+        #expect(before.peers.isEmpty && before.verdict == .noPeers)
+        try tc1.writeConfig(peers: [try await hub.endpoint()])
+        kill(tc1.process!.processIdentifier, SIGHUP)
+        _ = try await eventually("tc1 dials the hub after SIGHUP") { () -> Bool? in
+            (try? await tc1.status())?.peers.contains { $0.node == hub.id.description && $0.state == .connected } == true ? true : nil
+        }
+        #expect(tc1.log.contains("configuration reloaded: 1 peer(s)"))
+        _ = try await tc1.stop()
+        _ = try await hub.stop()
+    }
+
+    @Test func productImportReportsBadRowsByLineAndStoresNothing() async throws {
+        let dir = TemporaryDirectory("tcproc")
+        let node = DaemonProcess(name: "n", dir: dir)
+        try await node.initialise(["--genesis"])
+        let bad = """
+            name,category,price_idr,unit
+            Keripik Tempe,makanan,15000,bungkus
+            Batik Tulis,fashion,350000,lembar
+            "Kopi, Robusta",pertanian,mahal,kg
+            """
+        try bad.write(toFile: dir.file("bad.csv"), atomically: true, encoding: .utf8)
+        let r = try await run(try Products.path("tcnode"), ["product", "import", dir.file("bad.csv"), "--data-dir", node.dataDir, "--lang", "en"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("line 3: product: field 'category' must be one of"), "\(r.stderr)")
+        #expect(r.stderr.contains("line 4: product: field 'price_idr' must be a whole number"), "\(r.stderr)")
+        #expect(r.stderr.contains("nothing was stored"))
+        let store = try Store.open(at: DataDirectory(node.dataDir).databasePath)
+        #expect(try store.records(kind: "product").isEmpty)
+
+        let good = "name,category,price_idr\nKeripik Tempe,makanan,15000\n\"Kopi, Robusta\",pertanian,35000\n"
+        try good.write(toFile: dir.file("good.csv"), atomically: true, encoding: .utf8)
+        let ok = try await run(try Products.path("tcnode"), ["product", "import", dir.file("good.csv"), "--data-dir", node.dataDir, "--lang", "en"])
+        #expect(ok.status == 0 && ok.stdout.contains("imported 2 products"), "\(ok.stderr)")
+        #expect(try store.records(kind: "product").map(\.key).sorted() == ["keripik-tempe", "kopi-robusta"])
+    }
+
     /// Signs `authors` x `entriesEach` entries, admits the authors and stores
     /// it all in the hub's database before it starts. Returns the hub's entry count.
     static func preload(hub: DaemonProcess, authors: Int, entriesEach: Int) throws -> Int {
