@@ -108,45 +108,18 @@ public struct ControlClient: Sendable {
     }
 
     func request(_ method: HTTPMethod, _ uri: String, body: Data?, contentType: String = "application/json") async throws -> (Int, [UInt8]) {
-        let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
+        let channel: HTTPExchange.Channel
         do {
-            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connect(unixDomainSocketPath: socketPath) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
-                    }
-                }
+            channel = try await HTTPExchange.connect(unixDomainSocketPath: socketPath)
         } catch {
             if "\(error)".contains("Permission denied") || "\(error)".contains("EACCES") || "\(error)".contains("errno: 13") {
                 throw Failure.permission(socketPath)
             }
             throw Failure.notRunning(socketPath)
         }
-        let limit = timeout
-        return try await withTimeout(limit) {
-            try await channel.executeThenClose { inbound, outbound in
-                var head = HTTPRequestHead(version: .http1_1, method: method, uri: uri)
-                head.headers.add(name: "Host", value: "tcnoded")
-                head.headers.add(name: "Connection", value: "close")
-                if let body {
-                    head.headers.add(name: "Content-Type", value: contentType)
-                    head.headers.add(name: "Content-Length", value: "\(body.count)")
-                }
-                try await outbound.write(.head(head))
-                if let body { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
-                try await outbound.write(.end(nil))
-                var status = 0
-                var bytes: [UInt8] = []
-                for try await part in inbound {
-                    switch part {
-                    case .head(let h): status = Int(h.status.code)
-                    case .body(let b): bytes.append(contentsOf: b.readableBytesView)
-                    case .end: return (status, bytes)
-                    }
-                }
-                return (status, bytes)
-            }
+        let response = try await withTimeout(timeout) {
+            try await HTTPExchange.send(on: channel, method, uri, host: "tcnoded", body: body, contentType: contentType)
         }
+        return (response.status, response.body)
     }
 }

@@ -57,7 +57,7 @@ public struct DemoNetwork {
     @discardableResult
     public static func populate(hub: NodeKey, store: Store, blobs: BlobStore?, options: Options = Options(),
                                 seed: UInt64 = 2026) throws -> [Centre] {
-        var rng = DemoRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let year = options.year
         var centres: [Centre] = []
         var admits: [Entry.Draft] = []
@@ -131,7 +131,9 @@ public struct DemoNetwork {
                 if options.photos && t == 0, let blobs { body["photos"] = [try photo(blobs, &rng, tint: (40, 120, 200))] }
                 drafts.append(.put(kind: "training", key: "\(year)-\(month)-\(topic)-\(t)", body: json(body), time: ms(year, month, day)))
             }
-            for a in 0..<max(1, budget * 2 / 10 + rng.below(3)) {
+            // A centre that does not sell reports more activities instead, so
+            // that every centre writes about `entriesPerCentre` entries.
+            for a in 0..<max(1, budget * (sells ? 2 : 5) / 10 + rng.below(3)) {
                 let type = Vocabulary.activityTypes[rng.below(Vocabulary.activityTypes.count)]
                 let month = 1 + rng.below(11)
                 let titles = ["mentoring": "Pendampingan kelompok tani", "content": "Berita warga desa",
@@ -191,7 +193,7 @@ public struct DemoNetwork {
         if !batch.isEmpty { _ = try store.ingest(batch, from: key.id) }
     }
 
-    static func photo(_ blobs: BlobStore, _ rng: inout DemoRandom, tint: (Int, Int, Int)) throws -> [String: Any] {
+    static func photo(_ blobs: BlobStore, _ rng: inout SplitMix64, tint: (Int, Int, Int)) throws -> [String: Any] {
         let seed = rng.below(1000)
         let png = TinyPNG.make(width: 96, height: 64) { x, y in
             let stripe = ((x + seed) / 12 + y / 12) % 2 == 0
@@ -219,19 +221,8 @@ public struct DemoNetwork {
     }
 }
 
-/// SplitMix64, so a demo network is the same every time for a seed.
-struct DemoRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Draws the generator needs; seeded, so a demo network is the same every time for a seed.
+extension SplitMix64 {
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
     mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
     mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8(truncatingIfNeeded: next()) } }

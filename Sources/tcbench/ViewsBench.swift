@@ -54,15 +54,15 @@ struct ViewsBench: AsyncParsableCommand {
             guard let bound = await it.next() else { throw Failure("the views server did not start") }
             var results: [String: Double] = [:]
             for (name, path) in [("main", "/"), ("summary", "/api/v1/summary")] {
-                _ = try await HTTPProbe.get(port: bound, path: path)  // warm up
+                _ = try await HTTPExchange.get(port: bound, path)  // warm up
                 var times: [Double] = []
                 var size = 0
                 for _ in 0..<requests {
                     let start = ContinuousClock.now
-                    let (status, bytes) = try await HTTPProbe.get(port: bound, path: path)
+                    let response = try await HTTPExchange.get(port: bound, path)
                     times.append((ContinuousClock.now - start).seconds * 1000)
-                    guard status == 200 else { throw Failure("\(path) answered \(status)") }
-                    size = bytes
+                    guard response.status == 200 else { throw Failure("\(path) answered \(response.status)") }
+                    size = response.body.count
                 }
                 times.sort()
                 results[name] = times[times.count / 2]
@@ -75,34 +75,5 @@ struct ViewsBench: AsyncParsableCommand {
         try views.close()
         try store.close()
         print(line)
-    }
-}
-
-/// One HTTP/1.1 GET over loopback with SwiftNIO's HTTP codec.
-enum HTTPProbe {
-    static func get(port: Int, path: String) async throws -> (Int, Int) {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
-                }
-            }
-        return try await channel.executeThenClose { inbound, outbound in
-            var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
-            head.headers.add(name: "Host", value: "127.0.0.1")
-            head.headers.add(name: "Connection", value: "close")
-            try await outbound.write(.head(head))
-            try await outbound.write(.end(nil))
-            var status = 0, bytes = 0
-            for try await part in inbound {
-                switch part {
-                case .head(let h): status = Int(h.status.code)
-                case .body(let b): bytes += b.readableBytes
-                case .end: return (status, bytes)
-                }
-            }
-            return (status, bytes)
-        }
     }
 }

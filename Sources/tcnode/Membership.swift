@@ -23,12 +23,8 @@ struct Admit: AsyncParsableCommand {
 
     func run() async throws {
         let subject = try parseNodeID(node, option: "NODEID")
-        let access = try await NodeAccess.open(data)
+        let (access, roster) = try await authority(data, to: "admit")
         let me = access.node
-        let roster = try await access.roster()
-        guard roster.isAuthority(me) else {
-            throw Failure(message: "this node is not an authority of network \(access.network.short); only an authority can admit. Run this on the genesis node or a delegated authority.")
-        }
         if role == Role.authority.rawValue && me != roster.genesis {
             throw Failure(message: "only the genesis authority (\(roster.genesis.short)) can make authorities")
         }
@@ -65,12 +61,8 @@ struct Revoke: AsyncParsableCommand {
 
     func run() async throws {
         let subject = try parseNodeID(node, option: "NODEID")
-        let access = try await NodeAccess.open(data)
+        let (access, roster) = try await authority(data, to: "revoke")
         let me = access.node
-        let roster = try await access.roster()
-        guard roster.isAuthority(me) else {
-            throw Failure(message: "this node is not an authority of network \(access.network.short); only an authority can revoke")
-        }
         guard subject != roster.genesis else { throw Failure(message: "the genesis authority cannot be revoked") }
         if roster.isAuthority(subject) && me != roster.genesis {
             throw Failure(message: "only the genesis authority (\(roster.genesis.short)) can revoke an authority")
@@ -83,6 +75,17 @@ struct Revoke: AsyncParsableCommand {
                                          time: TimeText.nowMs()), data: data)
         print("revoked \(subject.short) from seq \(from) (entry seq \(done.seq)); peers will refuse it once this replicates")
     }
+}
+
+/// This node's access and the roster it holds, once it is sure this node is
+/// an authority of its network: admit and revoke are only valid from one.
+private func authority(_ data: DataOptions, to action: String) async throws -> (NodeAccess, Roster) {
+    let access = try await NodeAccess.open(data)
+    let roster = try await access.roster()
+    guard roster.isAuthority(access.node) else {
+        throw Failure(message: "this node is not an authority of network \(access.network.short); only an authority can \(action). Run this on the genesis node or a delegated authority.")
+    }
+    return (access, roster)
 }
 
 struct Members: AsyncParsableCommand {

@@ -57,31 +57,8 @@ import Testing
     }
 
     static func get(_ port: Int, _ path: String) async throws -> (status: Int, type: String, body: [UInt8]) {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
-                }
-            }
-        return try await channel.executeThenClose { inbound, outbound in
-            var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
-            head.headers.add(name: "Host", value: "127.0.0.1")
-            head.headers.add(name: "Connection", value: "close")
-            try await outbound.write(.head(head))
-            try await outbound.write(.end(nil))
-            var status = 0, type = "", bytes: [UInt8] = []
-            for try await part in inbound {
-                switch part {
-                case .head(let h):
-                    status = Int(h.status.code)
-                    type = h.headers.first(name: "Content-Type") ?? ""
-                case .body(let b): bytes += b.readableBytesView
-                case .end: return (status, type, bytes)
-                }
-            }
-            return (status, type, bytes)
-        }
+        let r = try await HTTPExchange.get(port: port, path)
+        return (r.status, r.headers.first(name: "Content-Type") ?? "", r.body)
     }
 
     @Test func everyPageAnswersWithTheViewsFigures() async throws {

@@ -1,18 +1,8 @@
-/// A small, fast, seedable generator (Steele, Lea, Flood 2014), so that a
-/// simulation is a function of its seed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
+import Foundation
+import Replication
 
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Draws the simulation needs from its seeded generator.
+extension SplitMix64 {
     /// True with probability `p`.
     mutating func chance(_ p: Double) -> Bool { p > 0 && Double.random(in: 0..<1, using: &self) < p }
 
@@ -26,5 +16,3 @@ struct SplitMix64: RandomNumberGenerator {
         (0..<4).flatMap { _ in withUnsafeBytes(of: next()) { Array($0) } }
     }
 }
-
-import Foundation

@@ -1,0 +1,69 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// One HTTP/1.1 request and its whole response over a fresh connection, with
+/// SwiftNIO's HTTP codec. The control client speaks it over the Unix socket;
+/// the views benchmark and the dashboard tests over loopback TCP.
+public enum HTTPExchange {
+    public typealias Channel = NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
+
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: HTTPHeaders
+        public var body: [UInt8]
+    }
+
+    public static func connect(host: String, port: Int) async throws -> Channel {
+        try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: host, port: port) { wrap($0) }
+    }
+
+    public static func connect(unixDomainSocketPath path: String) async throws -> Channel {
+        try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(unixDomainSocketPath: path) { wrap($0) }
+    }
+
+    private static func wrap(_ channel: any NIOCore.Channel) -> EventLoopFuture<Channel> {
+        channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHTTPClientHandlers()
+            return try Channel(wrappingChannelSynchronously: channel)
+        }
+    }
+
+    /// Sends one request on `channel`, reads the response to its end and closes the channel.
+    public static func send(
+        on channel: Channel, _ method: HTTPMethod, _ uri: String, host: String,
+        body: Data? = nil, contentType: String = "application/json"
+    ) async throws -> Response {
+        try await channel.executeThenClose { inbound, outbound in
+            var head = HTTPRequestHead(version: .http1_1, method: method, uri: uri)
+            head.headers.add(name: "Host", value: host)
+            head.headers.add(name: "Connection", value: "close")
+            if let body {
+                head.headers.add(name: "Content-Type", value: contentType)
+                head.headers.add(name: "Content-Length", value: "\(body.count)")
+            }
+            try await outbound.write(.head(head))
+            if let body { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+            try await outbound.write(.end(nil))
+            var response = Response(status: 0, headers: [:], body: [])
+            for try await part in inbound {
+                switch part {
+                case .head(let h):
+                    response.status = Int(h.status.code)
+                    response.headers = h.headers
+                case .body(let b): response.body.append(contentsOf: b.readableBytesView)
+                case .end: return response
+                }
+            }
+            return response
+        }
+    }
+
+    /// GET over loopback TCP.
+    public static func get(port: Int, _ path: String, host: String = "127.0.0.1") async throws -> Response {
+        try await send(on: try await connect(host: host, port: port), .GET, path, host: host)
+    }
+}
