@@ -37,12 +37,14 @@ struct FeedWatcher: Service {
     var interval: Duration = .seconds(2)
 
     func run() async throws {
-        var last = (try? node.store.position()) ?? 0
+        // Counted by the store whenever its writer sees another process's
+        // commit, including at the daemon's own ingests, so none is missed.
+        var seen = node.store.externalCommits
         while (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: interval) })) != nil {
-            let rosterChanged = (try? node.store.reloadIfChangedElsewhere()) ?? false
-            let position = (try? node.store.position()) ?? last
-            if position != last || rosterChanged { node.wakeConnections(rosterChanged: rosterChanged) }
-            last = position
+            try? node.store.lookForExternalCommits()
+            let commits = node.store.externalCommits
+            if commits != seen { node.wakeConnections(rosterChanged: true) }
+            seen = commits
         }
     }
 }

@@ -52,6 +52,8 @@ struct PeerConnection {
         case rosterChanged
         case photosReferenced
         case cannotServe
+        /// The local database failed while serving or storing.
+        case storageFailed(String)
     }
 
     var direction: String { dialedAddress == nil ? "inbound" : "outbound" }
@@ -61,7 +63,12 @@ struct PeerConnection {
     func run() async -> (peer: NodeID?, established: Bool, ending: ConnectionEnding) {
         let channel = peerChannel.channel
         do {
-            try await withTimeout(node.timing.handshakeTimeout) { try await peerChannel.handshake.get() }
+            // A future's get() ignores cancellation, so a timed-out wait
+            // closes the channel: that fails the handshake and ends the wait.
+            let handshake = peerChannel.handshake, raw = channel.channel
+            try await withTimeout(node.timing.handshakeTimeout) {
+                try await withTaskCancellationHandler { try await handshake.get() } onCancel: { raw.close(promise: nil) }
+            }
         } catch {
             await peerChannel.abandon()
             node.metrics.connectionRefused("handshake")
@@ -78,6 +85,7 @@ struct PeerConnection {
             network: store.network, local: node.id, peer: peer, peerTrusted: node.trusts(peer), agent: node.agent,
             feed: store.feed, checkpoint: (try? await checkpoint(peer)) ?? nil, name: node.name,
             refusal: node.refusalMessage(for: peer))
+        if !configuration.peerTrusted { node.peers.noteStranger(peer) }
         node.peers.update(peer, direction: direction, address: dialedAddress ?? peerChannel.remoteAddress) {
             if $0.connections == 0 { $0.state = .connecting }
             $0.detail = nil
@@ -161,14 +169,14 @@ struct PeerConnection {
                         creditInput.yield()
                     }
                 } catch {
-                    input.yield(.ended("could not store entries: \(error)"))
+                    input.yield(.storageFailed("could not store entries: \(error)"))
                 }
             }
             group.addTask {
                 for await ranges in serveQueue {
                     do {
                         let complete = try await store.serve(ranges) { frames in
-                            try await outbound.write(frames)
+                            do { try await outbound.write(frames) } catch { throw OutboundClosed() }
                             let n = frames.reduce(0) { if case .entries(let e) = $1 { $0 + e.count } else { $0 } }
                             let now = Self.nowMs()
                             node.peers.update(peer, direction: direction, address: address) {
@@ -181,7 +189,10 @@ struct PeerConnection {
                             input.yield(.cannotServe)
                             return
                         }
+                    } catch is OutboundClosed {
+                        return
                     } catch {
+                        input.yield(.storageFailed("could not read entries to serve: \(error)"))
                         return
                     }
                 }
@@ -237,6 +248,9 @@ struct PeerConnection {
             var idle = IdleClock(counts: counts)
             var ending: ConnectionEnding = .closed("the connection ended")
             var photoFetch = PhotoFetch()
+            // The ERROR that ends the connection; written once every other
+            // writer has stopped, so nothing follows it on the wire.
+            var farewell: ProtocolError?
             func requestPhotos() {
                 guard let photos = node.photos, photoFetch.outstanding.isEmpty, session.isInSync else { return }
                 let wanted = node.claimPhotos(photos.wanted(node: node.id, excluding: photoFetch.refused))
@@ -259,7 +273,14 @@ struct PeerConnection {
                 if !queue.isEmpty {
                     event = queue.removeFirst()
                 } else {
-                    guard let next = await iterator.next() else { break }
+                    guard let next = await iterator.next() else {
+                        // Cancelled (the dialer was removed): say so to the peer.
+                        if Task.isCancelled, !session.isClosed {
+                            queue.append(.shutdown)
+                            continue
+                        }
+                        break
+                    }
                     switch next {
                     case .session(.received(let frame)) where session.isEstablished && frame.isBlobFrame:
                         switch frame {
@@ -298,8 +319,13 @@ struct PeerConnection {
                         ending = .closed(why)
                         break loop
                     case .cannotServe:
-                        await Self.finalWrite([.error(ProtocolError(.internal, "cannot serve the entries wanted; try another peer"))], outbound)
+                        farewell = ProtocolError(.internal, "cannot serve the entries wanted; try another peer")
                         ending = .refusedByUs(ProtocolError(.internal, "could not serve a WANT (entries no longer held)"))
+                        break loop
+                    case .storageFailed(let why):
+                        logger.error("sync stopped: the local database failed: \(why)")
+                        farewell = ProtocolError(.internal, "local storage error")
+                        ending = .closed("local database error: \(why)")
                         break loop
                     case .rosterChanged:
                         guard session.isEstablished, !node.trusts(peer) else { continue }
@@ -340,7 +366,7 @@ struct PeerConnection {
                 for action in actions {
                     switch action {
                     case .close(let error, let reason):
-                        if let error { await Self.finalWrite([.error(error)], outbound) }
+                        farewell = error
                         switch reason {
                         case .refused(let e): ending = .refusedByUs(e)
                         case .peerError(let e): ending = .refusedByPeer(e)
@@ -375,7 +401,7 @@ struct PeerConnection {
                             break loop
                         } catch {
                             logger.error("sync stopped: the local database failed: \(error)")
-                            await Self.finalWrite([.error(ProtocolError(.internal, "local storage error"))], outbound)
+                            farewell = ProtocolError(.internal, "local storage error")
                             ending = .closed("local database error: \(error)")
                             break loop
                         }
@@ -392,8 +418,10 @@ struct PeerConnection {
             ingestInput.finish()
             serveInput.finish()
             input.finish()
-            outbound.finish()
             group.cancelAll()
+            await group.waitForAll()
+            if let farewell { await Self.finalWrite([.error(farewell)], outbound) }
+            outbound.finish()
             return ending
         }
     }
@@ -474,10 +502,11 @@ struct PeerConnection {
     static let ingestCredits = 4
     static let photoStall: Duration = .seconds(60)
 
-    /// The last frame of a connection (an ERROR): written directly, but given
-    /// up after a moment if the peer is not reading.
+    /// The last frame of a connection (an ERROR): written even when this
+    /// task is cancelled (a removed dialer still says goodbye), but given up
+    /// after a moment if the peer is not reading.
     static func finalWrite(_ frames: [Frame], _ outbound: NIOAsyncChannelOutboundWriter<[Frame]>) async {
-        _ = try? await withTimeout(.seconds(2)) { try await outbound.write(frames) }
+        await Task { _ = try? await withTimeout(.seconds(2)) { try await outbound.write(frames) } }.value
     }
 
     static func describe(_ event: SyncSession.Event) -> String {
@@ -529,6 +558,9 @@ struct IdleClock {
     var sinceSent: Duration { ContinuousClock.now - lastOutChange }
     var sinceStart: Duration { ContinuousClock.now - started }
 }
+
+/// The peer's side of the connection is gone: not a storage problem.
+struct OutboundClosed: Error {}
 
 struct TimeoutError: Error, CustomStringConvertible {
     let after: Duration

@@ -65,29 +65,60 @@ public struct PeerStatus: Sendable, Codable, Equatable {
 
 /// Every peer's status, kept by connections and dialers.
 public final class PeerRegistry: Sendable {
-    private let peers = Mutex<[NodeID: PeerStatus]>([:])
+    private struct Table {
+        var peers: [NodeID: PeerStatus] = [:]
+        /// Keys that connected without being trusted, oldest first: any
+        /// stranger can make new keys, so only the latest few are kept.
+        var strangers: [NodeID] = []
+    }
+
+
+    private let table = Mutex(Table())
     private let onChange: @Sendable () -> Void
 
     init(onChange: @escaping @Sendable () -> Void = {}) { self.onChange = onChange }
 
     public func snapshot() -> [PeerStatus] {
-        peers.withLock { Array($0.values) }.sorted { $0.node < $1.node }
+        table.withLock { Array($0.peers.values) }.sorted { $0.node < $1.node }
     }
 
-    public func status(of node: NodeID) -> PeerStatus? { peers.withLock { $0[node] } }
+    public func status(of node: NodeID) -> PeerStatus? { table.withLock { $0.peers[node] } }
 
     func update(_ node: NodeID, direction: String, address: String?, _ change: (inout PeerStatus) -> Void) {
-        let noteworthy = peers.withLock { all in
-            let before = all[node]
+        let noteworthy = table.withLock { t in
+            let before = t.peers[node]
             var status = before ?? PeerStatus(node: node, direction: direction, address: address)
             if let address { status.address = address }
             change(&status)
-            all[node] = status
+            t.peers[node] = status
             return before?.state != status.state || before?.inSync != status.inSync || before?.forks != status.forks
                 || before?.detail != status.detail
         }
         if noteworthy { onChange() }
     }
 
-    func forget(_ node: NodeID) { peers.withLock { _ = $0.removeValue(forKey: node) } }
+    /// Marks `node` as an untrusted key that connected; forgets the oldest
+    /// such keys beyond `PeerRegistryLimits.strangers` unless they are connected.
+    func noteStranger(_ node: NodeID) {
+        table.withLock { t in
+            guard !t.strangers.contains(node) else { return }
+            t.strangers.append(node)
+            while t.strangers.count > PeerRegistryLimits.strangers {
+                let oldest = t.strangers.removeFirst()
+                if (t.peers[oldest]?.connections ?? 0) == 0 { t.peers.removeValue(forKey: oldest) }
+            }
+        }
+    }
+
+    func forget(_ node: NodeID) {
+        table.withLock { t in
+            t.peers.removeValue(forKey: node)
+            t.strangers.removeAll { $0 == node }
+        }
+    }
+}
+
+public enum PeerRegistryLimits {
+    /// How many untrusted keys that connected status remembers.
+    public static let strangers = 32
 }

@@ -50,7 +50,7 @@ public struct IngestPipeline: Sendable {
     }
 
     /// Consumes `batches` (tag, entry bytes) until they end or a batch holds a
-    /// bad entry, calling `report` with each batch's outcome in order. Each
+    /// bad entry or a non-member's, calling `report` with each batch's outcome in order. Each
     /// batch is stored as soon as it is verified and the one before it is
     /// stored; nothing waits for a later batch to arrive.
     public func run<S: AsyncSequence & Sendable>(
@@ -69,7 +69,8 @@ public struct IngestPipeline: Sendable {
             for await (tag, batch) in verified {
                 let result = batch.entries.isEmpty ? IngestResult() : try await store.ingest(batch.entries, from: origin)
                 try await report(Outcome(tag: tag, result: result, failure: batch.failure))
-                if batch.failure != nil { break }
+                // A bad entry or a non-member's ends the stream: nothing after it is looked at.
+                if batch.failure != nil || result.rejection != nil { break }
             }
             group.cancelAll()
         }

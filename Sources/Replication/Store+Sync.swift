@@ -94,16 +94,13 @@ extension Store {
 }
 
 extension Store {
-    /// Reads the roster again when another process committed to the
-    /// database since this one last looked. Returns whether it changed.
-    public func reloadIfChangedElsewhere() throws -> Bool {
-        try writer.writeWithoutTransaction { db in
-            let version = try Store.dataVersion(db)
-            let cached = shared.withLock { $0 }
-            guard cached.dataVersion != version else { return false }
-            let roster = try Store.loadRoster(db, genesis: network)
-            shared.withLock { $0 = Shared(roster: roster, dataVersion: version) }
-            return true
-        }
+    /// How many commits by other processes this store has noticed, at its
+    /// own writes or at `lookForExternalCommits()`.
+    public var externalCommits: UInt64 { shared.withLock { $0.externalCommits } }
+
+    /// Notices commits by another process now rather than at the next write,
+    /// reading the roster again if there were any.
+    public func lookForExternalCommits() throws {
+        _ = try writer.writeWithoutTransaction { db in try currentRoster(db) }
     }
 }

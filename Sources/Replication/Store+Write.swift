@@ -114,7 +114,10 @@ extension Store {
                 db.afterNextTransaction(
                     onCommit: { db in
                         let version = (try? Store.dataVersion(db)) ?? 0
-                        self.shared.withLock { $0 = Shared(roster: newRoster, dataVersion: version) }
+                        self.shared.withLock {
+                            $0.roster = newRoster
+                            $0.dataVersion = version
+                        }
                     })
             }
             return .commit
@@ -123,13 +126,17 @@ extension Store {
     }
 
     /// The roster, read again from the database if another process committed
-    /// since this one last looked.
-    private func currentRoster(_ db: Database) throws -> Roster {
+    /// since this one last looked (which is counted in `externalCommits`).
+    func currentRoster(_ db: Database) throws -> Roster {
         let version = try Store.dataVersion(db)
         let cached = shared.withLock { $0 }
         if cached.dataVersion == version { return cached.roster }
         let roster = try Store.loadRoster(db, genesis: network)
-        shared.withLock { $0 = Shared(roster: roster, dataVersion: version) }
+        shared.withLock {
+            $0.roster = roster
+            $0.dataVersion = version
+            $0.externalCommits += 1
+        }
         return roster
     }
 }

@@ -58,6 +58,9 @@ public final class Store: Sendable {
         /// last known to match the database; a change means another process
         /// committed, so the roster is read again.
         var dataVersion: Int64
+        /// Commits by other processes seen so far, so the daemon can wake
+        /// its connections for entries and roster changes it did not make.
+        var externalCommits: UInt64 = 0
     }
     let shared: Mutex<Shared>
 

@@ -103,10 +103,17 @@ public struct SyncSession: Sendable {
     struct OpenWant: Sendable {
         let id: Int
         let range: WantRange
-        var remaining: UInt64
+        /// The seq the peer's stream for this range must bring next. Entries
+        /// are counted by position, not by number: an unasked live entry or a
+        /// duplicate inside the range must not drain it early.
+        var next: UInt64
         var lastTag: Int?
         /// The HEADS batch whose checkpoint waits for this want, if any.
         let batch: Int?
+
+        var complete = false
+
+        var remaining: UInt64 { complete ? 0 : range.to - next + 1 }
     }
 
     struct HeadsBatch: Sendable {
@@ -360,7 +367,7 @@ public struct SyncSession: Sendable {
         for range in ranges {
             nextWant += 1
             wants[range.author, default: []].append(
-                OpenWant(id: nextWant, range: range, remaining: range.count, lastTag: nil, batch: batchIndex.map { _ in request }))
+                OpenWant(id: nextWant, range: range, next: range.from, lastTag: nil, batch: batchIndex.map { _ in request }))
             counters.entriesRequested = counters.entriesRequested.saturatingAdd(range.count)
         }
         if let batchIndex {
@@ -388,10 +395,8 @@ public struct SyncSession: Sendable {
         counters.entriesReceived += raw.count
         for bytes in raw {
             guard let (author, seq) = SyncSession.peekAuthorAndSeq(bytes), var list = wants[author] else { continue }
-            guard let i = list.firstIndex(where: { $0.remaining > 0 && $0.range.from <= seq && seq <= $0.range.to }) else {
-                continue
-            }
-            list[i].remaining -= 1
+            guard let i = list.firstIndex(where: { $0.remaining > 0 && $0.next == seq }) else { continue }
+            if seq == list[i].range.to { list[i].complete = true } else { list[i].next = seq + 1 }
             list[i].lastTag = tag
             if list[i].remaining == 0 { drained.append((list[i].id, author, tag)) }
             wants[author] = list

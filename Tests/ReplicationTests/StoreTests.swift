@@ -104,6 +104,48 @@ import Testing
         #expect(try copy.store.head(of: stranger.id) == nil)
     }
 
+    @Test func ingestPipelineLooksAtNothingAfterANonMembersEntry() async throws {
+        let dir = TemporaryDirectory()
+        let hub = try makeNode(in: dir, name: "hub")
+        try hub.put("product", "x", jsonBody(1))
+        try hub.put("product", "y", jsonBody(2))
+        let stranger = try makeNode(in: dir, name: "stranger", network: hub.id)
+        try stranger.put("product", "z", jsonBody(3))
+        let copy = try makeNode(in: dir, name: "copy", network: hub.id)
+        let raw = { (e: [VerifiedEntry]) in e.map(\.entry.bytes) }
+        let hubEntries = try entries(of: hub)
+        let (batches, input) = AsyncStream<(tag: Int, raw: [[UInt8]])>.makeStream()
+        input.yield((1, raw([hubEntries[0]]) + raw(try entries(of: stranger))))
+        input.yield((2, raw([hubEntries[1]])))
+        input.finish()
+        var outcomes: [IngestPipeline.Outcome] = []
+        try await IngestPipeline(store: copy.store, origin: hub.id).run(batches) { outcomes.append($0) }
+        #expect(outcomes.map(\.tag) == [1])
+        #expect(outcomes.first?.result.rejection?.author == stranger.id)
+        #expect(try copy.store.head(of: hub.id)?.seq == 1, "the batch after the rejected entry was stored")
+    }
+
+    @Test func commitsByAnotherProcessAreNoticedEvenAfterOwnWrites() throws {
+        let dir = TemporaryDirectory()
+        let hub = try makeNode(in: dir, name: "hub")
+        let other = try Store.open(at: dir.file("hub.sqlite"))  // as the CLI would
+        #expect(hub.store.externalCommits == 0)
+        try hub.put("product", "own", jsonBody(1))
+        try hub.store.lookForExternalCommits()
+        #expect(hub.store.externalCommits == 0, "the store's own writes are not external")
+
+        let centre = NodeKey()
+        let body = #"{"node":"\#(centre.id)","role":"telecenter","name":"Centre","region":"Jawa Timur"}"#
+        try other.append([.put(kind: "admit", key: centre.id.description, body: body, time: 1)], signer: hub.key)
+        // The daemon's next write comes first and reloads the roster...
+        try hub.put("product", "after", jsonBody(2))
+        #expect(hub.store.roster.acceptsPeer(centre.id))
+        // ...and the watcher still learns that another process wrote.
+        try hub.store.lookForExternalCommits()
+        #expect(hub.store.externalCommits == 1)
+        try other.close()
+    }
+
     @Test func headsMovedAfterAPositionIsOneIndexedQuery() throws {
         let dir = TemporaryDirectory()
         let hub = try makeNode(in: dir, name: "hub")

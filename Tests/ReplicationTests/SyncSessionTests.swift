@@ -109,6 +109,30 @@ import Testing
         #expect(s.isInSync)
     }
 
+    @Test func aPushedOrRepeatedEntryDoesNotDrainAWantEarly() {
+        var s = establishedSession()
+        let author = NodeKey().id
+        let head = Head(author: author, seq: 3, id: EntryID(hash: .zero))
+        let actions = s.handle(.received(.heads(position: 9, heads: [head])))
+        guard case .compare(let request, _) = actions.first else { Issue.record("\(actions)"); return }
+        _ = s.handle(.compared(request: request, [
+            HeadComparison(offered: head, localSeq: 0, localIDAtOfferedSeq: nil, forked: false, acceptedLimit: .max, isAuthority: false),
+        ]))
+        #expect(s.entriesOutstanding == 3)
+        // Seq 3 pushed live before the stream, then seq 1 twice: two of the
+        // three are still owed (seq 2 and 3 of the stream).
+        _ = s.handle(.received(.entries([fakeEntry(author, 3)])))
+        _ = s.handle(.received(.entries([fakeEntry(author, 1), fakeEntry(author, 1)])))
+        #expect(s.entriesOutstanding == 2)
+        let rest = s.handle(.received(.entries([fakeEntry(author, 2), fakeEntry(author, 3)])))
+        guard case .ingest(let tag, _) = rest.first else { Issue.record("\(rest)"); return }
+        #expect(s.entriesOutstanding == 0)
+        for t in 1...tag {
+            let done = s.handle(.ingested(.init(tag: t, result: IngestResult(), failure: nil)))
+            #expect(done.contains(.saveCheckpoint(Checkpoint(feed: Self.peerFeed, position: 9))) == (t == tag))
+        }
+    }
+
     @Test func differentIDInHeadsAsksForTheEntryAsEvidence() {
         var s = establishedSession()
         let author = NodeKey().id

@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import NodeRuntime
 import Replication
 import Testing
@@ -67,6 +69,49 @@ import Testing
             try await net.wait("the refusal is visible in status") {
                 hub.node.peers.status(of: stranger.id)?.state == .refused
             }
+        }
+    }
+
+    @Test func silentClientIsClosedAfterTheHandshakeTimeout() async throws {
+        let net = LiveNetwork()
+        var timing = LiveNetwork.fastTiming
+        timing.handshakeTimeout = .milliseconds(300)
+        let hub = try net.add("hub", timing: timing)
+        try await net.run {
+            let endpoint = try await net.endpoint(of: hub)
+            // TCP only: never sends a TLS ClientHello.
+            let silent = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: endpoint.port).get()
+            let closedByHub = try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask { try? await silent.closeFuture.get(); return true }
+                group.addTask { try await Task.sleep(for: .seconds(20)); return false }
+                let first = try await group.next()!
+                silent.close(promise: nil)  // ends the other child when the deadline won
+                group.cancelAll()
+                return first
+            }
+            #expect(closedByHub, "the hub kept a connection that never did TLS past its handshake timeout")
+            #expect(hub.node.peers.snapshot().isEmpty)
+        }
+    }
+
+    @Test func strangersDoNotGrowThePeerTable() async throws {
+        let net = LiveNetwork()
+        let hub = try net.add("hub")
+        try await net.run {
+            let endpoint = try await net.endpoint(of: hub)
+            for _ in 0..<(PeerRegistryLimits.strangers + 8) {
+                let stranger = NodeKey()
+                _ = try await ManualPeer.connect(as: stranger, host: "127.0.0.1", port: endpoint.port) { _, reader, writer in
+                    try await writer.send([.hello(Hello(network: hub.node.id, node: stranger.id, agent: "stranger/1",
+                                                        feed: FeedID(bytes: Array(repeating: 3, count: 16))!, since: nil))])
+                    return try await reader.drain()
+                }
+            }
+            try await net.wait("the last strangers are shown as refused") {
+                hub.node.peers.snapshot().filter { $0.state == .refused }.count == PeerRegistryLimits.strangers
+            }
+            #expect(hub.node.peers.snapshot().count == PeerRegistryLimits.strangers)
         }
     }
 
