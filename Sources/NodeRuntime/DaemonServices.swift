@@ -122,9 +122,3 @@ enum MetricsEndpoint {
     }
 }
 
-extension UInt64 {
-    fileprivate func saturatingAdd(_ o: UInt64) -> UInt64 {
-        let (s, overflow) = addingReportingOverflow(o)
-        return overflow ? .max : s
-    }
-}

@@ -11,7 +11,6 @@ struct NodeMetrics: Sendable {
     let bytesIn = Counter(label: "tcnode_bytes_received_total")
     let bytesOut = Counter(label: "tcnode_bytes_sent_total")
     let connected = Meter(label: "tcnode_peers_connected")
-    let lag = Gauge(label: "tcnode_sync_lag_entries")
 
     func refused(_ reason: String, count: Int = 1) {
         Counter(label: "tcnode_entries_refused_total", dimensions: [("reason", reason)]).increment(by: count)

@@ -291,7 +291,6 @@ struct PeerConnection {
                             finishPhoto(sha)
                         case .blobData(let sha, let total, let offset, let bytes):
                             guard photoFetch.outstanding.contains(sha), let photos = node.photos else { continue }
-                            photoFetch.bytesReceived += bytes.count
                             photoFetch.lastProgress = ContinuousClock.now
                             do {
                                 if try photos.blobs.append(sha, total: total, offset: offset, bytes: bytes) {

@@ -35,6 +35,5 @@ public struct Photos: Sendable {
 struct PhotoFetch {
     var outstanding: Set<Bytes32> = []
     var refused: Set<Bytes32> = []
-    var bytesReceived = 0
     var lastProgress = ContinuousClock.now
 }

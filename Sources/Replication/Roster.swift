@@ -134,8 +134,6 @@ public struct Roster: Sendable {
         return .max
     }
 
-    public func accepts(author: NodeID, seq: UInt64) -> Bool { seq <= acceptedLimit(author) }
-
     /// The admit that gives a member its role, name and region: the genesis
     /// authority's for authorities, otherwise the standing admit with the
     /// greatest (time, authority id).

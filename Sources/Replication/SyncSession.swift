@@ -413,8 +413,11 @@ public struct SyncSession: Sendable {
             return refuse(ProtocolError(
                 .badEntry, "entry seq \(rejection.seq) of \(rejection.author.short): the author is not a member of this network"))
         }
-        while let first = drained.first, first.tag <= outcome.tag {
-            drained.removeFirst()
+        // Drained wants are in tag order; take the stored ones in one step
+        // (thousands of one-entry wants can drain together).
+        let stored = drained.prefix { $0.tag <= outcome.tag }
+        drained.removeFirst(stored.count)
+        for first in stored {
             guard var list = wants[first.author], let i = list.firstIndex(where: { $0.id == first.want }) else { continue }
             if let batch = list[i].batch, let b = batches.firstIndex(where: { $0.request == batch }) {
                 batches[b].openWants -= 1
@@ -464,7 +467,7 @@ public struct SyncSession: Sendable {
 
 extension UInt64 {
     /// Peers choose the numbers in HEADS and WANT; sums of them must not trap.
-    func saturatingAdd(_ other: UInt64) -> UInt64 {
+    public func saturatingAdd(_ other: UInt64) -> UInt64 {
         let (sum, overflow) = addingReportingOverflow(other)
         return overflow ? .max : sum
     }
