@@ -19,7 +19,7 @@ enum DashboardRoutes {
         router.get("/") { request, _ in
             let fresh = try freshness()
             let summary = try views.summary(filter: ViewFilter(), freshness: fresh)
-            let centres = try views.nodes(filter: ViewFilter(perPage: 1000), freshness: fresh).items
+            let centres = try views.nodes(filter: ViewFilter().unpaged, freshness: fresh).items
             let stale = centres.sorted { ($0.lastHeardMs ?? 0, $0.name) < ($1.lastHeardMs ?? 0, $1.name) }.prefix(15)
             let sellers = centres.filter { $0.productsOnline > 0 || $0.feesIdr > 0 }
                 .sorted { ($0.feesIdr, $0.salesIdr) > ($1.feesIdr, $1.salesIdr) }.prefix(10)

@@ -21,12 +21,12 @@ public enum ViewsServer {
                 guard let v = q[Substring(name)].map(String.init)?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
                 return v
             }
+            // A page holds at most 1000 rows; the CSV exports are not paged.
+            let perPage = min(text("per_page").flatMap(Int.init) ?? 50, ViewFilter.maxPerPage)
             return ViewFilter(region: text("region"), period: text("period"), category: text("category"),
-                              page: text("page").flatMap(Int.init) ?? 1, perPage: text("per_page").flatMap(Int.init) ?? 50)
+                              page: text("page").flatMap(Int.init) ?? 1, perPage: perPage)
         }
-        @Sendable func everything(_ f: ViewFilter) -> ViewFilter {
-            ViewFilter(region: f.region, period: f.period, category: f.category, page: 1, perPage: 1_000_000)
-        }
+        @Sendable func everything(_ f: ViewFilter) -> ViewFilter { f.unpaged }
         @Sendable func freshness() throws -> Freshness { try Freshness.of(store: node.store, offered: node.offered) }
 
         let api = router.group("api/v1")

@@ -189,13 +189,19 @@ extension Views {
                 [region, region, "%\(region)%"])
     }
 
+    /// One page of a list, or every row when the filter is unpaged.
     func page<T>(_ db: Database, from: String, where clause: String, args: StatementArguments, order: String, filter: ViewFilter,
                  columns: String, map: (Row) throws -> T) throws -> Page<T> {
+        let select = "SELECT \(columns) FROM \(from) WHERE 1 = 1\(clause) ORDER BY \(order)"
+        guard filter.isPaged else {
+            let items = try Row.fetchAll(db, sql: select, arguments: args).map(map)
+            return Page(items: items, page: 1, perPage: max(1, items.count), total: items.count)
+        }
         let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(from) WHERE 1 = 1\(clause)", arguments: args) ?? 0
+        guard filter.offset < total else { return Page(items: [], page: filter.page, perPage: filter.perPage, total: total) }
         var pageArgs = args
         pageArgs += [filter.perPage, filter.offset]
-        let items = try Row.fetchAll(db, sql: "SELECT \(columns) FROM \(from) WHERE 1 = 1\(clause) ORDER BY \(order) LIMIT ? OFFSET ?",
-                                     arguments: pageArgs).map(map)
+        let items = try Row.fetchAll(db, sql: select + " LIMIT ? OFFSET ?", arguments: pageArgs).map(map)
         return Page(items: items, page: filter.page, perPage: filter.perPage, total: total)
     }
 

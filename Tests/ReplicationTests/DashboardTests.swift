@@ -20,7 +20,7 @@ import Testing
         let blobs: BlobStore
     }
 
-    static func withServer(token: String? = nil, _ body: @Sendable (Served) async throws -> Void) async throws {
+    static func withServer(token: String? = nil, entriesPerCentre: Int = 40, _ body: @Sendable (Served) async throws -> Void) async throws {
         let dir = TemporaryDirectory("tcdash")
         let hub = NodeKey()
         let store = try Store.create(at: dir.file("hub.sqlite"), network: hub.id, node: hub.id)
@@ -28,6 +28,7 @@ import Testing
         var options = DemoNetwork.Options()
         options.centres = 10
         options.year = 2026
+        options.entriesPerCentre = entriesPerCentre
         try DemoNetwork.populate(hub: hub, store: store, blobs: blobs, options: options, seed: 11)
         let views = try Views(path: dir.file("views.sqlite"), store: store, blobs: blobs)
         try views.catchUp()
@@ -102,6 +103,25 @@ import Testing
             let photo = try await Self.get(s.port, "/photos/\(latest.photo!)")
             #expect(photo.status == 200 && photo.type == "image/png" && photo.body == s.blobs.contents(Bytes32(hex: latest.photo!)!))
             #expect(try await Self.get(s.port, "/photos/\(String(repeating: "ab", count: 32))").status == 404)
+        }
+    }
+
+    /// CSV exports are not paged: every row, past the 1000 a JSON page holds.
+    @Test func csvExportsHoldEveryRowAndPagesStayWithinBounds() async throws {
+        try await Self.withServer(entriesPerCentre: 400) { s in
+            let total = try s.views.summary(freshness: try Freshness.of(store: s.store)).products.total
+            #expect(total > 1000)
+            let csv = try CSVImport.read(String(decoding: try await Self.get(s.port, "/api/v1/products.csv").body, as: UTF8.self))
+            #expect(csv.rows.count == total)
+            let json = try await Self.get(s.port, "/api/v1/products?per_page=5000")
+            let capped = try JSONDecoder().decode(Page<ProductRow>.self, from: Data(json.body))
+            #expect(capped.items.count == 1000 && capped.perPage == 1000 && capped.total == total)
+            // Page numbers up to the largest integer answer (an empty page), not a crash.
+            for path in ["/api/v1/products?page=9223372036854775807", "/api/v1/nodes?page=9223372036854775807&per_page=1000",
+                         "/products?page=9223372036854775807", "/centres?page=9223372036854775807&per_page=200", "/sales?page=99999999999999999999"] {
+                #expect(try await Self.get(s.port, path).status == 200, "\(path)")
+            }
+            #expect(try await Self.get(s.port, "/api/v1/summary").status == 200, "the server is still up")
         }
     }
 

@@ -137,6 +137,20 @@ import Testing
         #expect(awards.trainings.map(\.value) == awards.trainings.map(\.value).sorted(by: >))
     }
 
+    @Test func pagesBeyondTheEndAreEmptyAndUnpagedListsHoldEveryRow() throws {
+        let n = try Self.network(centres: 3)
+        let products = try n.store.records(kind: "product").count
+        // The largest page number a query string can carry: an empty page, not a trap.
+        let far = try n.views.products(filter: ViewFilter(page: .max, perPage: 1000))
+        #expect(far.items.isEmpty && far.total == products && far.page == ViewFilter.maxPage)
+        #expect(try n.views.sales(filter: ViewFilter(page: 2, perPage: .max)).items.isEmpty)
+        let fresh = try Freshness.of(store: n.store)
+        #expect(try n.views.nodes(filter: ViewFilter(page: .max, perPage: .max), freshness: fresh).items.isEmpty)
+        // Unpaged (CSV exports, the overview): every row, whatever the page size.
+        let all = try n.views.products(filter: ViewFilter(page: 7, perPage: 1).unpaged)
+        #expect(all.items.count == products && all.total == products && all.page == 1)
+    }
+
     @Test func csvRoundTripsWithExcelFriendlyEncoding() throws {
         let n = try Self.network(centres: 8)
         let products = try n.views.products(filter: ViewFilter(perPage: 1000)).items

@@ -652,7 +652,7 @@ public enum DashboardPages {
 
     static func showing<T>(_ c: Context, page: Page<T>, noun: String) -> String {
         guard page.total > 0, !page.items.isEmpty else { return c.t("Tidak ada \(noun)", "No \(noun)") }
-        let first = (max(1, page.page) - 1) * max(1, page.perPage) + 1
+        let first = min(ViewFilter.offset(page: page.page, perPage: page.perPage), Int.max - page.items.count) + 1
         let last = first + page.items.count - 1
         return c.t("\(c.num(first))–\(c.num(last)) dari \(c.num(page.total)) \(noun)", "\(c.num(first))–\(c.num(last)) of \(c.num(page.total)) \(noun)")
     }
