@@ -1,5 +1,6 @@
 import Foundation
 import Replication
+import Synchronization
 import Telecenter
 import Testing
 
@@ -122,6 +123,42 @@ import Testing
         #expect(try n.views.products().items.allSatisfy { $0.author != centre.key.id.description })
     }
 
+    /// Members admitted while the views catch up: a monitor's surveys count
+    /// and a new centre is listed, whenever its admission lands.
+    @Test func membersAdmittedDuringACatchUpAreSeen() async throws {
+        let n = try Self.network(centres: 2)
+        let (store, views, hub) = (n.store, n.views, n.hub)
+        let subject = n.centres[0].key.id.description
+        let monitors = (0..<40).map { _ in NodeKey() }
+        let centres = (0..<40).map { _ in NodeKey() }
+        let done = StopSignal()
+        let follower = Task.detached {
+            while !done.isSet { try views.catchUp(batch: 3) }
+        }
+        // The hub admits a monitor and a centre; the monitor's survey arrives.
+        func admitAndSurvey(_ i: Int) throws {
+            let (monitor, centre) = (monitors[i], centres[i])
+            try store.append([
+                .put(kind: "admit", key: monitor.id.description,
+                     body: #"{"node":"\#(monitor.id)","role":"monitor","name":"Tim Monev \#(i)"}"#, time: 1),
+                .put(kind: "admit", key: centre.id.description,
+                     body: #"{"node":"\#(centre.id)","role":"telecenter","name":"Telecenter Baru \#(i)","region":"Jawa Timur / Kab. Baru"}"#, time: 1),
+            ], signer: hub)
+            let survey = #"{"subject":"\#(subject)","date":"2026-12-01","period":"2026-S2","assessor":"Tim \#(i)","classification":"optimal","scores":{}}"#
+            let e = try Entry.sign(.put(kind: "monitoring", key: "\(subject)/tim-\(i)", body: survey, time: 2), seq: 1, prev: .zero, with: monitor)
+            _ = try store.ingest([e], from: monitor.id)
+        }
+        for i in monitors.indices { try admitAndSurvey(i) }
+        done.set()
+        try await follower.value
+        try views.catchUp()
+        let surveyors = Set(try views.monitoring(filter: ViewFilter().unpaged).items.map(\.author))
+        #expect(monitors.allSatisfy { surveyors.contains($0.id.description) }, "every monitor's survey counts")
+        let listed = Set(try views.nodes(filter: ViewFilter().unpaged, freshness: try Freshness.of(store: store)).items.map(\.node))
+        #expect(centres.allSatisfy { listed.contains($0.id.description) }, "every admitted centre is listed")
+        #expect(monitors.allSatisfy { !listed.contains($0.id.description) }, "a monitor is not a centre")
+    }
+
     @Test func listsFilterAndPage() throws {
         let n = try Self.network(centres: 12)
         let all = try n.views.products(filter: ViewFilter(perPage: 1000))
@@ -182,4 +219,11 @@ import Testing
         after.generatedMs = before.generatedMs
         #expect(after == before)
     }
+}
+
+/// A stop signal between tasks.
+final class StopSignal: Sendable {
+    private let value = Atomic(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
 }
