@@ -45,8 +45,11 @@ extension Views {
     static let day: Int64 = 86_400_000
 
     /// Centres matching a region filter (kabupaten/kota or provinsi): author -> (name, region).
-    func centres(_ db: Database, region: String?) throws -> [String: (name: String, region: String)] {
-        var sql = "SELECT author, coalesce(name, admitted_name, ''), region FROM centre WHERE (member = 1 OR has_profile = 1)"
+    /// Centres are the current members admitted as telecenter or hub (see
+    /// `refreshCentres`): a revoked centre, or a monitor with a profile, is
+    /// none. `formerToo` adds them, for names only.
+    func centres(_ db: Database, region: String?, formerToo: Bool = false) throws -> [String: (name: String, region: String)] {
+        var sql = "SELECT author, coalesce(name, admitted_name, ''), region FROM centre WHERE " + (formerToo ? "1 = 1" : "member = 1")
         var args: StatementArguments = []
         if let region {
             sql += " AND (region = ? OR provinsi = ? OR (coalesce(kabupaten, '') = '' AND admitted_region LIKE ?))"
@@ -211,7 +214,7 @@ extension Views {
     public func nodes(filter: ViewFilter = ViewFilter(), freshness: Freshness) throws -> Page<CentreRow> {
         try read { db in
             var (clause, args) = authorClause(filter)
-            clause = " AND (t.member = 1 OR t.has_profile = 1)" + clause
+            clause = " AND t.member = 1" + clause
             let latest = Dictionary(try latestSurveys(db, subjects: nil).map { ($0.subject, $0) }, uniquingKeysWith: { a, _ in a })
             let counters = try centreCounters(db)
             return try page(db, from: "centre t", where: clause, args: args, order: "t.region, coalesce(t.name, t.admitted_name), t.author",
@@ -351,7 +354,7 @@ extension Views {
     /// trainings held, content published and ICT deployments.
     public func awards(year: String, limit: Int = 10) throws -> Awards {
         try read { db in
-            let names = try centres(db, region: nil)
+            let names = try centres(db, region: nil, formerToo: true)
             func centreName(_ author: String) -> String { names[author]?.name ?? String(author.prefix(8)) }
             func ranked(_ metric: String, d1: String) throws -> [RankRow] {
                 try Row.fetchAll(db, sql: "SELECT d2, value FROM agg WHERE metric = ? AND d1 = ? AND value > 0 ORDER BY value DESC, d2 LIMIT ?",

@@ -118,9 +118,26 @@ import Testing
         let body = #"{"node":"\#(centre.key.id)","from_seq":2,"reason":"kunci dicuri"}"#
         try n.store.append([.put(kind: "revoke", key: centre.key.id.description, body: body, time: 1)], signer: n.hub)
         try n.views.catchUp()
-        let after = try n.views.summary(freshness: try Freshness.of(store: n.store))
+        let fresh = try Freshness.of(store: n.store)
+        let after = try n.views.summary(freshness: fresh)
         #expect(after.products.total == before.products.total - theirs)
         #expect(try n.views.products().items.allSatisfy { $0.author != centre.key.id.description })
+        // It is no longer a centre, though its profile stays.
+        #expect(after.centres.total == before.centres.total - 1)
+        #expect(after.centres.byRegion.reduce(0) { $0 + $1.total } == after.centres.total)
+        #expect(try n.views.nodes(freshness: fresh).items.allSatisfy { $0.node != centre.key.id.description })
+        #expect(try n.views.summary(filter: ViewFilter(region: centre.kabupaten), freshness: fresh).centres.total == 0)
+
+        // A monitor that publishes a profile is not a centre either.
+        let monitor = NodeKey()
+        try n.store.append([.put(kind: "admit", key: monitor.id.description,
+                                 body: #"{"node":"\#(monitor.id)","role":"monitor","name":"Tim Monev"}"#, time: 2)], signer: n.hub)
+        let profile = try Entry.sign(.put(kind: "node", key: "profile", body: #"{"name":"Tim Monev Jatim","type":"lainnya","region":{"provinsi":"Jawa Timur","kabupaten":"Kota Surabaya"}}"#, time: 3),
+                                     seq: 1, prev: .zero, with: monitor)
+        _ = try n.store.ingest([profile], from: monitor.id)
+        try n.views.catchUp()
+        #expect(try n.views.summary(freshness: fresh).centres.total == after.centres.total)
+        #expect(try n.views.nodes(freshness: fresh).items.allSatisfy { $0.node != monitor.id.description })
     }
 
     /// Members admitted while the views catch up: a monitor's surveys count
