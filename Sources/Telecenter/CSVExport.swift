@@ -12,13 +12,30 @@ public enum CSVExport {
         _ = bom.withUnsafeBufferPointer { stream.write($0.baseAddress!, maxLength: 3) }
         // The writer cannot fail on a memory stream that is open.
         let writer = try! CSVWriter(stream: stream, newline: .crlf)
-        try! writer.write(row: header)
-        for row in rows { try! writer.write(row: row) }
+        try! writer.write(row: header.map(inert))
+        for row in rows { try! writer.write(row: row.map(inert)) }
         let crlf: [UInt8] = [13, 10]
         _ = crlf.withUnsafeBufferPointer { stream.write($0.baseAddress!, maxLength: 2) }
         stream.close()
         let data = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data ?? Data()
         return [UInt8](data)
+    }
+
+    /// A cell a spreadsheet shows as text, never runs as a formula: text
+    /// from the records (any centre writes it) that starts with `=`, `+`,
+    /// `-`, `@`, a tab or a carriage return gets a leading `'`. Numbers
+    /// ("-7.25", "150000") stay numbers.
+    static func inert(_ cell: String) -> String {
+        guard let first = cell.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), !isNumber(cell) else { return cell }
+        return "'" + cell
+    }
+
+    /// Digits with an optional leading minus and decimal part, as `n` and `d` write them.
+    static func isNumber(_ cell: String) -> Bool {
+        var digits = Substring(cell)
+        if digits.hasPrefix("-") { digits = digits.dropFirst() }
+        let parts = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        return parts.allSatisfy { !$0.isEmpty && $0.unicodeScalars.allSatisfy { (48...57).contains($0.value) } }
     }
 
     static func n(_ v: Int64?) -> String { v.map(String.init) ?? "" }
