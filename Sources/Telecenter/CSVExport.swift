@@ -118,7 +118,7 @@ public enum CSVExport {
 public enum CSVImport {
     public struct Sheet {
         public let header: [String]
-        /// Each row with its 1-based line number in the file.
+        /// Each row with the 1-based line of the file it starts on.
         public let rows: [(line: Int, fields: [String: String])]
     }
 
@@ -135,17 +135,38 @@ public enum CSVImport {
         } catch {
             throw Failure(description: "not a CSV file: \(error)")
         }
-        guard let header = reader.headerRow?.map({ $0.lowercased() }) else { throw Failure(description: "the file has no header row") }
+        guard let headerRow = reader.headerRow else { throw Failure(description: "the file has no header row") }
+        let header = headerRow.map { $0.lowercased() }
         var rows: [(Int, [String: String])] = []
-        var line = 1
+        // The physical line each record starts on: a quoted field may hold
+        // line breaks, so records and lines differ.
+        var line = 1 + lines(in: headerRow)
         while let fields = reader.next() {
-            line += 1
+            defer { line += lines(in: fields) }
             if fields.allSatisfy({ $0.isEmpty }) { continue }
             var row: [String: String] = [:]
             for (i, name) in header.enumerated() where i < fields.count { row[name] = fields[i] }
             rows.append((line, row))
         }
-        if let error = reader.error { throw Failure(description: "line \(line + 1): \(error)") }
+        if let error = reader.error { throw Failure(description: "line \(line): \(error)") }
         return Sheet(header: header, rows: rows)
+    }
+
+    /// How many lines a record spans: one, plus the line breaks (CRLF, LF or
+    /// CR) inside its quoted fields.
+    static func lines(in fields: [String]) -> Int {
+        var count = 1
+        for field in fields {
+            var afterCR = false
+            for scalar in field.unicodeScalars {
+                if scalar == "\n" {
+                    if !afterCR { count += 1 }
+                } else if scalar == "\r" {
+                    count += 1
+                }
+                afterCR = scalar == "\r"
+            }
+        }
+        return count
     }
 }

@@ -241,6 +241,18 @@ import Testing
         #expect(back.rows.first?.fields["a"] == "Keripik \"Bu Sri\", pedas" && back.rows.first?.fields["b"] == "baris\nkedua")
     }
 
+    /// Import errors name the line of the file a row starts on, also after
+    /// fields that span lines and blank lines.
+    @Test func importRowsKnowTheLineTheyStartOn() throws {
+        let text = "name,description,category\r\nKeripik,\"renyah\r\ngurih\",makanan\r\n\r\nBatik,\"tulis\nhalus\nasli\",kerajinan\r\nKopi,,pertanian\r\n"
+        let sheet = try CSVImport.read(text)
+        #expect(sheet.rows.map { $0.line } == [2, 5, 8])
+        #expect(sheet.rows.map { $0.fields["name"] } == ["Keripik", "Batik", "Kopi"])
+        #expect(sheet.rows.first?.fields["description"] == "renyah\r\ngurih")
+        let tallHeader = try CSVImport.read("name,\"cate\ngory\"\nKeripik,makanan\n")
+        #expect(tallHeader.rows.map { $0.line } == [3])
+    }
+
     @Test func viewsRebuildWhenTheFileIsDamaged() throws {
         let n = try Self.network(centres: 3)
         let before = try n.views.summary(freshness: try Freshness.of(store: n.store))
