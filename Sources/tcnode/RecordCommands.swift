@@ -182,12 +182,13 @@ struct SaleAdd: AsyncParsableCommand {
     @Option(help: "Amount in rupiah.") var amount: Int
     @Option(help: "Fee kept by the centre, in rupiah.") var fee: Int = 0
     @Option(help: "online or offline.") var channel = "online"
-    @Option(help: "Record key (default: from date and product).") var key: String?
+    @Option(help: "Record key (default: a new one from date, product and time; give one to replace that sale).") var key: String?
 
     func run() async throws {
         let body: [String: Any] = ["product": product, "date": date, "quantity": quantity, "amount_idr": amount, "fee_idr": fee,
                                    "channel": channel]
-        try await options.publisher.publish(kind: "sale", key: key ?? "\(date)-\(product)-\(TimeText.nowMs() % 100_000)", body: body)
+        let key = self.key ?? RecordKeys.sale(date: date, product: slug(product), nowMs: TimeText.nowMs())
+        try await options.publisher.publish(kind: "sale", key: key, body: body)
     }
 }
 

@@ -47,6 +47,17 @@ import Testing
     }
 }
 
+@Suite struct RecordKeyTests {
+    /// A sale's default key never repeats, not even within one millisecond.
+    @Test func newSaleKeysNeverRepeat() {
+        let keys = (0..<10_000).map { _ in RecordKeys.sale(date: "2026-11-22", product: "keripik-tempe", nowMs: 1_795_000_000_000) }
+        #expect(Set(keys).count == keys.count)
+        #expect(keys.allSatisfy { $0.hasPrefix("2026-11-22-keripik-tempe-1795000000000-") && $0.count <= 60 })
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-")
+        #expect(keys.allSatisfy { key in key.allSatisfy { allowed.contains($0) } })
+    }
+}
+
 @Suite struct BlobStoreTests {
     static func png(_ n: Int) -> [UInt8] { TinyPNG.make(width: n, height: n) { x, y in (UInt8(x % 256), UInt8(y % 256), 7) } }
 
