@@ -152,6 +152,21 @@ public enum CSVImport {
         return Sheet(header: header, rows: rows)
     }
 
+    /// A rupiah amount as people write it in a spreadsheet: digits, or
+    /// digits with dots between groups of three ("15.000", "1.250.000").
+    /// Anything else ("15.5", "15,000", "Rp 15.000", "15rb") is nil.
+    public static func rupiah(_ text: String) -> Int? {
+        let groups = text.split(separator: ".", omittingEmptySubsequences: false)
+        let digitsOnly = groups.allSatisfy { group in !group.isEmpty && group.utf8.allSatisfy { (48...57).contains($0) } }
+        guard digitsOnly, groups.count == 1 || (groups[0].count <= 3 && groups.dropFirst().allSatisfy { $0.count == 3 }) else {
+            return nil
+        }
+        return Int(groups.joined())
+    }
+
+    /// What `rupiah` accepts, for error messages.
+    public static let rupiahFormat = "a whole number, like 15000 or 15.000"
+
     /// How many lines a record spans: one, plus the line breaks (CRLF, LF or
     /// CR) inside its quoted fields.
     static func lines(in fields: [String]) -> Int {

@@ -47,6 +47,22 @@ import Testing
     }
 }
 
+@Suite struct SpreadsheetPriceTests {
+    /// Digits, or dots between groups of three as Indonesians write
+    /// thousands; a decimal point is refused, not read as a thousands dot.
+    @Test func pricesAreDigitsOrThousandsGroups() {
+        #expect(CSVImport.rupiah("15000") == 15000)
+        #expect(CSVImport.rupiah("15.000") == 15000)
+        #expect(CSVImport.rupiah("1.250.000") == 1_250_000)
+        for wrong in ["15.5", "15.50", "1.5000", "1234.567", ".500", "15.", "15,000", "Rp 15.000", "15rb", "-5", "", "99999999999999999999"] {
+            #expect(CSVImport.rupiah(wrong) == nil, "\(wrong)")
+        }
+        let error = RecordError(kind: "product", field: "price_idr", problem: .badFormat(CSVImport.rupiahFormat), value: "15.5")
+        #expect(error.message(language: "en").hasPrefix("product: field 'price_idr' must be a whole number"))
+        #expect(error.message(language: "id") == "product: kolom 'price_idr' harus bilangan bulat, seperti 15000 atau 15.000 (isinya \"15.5\")")
+    }
+}
+
 @Suite struct RecordKeyTests {
     /// A sale's default key never repeats, not even within one millisecond.
     @Test func newSaleKeysNeverRepeat() {
