@@ -45,6 +45,18 @@ import Testing
         #expect(problem("node", #"{"name":"Tc","type":"telecenter","region":{"provinsi":"Jawa Timur"}}"#)?.field == "region.kabupaten")
         #expect(problem("product", "[1]")?.problem == .notJSONObject)
     }
+
+    /// Ranges read in the message's language.
+    @Test func rangesAreWordedInBothLanguages() {
+        let tooMany = problem("sale", #"{"product":"keripik","date":"2026-11-20","amount_idr":1000,"quantity":2000000000}"#)
+        #expect(tooMany?.field == "quantity")
+        #expect(tooMany?.message(language: "en") == #"sale: field 'quantity' must be 0 to 1000000000 (got "2000000000")"#)
+        #expect(tooMany?.message(language: "id") == #"sale: kolom 'quantity' harus 0 sampai 1000000000 (isinya "2000000000")"#)
+        let score = problem("monitoring", #"{"subject":"\#(NodeKey().id)","date":"2026-11-20","period":"2026-S2","assessor":"Tim","scores":{"open_staffed":9}}"#)
+        #expect(score?.message(language: "id").contains("harus 1 sampai 5") == true)
+        let latitude = problem("node", #"{"name":"Tc","type":"telecenter","region":{"provinsi":"Jawa Timur","kabupaten":"Kab. Blitar"},"location":{"lat":95,"lon":112}}"#)
+        #expect(latitude?.message(language: "id").contains("harus -90 sampai 90") == true)
+    }
 }
 
 @Suite struct SpreadsheetPriceTests {
