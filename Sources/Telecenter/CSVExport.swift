@@ -40,12 +40,8 @@ public enum CSVExport {
 
     static func n(_ v: Int64?) -> String { v.map(String.init) ?? "" }
     static func d(_ v: Double?) -> String { v.map { $0 == $0.rounded() ? String(Int64($0)) : String(format: "%.2f", $0) } ?? "" }
-    static func time(_ ms: Int64?) -> String {
-        guard let ms else { return "" }
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
-    }
+    /// ISO 8601 in UTC, "2026-11-25T12:18:00Z".
+    static func time(_ ms: Int64?) -> String { ms.map(HTML.isoDateTime) ?? "" }
 
     public static func centres(_ rows: [CentreRow]) -> [UInt8] {
         document(
