@@ -131,9 +131,40 @@ import Testing
             #expect(try await Self.get(s.port, "/api/v1/summary").status == 401)
             #expect(try await Self.get(s.port, "/api/v1/summary?token=wrong").status == 401)
             #expect(try await Self.get(s.port, "/api/v1/summary?token=rahasia-jawa-timur-2026").status == 200)
-            let page = try await Self.get(s.port, "/products?token=rahasia-jawa-timur-2026")
+            #expect(try await Self.get(s.port, "/api/v1/summary?token=rahasia-jawa-timur-202").status == 401, "a prefix is not the token")
+            #expect(try await Self.get(s.port, "/api/v1/summary?token=rahasia-jawa-timur-20266").status == 401, "nor a longer one")
+            // A first visit with the token sets a cookie; the links do not
+            // carry the token, the cookie does.
+            let page = try await HTTPExchange.get(port: s.port, "/products?token=rahasia-jawa-timur-2026")
             #expect(page.status == 200)
-            #expect(String(decoding: page.body, as: UTF8.self).contains("token=rahasia-jawa-timur-2026"), "links keep the token")
+            #expect(page.headers.first(name: "Set-Cookie")?.hasPrefix("tcnode_token=rahasia-jawa-timur-2026;") == true)
+            #expect(!String(decoding: page.body, as: UTF8.self).contains("rahasia"), "no token in the page's links")
+            #expect(try await Self.get(s.port, "/sales?page=2", cookie: "tcnode_token=rahasia-jawa-timur-2026").status == 200)
+            #expect(try await Self.get(s.port, "/sales", cookie: "lang=en; tcnode_token=rahasia-jawa-timur-2026").status == 200)
+            #expect(try await Self.get(s.port, "/sales", cookie: "tcnode_token=rahasia").status == 401)
+        }
+    }
+
+    /// A GET with a Cookie header.
+    static func get(_ port: Int, _ path: String, cookie: String) async throws -> (status: Int, body: [UInt8]) {
+        let channel = try await HTTPExchange.connect(host: "127.0.0.1", port: port)
+        return try await channel.executeThenClose { inbound, outbound -> (status: Int, body: [UInt8]) in
+            var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
+            head.headers.add(name: "Host", value: "127.0.0.1")
+            head.headers.add(name: "Connection", value: "close")
+            head.headers.add(name: "Cookie", value: cookie)
+            try await outbound.write(.head(head))
+            try await outbound.write(.end(nil))
+            var status = 0
+            var body: [UInt8] = []
+            for try await part in inbound {
+                switch part {
+                case .head(let h): status = Int(h.status.code)
+                case .body(let b): body.append(contentsOf: b.readableBytesView)
+                case .end: return (status, body)
+                }
+            }
+            return (status, body)
         }
     }
 }

@@ -5,8 +5,9 @@ import Foundation
 /// (no script, nothing fetched but `/photos/…`), readable on a laptop or a
 /// phone and printable.
 ///
-/// `query` is what every link must carry so an access token survives
-/// navigation: "" or "?token=…" (already URL-encoded). Pages add their own
+/// `query` is what every link must carry ("" or "?name=value&…", already
+/// URL-encoded); the server passes "", as its access token travels in a
+/// cookie rather than in links. Pages add their own
 /// parameters after it: `lang` ("en"; Indonesian when absent), `region`,
 /// `period`, `category`, `page`, `per_page` and, on /awards, `year`. Those
 /// names are dropped from `query` if the server passes them there too.
