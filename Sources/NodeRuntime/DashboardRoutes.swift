@@ -9,63 +9,61 @@ enum DashboardRoutes {
     static func add(to router: Router<BasicRequestContext>, node: Node, views: Views, freshness: @escaping @Sendable () throws -> Freshness,
                     filter: @escaping @Sendable (Request) -> ViewFilter) {
         @Sendable func language(_ r: Request) -> String { r.uri.queryParameters["lang"] == "en" ? "en" : "id" }
-        /// Query parameters every link keeps: the access token, if one was given.
-        @Sendable func carry(_ r: Request) -> String {
-            guard let token = r.uri.queryParameters["token"].map(String.init), !token.isEmpty else { return "" }
-            return "?token=" + (token.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? token)
-        }
+        // Links carry no access token (`query: ""`): the first request with
+        // `?token=` sets a cookie (TokenMiddleware), so the token stays out
+        // of addresses, browser history and Referer headers.
         @Sendable func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
         router.get("/") { request, _ in
             let fresh = try freshness()
             let summary = try views.summary(filter: ViewFilter(), freshness: fresh)
-            let centres = try views.nodes(filter: ViewFilter(perPage: 1000), freshness: fresh).items
+            let centres = try views.nodes(filter: ViewFilter().unpaged, freshness: fresh).items
             let stale = centres.sorted { ($0.lastHeardMs ?? 0, $0.name) < ($1.lastHeardMs ?? 0, $1.name) }.prefix(15)
             let sellers = centres.filter { $0.productsOnline > 0 || $0.feesIdr > 0 }
                 .sorted { ($0.feesIdr, $0.salesIdr) > ($1.feesIdr, $1.salesIdr) }.prefix(10)
             let latest = try views.monitoring(filter: ViewFilter(perPage: 12), latestOnly: true).items
             let awards = try views.awards(year: ViewsServer.year(request), limit: 5)
             return html(DashboardPages.overview(summary: summary, stale: Array(stale), sellers: Array(sellers), latestSurveys: latest,
-                                                awards: awards, language: language(request), nowMs: now(), query: carry(request)))
+                                                awards: awards, language: language(request), nowMs: now(), query: ""))
         }
         router.get("centres") { request, _ in
             let f = filter(request)
             return html(DashboardPages.centres(page: try views.nodes(filter: f, freshness: freshness()), filter: f,
-                                               language: language(request), nowMs: now(), query: carry(request)))
+                                               language: language(request), nowMs: now(), query: ""))
         }
         router.get("products") { request, _ in
             let f = filter(request)
             let summary = try views.summary(filter: ViewFilter(region: f.region, period: f.period), freshness: freshness())
             return html(DashboardPages.products(page: try views.products(filter: f), summary: summary, filter: f,
-                                                language: language(request), query: carry(request)))
+                                                language: language(request), query: ""))
         }
         router.get("sales") { request, _ in
             let f = filter(request)
-            return html(DashboardPages.sales(page: try views.sales(filter: f), filter: f, language: language(request), query: carry(request)))
+            return html(DashboardPages.sales(page: try views.sales(filter: f), filter: f, language: language(request), query: ""))
         }
         router.get("trainings") { request, _ in
             let f = filter(request)
             let summary = try views.summary(filter: ViewFilter(region: f.region, period: f.period), freshness: freshness())
             return html(DashboardPages.trainings(page: try views.trainings(filter: f), summary: summary, filter: f,
-                                                 language: language(request), query: carry(request)))
+                                                 language: language(request), query: ""))
         }
         router.get("monitoring") { request, _ in
             let f = filter(request)
             let summary = try views.summary(filter: ViewFilter(region: f.region), freshness: freshness())
             return html(DashboardPages.monitoring(page: try views.monitoring(filter: f), summary: summary, filter: f,
-                                                  language: language(request), query: carry(request)))
+                                                  language: language(request), query: ""))
         }
         router.get("activities") { request, _ in
             let f = filter(request)
             return html(DashboardPages.activities(page: try views.activities(filter: f), filter: f, language: language(request),
-                                                  query: carry(request)))
+                                                  query: ""))
         }
         router.get("awards") { request, _ in
             let year = ViewsServer.year(request)
             let current = Calendar(identifier: .gregorian).component(.year, from: Date())
             let years = (0..<5).map { String(current - $0) }
             return html(DashboardPages.awards(awards: try views.awards(year: year), years: years, language: language(request),
-                                              query: carry(request)))
+                                              query: ""))
         }
     }
 

@@ -21,12 +21,12 @@ public enum ViewsServer {
                 guard let v = q[Substring(name)].map(String.init)?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
                 return v
             }
+            // A page holds at most 1000 rows; the CSV exports are not paged.
+            let perPage = min(text("per_page").flatMap(Int.init) ?? 50, ViewFilter.maxPerPage)
             return ViewFilter(region: text("region"), period: text("period"), category: text("category"),
-                              page: text("page").flatMap(Int.init) ?? 1, perPage: text("per_page").flatMap(Int.init) ?? 50)
+                              page: text("page").flatMap(Int.init) ?? 1, perPage: perPage)
         }
-        @Sendable func everything(_ f: ViewFilter) -> ViewFilter {
-            ViewFilter(region: f.region, period: f.period, category: f.category, page: 1, perPage: 1_000_000)
-        }
+        @Sendable func everything(_ f: ViewFilter) -> ViewFilter { f.unpaged }
         @Sendable func freshness() throws -> Freshness { try Freshness.of(store: node.store, offered: node.offered) }
 
         let api = router.group("api/v1")
@@ -106,14 +106,24 @@ struct TokenMiddleware<Context: RequestContext>: RouterMiddleware {
         let query = request.uri.queryParameters["token"].map(String.init)
         let cookie = request.headers[.cookie]?.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
             .first { $0.hasPrefix("tcnode_token=") }.map { String($0.dropFirst("tcnode_token=".count)) }
-        guard [bearer, query, cookie].contains(where: { $0 == token }) else {
+        guard [bearer, query, cookie].contains(where: { Self.matches($0, token) }) else {
             return Response(status: .unauthorized, headers: [.contentType: "text/plain; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: "Akses ditolak: token salah atau tidak ada. Access denied: add ?token=... (views_token in the node's config).\n")))
         }
         var response = try await next(request, context)
-        if query == token {
+        if Self.matches(query, token) {
             response.headers[.setCookie] = "tcnode_token=\(token); Path=/; HttpOnly; SameSite=Strict"
         }
         return response
+    }
+
+    /// Compares every byte whatever the first difference, so that the time
+    /// an answer takes tells nothing of how much of a guess was right.
+    static func matches(_ given: String?, _ token: String) -> Bool {
+        guard let given else { return false }
+        let a = Array(given.utf8), b = Array(token.utf8)
+        var difference: UInt8 = a.count == b.count ? 0 : 1
+        for i in b.indices { difference |= b[i] ^ (i < a.count ? a[i] : 0) }
+        return difference == 0
     }
 }

@@ -12,8 +12,8 @@ public enum CSVExport {
         _ = bom.withUnsafeBufferPointer { stream.write($0.baseAddress!, maxLength: 3) }
         // The writer cannot fail on a memory stream that is open.
         let writer = try! CSVWriter(stream: stream, newline: .crlf)
-        try! writer.write(row: header)
-        for row in rows { try! writer.write(row: row) }
+        try! writer.write(row: header.map(inert))
+        for row in rows { try! writer.write(row: row.map(inert)) }
         let crlf: [UInt8] = [13, 10]
         _ = crlf.withUnsafeBufferPointer { stream.write($0.baseAddress!, maxLength: 2) }
         stream.close()
@@ -21,14 +21,27 @@ public enum CSVExport {
         return [UInt8](data)
     }
 
+    /// A cell a spreadsheet shows as text, never runs as a formula: text
+    /// from the records (any centre writes it) that starts with `=`, `+`,
+    /// `-`, `@`, a tab or a carriage return gets a leading `'`. Numbers
+    /// ("-7.25", "150000") stay numbers.
+    static func inert(_ cell: String) -> String {
+        guard let first = cell.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), !isNumber(cell) else { return cell }
+        return "'" + cell
+    }
+
+    /// Digits with an optional leading minus and decimal part, as `n` and `d` write them.
+    static func isNumber(_ cell: String) -> Bool {
+        var digits = Substring(cell)
+        if digits.hasPrefix("-") { digits = digits.dropFirst() }
+        let parts = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        return parts.allSatisfy { !$0.isEmpty && $0.unicodeScalars.allSatisfy { (48...57).contains($0.value) } }
+    }
+
     static func n(_ v: Int64?) -> String { v.map(String.init) ?? "" }
     static func d(_ v: Double?) -> String { v.map { $0 == $0.rounded() ? String(Int64($0)) : String(format: "%.2f", $0) } ?? "" }
-    static func time(_ ms: Int64?) -> String {
-        guard let ms else { return "" }
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
-    }
+    /// ISO 8601 in UTC, "2026-11-25T12:18:00Z".
+    static func time(_ ms: Int64?) -> String { ms.map(HTML.isoDateTime) ?? "" }
 
     public static func centres(_ rows: [CentreRow]) -> [UInt8] {
         document(
@@ -101,7 +114,7 @@ public enum CSVExport {
 public enum CSVImport {
     public struct Sheet {
         public let header: [String]
-        /// Each row with its 1-based line number in the file.
+        /// Each row with the 1-based line of the file it starts on.
         public let rows: [(line: Int, fields: [String: String])]
     }
 
@@ -118,17 +131,53 @@ public enum CSVImport {
         } catch {
             throw Failure(description: "not a CSV file: \(error)")
         }
-        guard let header = reader.headerRow?.map({ $0.lowercased() }) else { throw Failure(description: "the file has no header row") }
+        guard let headerRow = reader.headerRow else { throw Failure(description: "the file has no header row") }
+        let header = headerRow.map { $0.lowercased() }
         var rows: [(Int, [String: String])] = []
-        var line = 1
+        // The physical line each record starts on: a quoted field may hold
+        // line breaks, so records and lines differ.
+        var line = 1 + lines(in: headerRow)
         while let fields = reader.next() {
-            line += 1
+            defer { line += lines(in: fields) }
             if fields.allSatisfy({ $0.isEmpty }) { continue }
             var row: [String: String] = [:]
             for (i, name) in header.enumerated() where i < fields.count { row[name] = fields[i] }
             rows.append((line, row))
         }
-        if let error = reader.error { throw Failure(description: "line \(line + 1): \(error)") }
+        if let error = reader.error { throw Failure(description: "line \(line): \(error)") }
         return Sheet(header: header, rows: rows)
+    }
+
+    /// A rupiah amount as people write it in a spreadsheet: digits, or
+    /// digits with dots between groups of three ("15.000", "1.250.000").
+    /// Anything else ("15.5", "15,000", "Rp 15.000", "15rb") is nil.
+    public static func rupiah(_ text: String) -> Int? {
+        let groups = text.split(separator: ".", omittingEmptySubsequences: false)
+        let digitsOnly = groups.allSatisfy { group in !group.isEmpty && group.utf8.allSatisfy { (48...57).contains($0) } }
+        guard digitsOnly, groups.count == 1 || (groups[0].count <= 3 && groups.dropFirst().allSatisfy { $0.count == 3 }) else {
+            return nil
+        }
+        return Int(groups.joined())
+    }
+
+    /// What `rupiah` accepts, for error messages.
+    public static let rupiahFormat = "a whole number, like 15000 or 15.000"
+
+    /// How many lines a record spans: one, plus the line breaks (CRLF, LF or
+    /// CR) inside its quoted fields.
+    static func lines(in fields: [String]) -> Int {
+        var count = 1
+        for field in fields {
+            var afterCR = false
+            for scalar in field.unicodeScalars {
+                if scalar == "\n" {
+                    if !afterCR { count += 1 }
+                } else if scalar == "\r" {
+                    count += 1
+                }
+                afterCR = scalar == "\r"
+            }
+        }
+        return count
     }
 }

@@ -65,7 +65,17 @@ public struct RecordError: Error, Equatable, Sendable, CustomStringConvertible {
             "64 lowercase hex characters": "64 karakter heksadesimal huruf kecil", "an http(s) link": "tautan http(s)",
             "-90 to 90": "-90 sampai 90", "-180 to 180": "-180 sampai 180", "on or after start": "sama dengan atau setelah start",
             "at least one photo": "minimal satu foto", "more than 0": "lebih dari 0",
+            "a whole number, like 15000 or 15.000": "bilangan bulat, seperti 15000 atau 15.000",
         ]
-        return words[text] ?? text
+        if let word = words[text] { return word }
+        // Ranges built from numbers: "0 to 1000000000", "5 or more".
+        let parts = text.split(separator: " ")
+        if parts.count == 3, parts[1] == "to", Int64(parts[0]) != nil, Int64(parts[2]) != nil {
+            return "\(parts[0]) sampai \(parts[2])"
+        }
+        if parts.count == 3, parts[1] == "or", parts[2] == "more", Int64(parts[0]) != nil {
+            return "\(parts[0]) atau lebih"
+        }
+        return text
     }
 }

@@ -18,7 +18,7 @@ public enum RecordValidation {
         case "product": try c.product()
         case "sale": try c.sale()
         case "training": try c.training()
-        case "monitoring": try c.monitoring(key: key)
+        case "monitoring": try c.monitoring()
         case "activity": try c.activity()
         default: break
         }
@@ -220,7 +220,7 @@ struct Checker {
         try photos(required: false)
     }
 
-    mutating func monitoring(key: String) throws(RecordError) {
+    mutating func monitoring() throws(RecordError) {
         guard let subject = try string("subject", max: 52), NodeID(subject) != nil else {
             throw fail("subject", .badFormat("a node id (52 characters)"), object["subject"])
         }

@@ -199,16 +199,40 @@ public struct ViewFilter: Sendable, Equatable {
     public var category: String?
     public var page = 1
     public var perPage = 50
+    /// False for every matching row at once (CSV exports, the overview):
+    /// `page` and `perPage` are then ignored.
+    public var isPaged = true
+
+    /// The highest page number taken as asked; a higher one is this one
+    /// (an empty page on any real network).
+    public static let maxPage = 1_000_000
+    /// The most rows one page of the JSON lists or the dashboard holds.
+    public static let maxPerPage = 1000
 
     public init(region: String? = nil, period: String? = nil, category: String? = nil, page: Int = 1, perPage: Int = 50) {
         self.region = region
         self.period = period
         self.category = category
-        self.page = max(1, page)
-        self.perPage = min(max(1, perPage), 1000)
+        self.page = min(max(1, page), Self.maxPage)
+        self.perPage = max(1, perPage)
     }
 
-    public var offset: Int { (page - 1) * perPage }
+    /// The same selection, every row at once.
+    public var unpaged: ViewFilter {
+        var f = self
+        f.page = 1
+        f.isPaged = false
+        return f
+    }
+
+    public var offset: Int { Self.offset(page: page, perPage: perPage) }
+
+    /// Rows before a page; `Int.max` rather than a trap when the product
+    /// does not fit (no list is that long).
+    public static func offset(page: Int, perPage: Int) -> Int {
+        let (rows, overflow) = (max(1, page) - 1).multipliedReportingOverflow(by: max(1, perPage))
+        return overflow ? .max : rows
+    }
 
     var description: [String: String] {
         var d: [String: String] = [:]

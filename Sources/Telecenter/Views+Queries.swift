@@ -45,8 +45,11 @@ extension Views {
     static let day: Int64 = 86_400_000
 
     /// Centres matching a region filter (kabupaten/kota or provinsi): author -> (name, region).
-    func centres(_ db: Database, region: String?) throws -> [String: (name: String, region: String)] {
-        var sql = "SELECT author, coalesce(name, admitted_name, ''), region FROM centre WHERE (member = 1 OR has_profile = 1)"
+    /// Centres are the current members admitted as telecenter or hub (see
+    /// `refreshCentres`): a revoked centre, or a monitor with a profile, is
+    /// none. `formerToo` adds them, for names only.
+    func centres(_ db: Database, region: String?, formerToo: Bool = false) throws -> [String: (name: String, region: String)] {
+        var sql = "SELECT author, coalesce(name, admitted_name, ''), region FROM centre WHERE " + (formerToo ? "1 = 1" : "member = 1")
         var args: StatementArguments = []
         if let region {
             sql += " AND (region = ? OR provinsi = ? OR (coalesce(kabupaten, '') = '' AND admitted_region LIKE ?))"
@@ -189,13 +192,19 @@ extension Views {
                 [region, region, "%\(region)%"])
     }
 
+    /// One page of a list, or every row when the filter is unpaged.
     func page<T>(_ db: Database, from: String, where clause: String, args: StatementArguments, order: String, filter: ViewFilter,
                  columns: String, map: (Row) throws -> T) throws -> Page<T> {
+        let select = "SELECT \(columns) FROM \(from) WHERE 1 = 1\(clause) ORDER BY \(order)"
+        guard filter.isPaged else {
+            let items = try Row.fetchAll(db, sql: select, arguments: args).map(map)
+            return Page(items: items, page: 1, perPage: max(1, items.count), total: items.count)
+        }
         let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(from) WHERE 1 = 1\(clause)", arguments: args) ?? 0
+        guard filter.offset < total else { return Page(items: [], page: filter.page, perPage: filter.perPage, total: total) }
         var pageArgs = args
         pageArgs += [filter.perPage, filter.offset]
-        let items = try Row.fetchAll(db, sql: "SELECT \(columns) FROM \(from) WHERE 1 = 1\(clause) ORDER BY \(order) LIMIT ? OFFSET ?",
-                                     arguments: pageArgs).map(map)
+        let items = try Row.fetchAll(db, sql: select + " LIMIT ? OFFSET ?", arguments: pageArgs).map(map)
         return Page(items: items, page: filter.page, perPage: filter.perPage, total: total)
     }
 
@@ -205,7 +214,7 @@ extension Views {
     public func nodes(filter: ViewFilter = ViewFilter(), freshness: Freshness) throws -> Page<CentreRow> {
         try read { db in
             var (clause, args) = authorClause(filter)
-            clause = " AND (t.member = 1 OR t.has_profile = 1)" + clause
+            clause = " AND t.member = 1" + clause
             let latest = Dictionary(try latestSurveys(db, subjects: nil).map { ($0.subject, $0) }, uniquingKeysWith: { a, _ in a })
             let counters = try centreCounters(db)
             return try page(db, from: "centre t", where: clause, args: args, order: "t.region, coalesce(t.name, t.admitted_name), t.author",
@@ -345,7 +354,7 @@ extension Views {
     /// trainings held, content published and ICT deployments.
     public func awards(year: String, limit: Int = 10) throws -> Awards {
         try read { db in
-            let names = try centres(db, region: nil)
+            let names = try centres(db, region: nil, formerToo: true)
             func centreName(_ author: String) -> String { names[author]?.name ?? String(author.prefix(8)) }
             func ranked(_ metric: String, d1: String) throws -> [RankRow] {
                 try Row.fetchAll(db, sql: "SELECT d2, value FROM agg WHERE metric = ? AND d1 = ? AND value > 0 ORDER BY value DESC, d2 LIMIT ?",

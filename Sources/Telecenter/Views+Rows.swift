@@ -131,7 +131,6 @@ enum Contributions {
                 Contribution(metric: "sales", d1: year, d2: author, delta: 1),
                 Contribution(metric: "sales_amount", d1: year, d2: author, delta: n("amount")),
                 Contribution(metric: "sales_fee", d1: year, d2: author, delta: n("fee")),
-                Contribution(metric: "sales_region", d1: year, d2: region, delta: n("amount")),
             ]
         case "training":
             let year = s("year"), month = s("month")
@@ -153,8 +152,6 @@ enum Contributions {
                 for t in Set(trainers) { out.append(Contribution(metric: "trainer", d1: year, d2: t + "\u{1E}" + author, delta: 1)) }
             }
             return out
-        case "monitoring":
-            return [Contribution(metric: "surveys", d1: String(s("date").prefix(4)), d2: region, delta: 1)]
         case "activity":
             let year = s("year")
             return [

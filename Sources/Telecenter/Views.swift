@@ -57,26 +57,47 @@ public final class Views: Sendable {
     @discardableResult
     public func catchUp(batch: Int = 5000) throws -> Int {
         var total = 0
-        var networkChanged = false
-        let roster = store.roster
+        // The admits and revokes applied in this call.
+        var network: [Entry] = []
         while true {
             let from = appliedPosition
             let entries = try store.entries(after: from, limit: batch)
             if entries.isEmpty { break }
+            network += entries.map { $0.entry }.filter { Roster.isNetworkKind($0.kind) }
+            // Read for each batch, after its entries: members admitted while
+            // the views catch up count (a monitor's surveys, a new centre).
+            let roster = Self.roster(store.roster, including: network)
             try pool.write { db in
                 var ctx = ApplyContext(db: db, roster: roster, blobs: blobs)
-                for (_, entry) in entries {
-                    try ctx.apply(entry)
-                    if Roster.isNetworkKind(entry.kind) { networkChanged = true }
-                }
+                for (_, entry) in entries { try ctx.apply(entry) }
                 try ctx.flush()
                 try db.execute(sql: "UPDATE meta SET applied_position = ? WHERE id = 1", arguments: [entries.last!.position])
             }
             total += entries.count
         }
-        if networkChanged || total == 0 && appliedPosition == 0 { try refreshCentres(roster: roster) }
+        if !network.isEmpty || total == 0 && appliedPosition == 0 {
+            try refreshCentres(roster: Self.roster(store.roster, including: network))
+        }
         try reconcilePurges()
         return total
+    }
+
+    /// `roster` with the admits and revokes among `entries` it does not
+    /// know yet: the store publishes its roster just after a commit, and
+    /// another process's writes reach it only at this one's next write.
+    static func roster(_ roster: Roster, including entries: [Entry]) -> Roster {
+        var roster = roster
+        for entry in entries where entry.op == .put {
+            guard let subject = NodeID(entry.key) else { continue }
+            let known: Bool
+            switch entry.kind {
+            case "admit": known = (roster.admissions[subject]?[entry.author]?.seq ?? 0) >= entry.seq
+            case "revoke": known = roster.revocations[subject]?.contains { $0.revoker == entry.author && $0.seq == entry.seq } ?? false
+            default: continue
+            }
+            if !known { roster.apply(entry) }
+        }
+        return roster
     }
 
     /// Authors whose log went back (a revocation removed entries): their

@@ -19,30 +19,32 @@ public enum Vocabulary {
 
     /// Words for people, per language (Indonesian first).
     public static func label(_ value: String, _ language: String) -> String {
-        let en: [String: String] = [
-            "pertanian": "agriculture", "perikanan": "fisheries", "peternakan": "livestock", "kerajinan": "crafts",
-            "makanan": "food", "jasa": "services", "ti": "IT", "lainnya": "other",
-            "manajerial": "management", "infomobilisasi": "info mobilisation", "tot-kursus-komputer": "ToT computer course",
-            "jurnalistik": "journalism", "kewirausahaan": "entrepreneurship", "literasi-digital": "digital literacy",
-            "pemasaran-online": "online marketing",
-            "petani": "farmers", "nelayan": "fishers", "perempuan": "women", "pengrajin": "craftsmen", "peternak": "livestock keepers",
-            "umkm": "small businesses", "pelajar": "students", "umum": "general public",
-            "optimal": "optimal", "kreatif": "creative", "berkembang": "growing", "kurang-aktif": "less active",
-            "tidak-aktif": "inactive",
-            "mentoring": "mentoring", "content": "content published", "ict-deployment": "ICT deployments", "promotion": "promotion",
-        ]
-        let id: [String: String] = [
-            "pertanian": "pertanian", "perikanan": "perikanan", "peternakan": "peternakan", "kerajinan": "kerajinan",
-            "makanan": "makanan", "jasa": "jasa", "ti": "TI", "lainnya": "lainnya",
-            "manajerial": "manajerial", "infomobilisasi": "infomobilisasi", "tot-kursus-komputer": "ToT kursus komputer",
-            "jurnalistik": "jurnalistik", "kewirausahaan": "kewirausahaan", "literasi-digital": "literasi digital",
-            "pemasaran-online": "pemasaran online",
-            "petani": "petani", "nelayan": "nelayan", "perempuan": "perempuan", "pengrajin": "pengrajin", "peternak": "peternak",
-            "umkm": "UMKM", "pelajar": "pelajar", "umum": "umum",
-            "optimal": "optimal", "kreatif": "kreatif", "berkembang": "berkembang", "kurang-aktif": "kurang aktif",
-            "tidak-aktif": "tidak aktif",
-            "mentoring": "pendampingan", "content": "konten terbit", "ict-deployment": "penerapan TIK", "promotion": "promosi",
-        ]
-        return (language == "en" ? en[value] : id[value]) ?? value
+        (language == "en" ? englishLabels[value] : indonesianLabels[value]) ?? value
     }
+
+    static let englishLabels: [String: String] = [
+        "pertanian": "agriculture", "perikanan": "fisheries", "peternakan": "livestock", "kerajinan": "crafts",
+        "makanan": "food", "jasa": "services", "ti": "IT", "lainnya": "other",
+        "manajerial": "management", "infomobilisasi": "info mobilisation", "tot-kursus-komputer": "ToT computer course",
+        "jurnalistik": "journalism", "kewirausahaan": "entrepreneurship", "literasi-digital": "digital literacy",
+        "pemasaran-online": "online marketing",
+        "petani": "farmers", "nelayan": "fishers", "perempuan": "women", "pengrajin": "craftsmen", "peternak": "livestock keepers",
+        "umkm": "small businesses", "pelajar": "students", "umum": "general public",
+        "optimal": "optimal", "kreatif": "creative", "berkembang": "growing", "kurang-aktif": "less active",
+        "tidak-aktif": "inactive",
+        "mentoring": "mentoring", "content": "content published", "ict-deployment": "ICT deployments", "promotion": "promotion",
+    ]
+
+    static let indonesianLabels: [String: String] = [
+        "pertanian": "pertanian", "perikanan": "perikanan", "peternakan": "peternakan", "kerajinan": "kerajinan",
+        "makanan": "makanan", "jasa": "jasa", "ti": "TI", "lainnya": "lainnya",
+        "manajerial": "manajerial", "infomobilisasi": "infomobilisasi", "tot-kursus-komputer": "ToT kursus komputer",
+        "jurnalistik": "jurnalistik", "kewirausahaan": "kewirausahaan", "literasi-digital": "literasi digital",
+        "pemasaran-online": "pemasaran online",
+        "petani": "petani", "nelayan": "nelayan", "perempuan": "perempuan", "pengrajin": "pengrajin", "peternak": "peternak",
+        "umkm": "UMKM", "pelajar": "pelajar", "umum": "umum",
+        "optimal": "optimal", "kreatif": "kreatif", "berkembang": "berkembang", "kurang-aktif": "kurang aktif",
+        "tidak-aktif": "tidak aktif",
+        "mentoring": "pendampingan", "content": "konten terbit", "ict-deployment": "penerapan TIK", "promotion": "promosi",
+    ]
 }

@@ -60,11 +60,23 @@ struct GenerateDemo: AsyncParsableCommand {
     @Option(help: "Year of the records.") var year = Calendar(identifier: .gregorian).component(.year, from: Date())
     @Option(help: "Seed (the same seed makes the same network).") var seed: UInt64 = 2026
 
-    func run() async throws {
-        if data.dataDir == nil, (try? await ControlClient(socketPath: data.socketPath).status()) != nil {
-            throw Failure(message: "tcnoded is running; generate-demo writes into a stopped demo node only (give --data-dir)")
+    static let maxCentres = 10_000
+
+    func validate() throws {
+        guard (1...Self.maxCentres).contains(centres) else {
+            throw ValidationError("--centres must be 1 to \(Self.maxCentres), got \(centres)")
         }
+        guard (1900...2200).contains(year) else { throw ValidationError("--year must be 1900 to 2200, got \(year)") }
+    }
+
+    func run() async throws {
         let key = try data.openKey()
+        // The control socket is always asked: a tcnoded running on this node
+        // must not have the demo written under it. One running another node
+        // (--data-dir elsewhere) is left alone.
+        if let running = try? await ControlClient(socketPath: data.socketPath).status(), running.node == key.id.description {
+            throw Failure(message: "tcnoded is running on this node; stop it first (sudo systemctl stop tcnoded), then run generate-demo, then start it")
+        }
         let store = try data.openStore()
         guard store.network == key.id else {
             throw Failure(message: "generate-demo only runs on a genesis node of its own demo network")

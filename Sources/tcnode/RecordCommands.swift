@@ -121,10 +121,12 @@ struct ProductImport: AsyncParsableCommand {
         var records: [(line: Int, key: String, body: [String: Any], photo: String?)] = []
         var keys = Set<String>()
         for (line, row) in sheet.rows {
+            let at = en ? "line \(line): " : "baris \(line): "
             var body: [String: Any] = ["name": row["name"] ?? "", "category": row["category"] ?? ""]
             if let price = row["price_idr"], !price.isEmpty {
-                guard let n = Int(price.replacingOccurrences(of: ".", with: "")) else {
-                    problems.append("line \(line): product: field 'price_idr' must be a whole number (got \"\(price)\")")
+                guard let n = CSVImport.rupiah(price) else {
+                    let error = RecordError(kind: "product", field: "price_idr", problem: .badFormat(CSVImport.rupiahFormat), value: price)
+                    problems.append(at + error.message(language: p.language))
                     continue
                 }
                 body["price_idr"] = n
@@ -136,17 +138,17 @@ struct ProductImport: AsyncParsableCommand {
             do {
                 _ = try p.check(kind: "product", key: key.isEmpty ? "-" : key, body: body)
             } catch let failure as Failure {
-                problems.append("line \(line): " + failure.message.replacingOccurrences(of: en ? "; nothing was stored" : "; tidak ada yang disimpan", with: ""))
+                problems.append(at + failure.message.replacingOccurrences(of: en ? "; nothing was stored" : "; tidak ada yang disimpan", with: ""))
                 continue
             }
             if !keys.insert(key).inserted {
-                problems.append("line \(line): " + (en ? "key '\(key)' appears twice in the file" : "kunci '\(key)' muncul dua kali"))
+                problems.append(at + (en ? "key '\(key)' appears twice in the file" : "kunci '\(key)' muncul dua kali"))
             }
             let photo = row["photo"].flatMap { $0.isEmpty ? nil : $0 }.map { path in
                 path.hasPrefix("/") ? path : ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)
             }
             if let photo, FileManager.default.contents(atPath: photo).flatMap({ BlobStore.isImage([UInt8]($0)) }) == nil {
-                problems.append("line \(line): " + (en ? "photo \(photo) is missing or not a JPEG/PNG" : "foto \(photo) tidak ada atau bukan JPEG/PNG"))
+                problems.append(at + (en ? "photo \(photo) is missing or not a JPEG/PNG" : "foto \(photo) tidak ada atau bukan JPEG/PNG"))
             }
             records.append((line, key, body, photo))
         }
@@ -182,12 +184,13 @@ struct SaleAdd: AsyncParsableCommand {
     @Option(help: "Amount in rupiah.") var amount: Int
     @Option(help: "Fee kept by the centre, in rupiah.") var fee: Int = 0
     @Option(help: "online or offline.") var channel = "online"
-    @Option(help: "Record key (default: from date and product).") var key: String?
+    @Option(help: "Record key (default: a new one from date, product and time; give one to replace that sale).") var key: String?
 
     func run() async throws {
         let body: [String: Any] = ["product": product, "date": date, "quantity": quantity, "amount_idr": amount, "fee_idr": fee,
                                    "channel": channel]
-        try await options.publisher.publish(kind: "sale", key: key ?? "\(date)-\(product)-\(TimeText.nowMs() % 100_000)", body: body)
+        let key = self.key ?? RecordKeys.sale(date: date, product: slug(product), nowMs: TimeText.nowMs())
+        try await options.publisher.publish(kind: "sale", key: key, body: body)
     }
 }
 

@@ -20,7 +20,7 @@ import Testing
         let blobs: BlobStore
     }
 
-    static func withServer(token: String? = nil, _ body: @Sendable (Served) async throws -> Void) async throws {
+    static func withServer(token: String? = nil, entriesPerCentre: Int = 40, _ body: @Sendable (Served) async throws -> Void) async throws {
         let dir = TemporaryDirectory("tcdash")
         let hub = NodeKey()
         let store = try Store.create(at: dir.file("hub.sqlite"), network: hub.id, node: hub.id)
@@ -28,6 +28,7 @@ import Testing
         var options = DemoNetwork.Options()
         options.centres = 10
         options.year = 2026
+        options.entriesPerCentre = entriesPerCentre
         try DemoNetwork.populate(hub: hub, store: store, blobs: blobs, options: options, seed: 11)
         let views = try Views(path: dir.file("views.sqlite"), store: store, blobs: blobs)
         try views.catchUp()
@@ -105,15 +106,65 @@ import Testing
         }
     }
 
+    /// CSV exports are not paged: every row, past the 1000 a JSON page holds.
+    @Test func csvExportsHoldEveryRowAndPagesStayWithinBounds() async throws {
+        try await Self.withServer(entriesPerCentre: 400) { s in
+            let total = try s.views.summary(freshness: try Freshness.of(store: s.store)).products.total
+            #expect(total > 1000)
+            let csv = try CSVImport.read(String(decoding: try await Self.get(s.port, "/api/v1/products.csv").body, as: UTF8.self))
+            #expect(csv.rows.count == total)
+            let json = try await Self.get(s.port, "/api/v1/products?per_page=5000")
+            let capped = try JSONDecoder().decode(Page<ProductRow>.self, from: Data(json.body))
+            #expect(capped.items.count == 1000 && capped.perPage == 1000 && capped.total == total)
+            // Page numbers up to the largest integer answer (an empty page), not a crash.
+            for path in ["/api/v1/products?page=9223372036854775807", "/api/v1/nodes?page=9223372036854775807&per_page=1000",
+                         "/products?page=9223372036854775807", "/centres?page=9223372036854775807&per_page=200", "/sales?page=99999999999999999999"] {
+                #expect(try await Self.get(s.port, path).status == 200, "\(path)")
+            }
+            #expect(try await Self.get(s.port, "/api/v1/summary").status == 200, "the server is still up")
+        }
+    }
+
     @Test func anAccessTokenGuardsEveryPage() async throws {
         try await Self.withServer(token: "rahasia-jawa-timur-2026") { s in
             #expect(try await Self.get(s.port, "/").status == 401)
             #expect(try await Self.get(s.port, "/api/v1/summary").status == 401)
             #expect(try await Self.get(s.port, "/api/v1/summary?token=wrong").status == 401)
             #expect(try await Self.get(s.port, "/api/v1/summary?token=rahasia-jawa-timur-2026").status == 200)
-            let page = try await Self.get(s.port, "/products?token=rahasia-jawa-timur-2026")
+            #expect(try await Self.get(s.port, "/api/v1/summary?token=rahasia-jawa-timur-202").status == 401, "a prefix is not the token")
+            #expect(try await Self.get(s.port, "/api/v1/summary?token=rahasia-jawa-timur-20266").status == 401, "nor a longer one")
+            // A first visit with the token sets a cookie; the links do not
+            // carry the token, the cookie does.
+            let page = try await HTTPExchange.get(port: s.port, "/products?token=rahasia-jawa-timur-2026")
             #expect(page.status == 200)
-            #expect(String(decoding: page.body, as: UTF8.self).contains("token=rahasia-jawa-timur-2026"), "links keep the token")
+            #expect(page.headers.first(name: "Set-Cookie")?.hasPrefix("tcnode_token=rahasia-jawa-timur-2026;") == true)
+            #expect(!String(decoding: page.body, as: UTF8.self).contains("rahasia"), "no token in the page's links")
+            #expect(try await Self.get(s.port, "/sales?page=2", cookie: "tcnode_token=rahasia-jawa-timur-2026").status == 200)
+            #expect(try await Self.get(s.port, "/sales", cookie: "lang=en; tcnode_token=rahasia-jawa-timur-2026").status == 200)
+            #expect(try await Self.get(s.port, "/sales", cookie: "tcnode_token=rahasia").status == 401)
+        }
+    }
+
+    /// A GET with a Cookie header.
+    static func get(_ port: Int, _ path: String, cookie: String) async throws -> (status: Int, body: [UInt8]) {
+        let channel = try await HTTPExchange.connect(host: "127.0.0.1", port: port)
+        return try await channel.executeThenClose { inbound, outbound -> (status: Int, body: [UInt8]) in
+            var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
+            head.headers.add(name: "Host", value: "127.0.0.1")
+            head.headers.add(name: "Connection", value: "close")
+            head.headers.add(name: "Cookie", value: cookie)
+            try await outbound.write(.head(head))
+            try await outbound.write(.end(nil))
+            var status = 0
+            var body: [UInt8] = []
+            for try await part in inbound {
+                switch part {
+                case .head(let h): status = Int(h.status.code)
+                case .body(let b): body.append(contentsOf: b.readableBytesView)
+                case .end: return (status, body)
+                }
+            }
+            return (status, body)
         }
     }
 }

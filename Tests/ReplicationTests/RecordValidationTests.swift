@@ -45,6 +45,45 @@ import Testing
         #expect(problem("node", #"{"name":"Tc","type":"telecenter","region":{"provinsi":"Jawa Timur"}}"#)?.field == "region.kabupaten")
         #expect(problem("product", "[1]")?.problem == .notJSONObject)
     }
+
+    /// Ranges read in the message's language.
+    @Test func rangesAreWordedInBothLanguages() {
+        let tooMany = problem("sale", #"{"product":"keripik","date":"2026-11-20","amount_idr":1000,"quantity":2000000000}"#)
+        #expect(tooMany?.field == "quantity")
+        #expect(tooMany?.message(language: "en") == #"sale: field 'quantity' must be 0 to 1000000000 (got "2000000000")"#)
+        #expect(tooMany?.message(language: "id") == #"sale: kolom 'quantity' harus 0 sampai 1000000000 (isinya "2000000000")"#)
+        let score = problem("monitoring", #"{"subject":"\#(NodeKey().id)","date":"2026-11-20","period":"2026-S2","assessor":"Tim","scores":{"open_staffed":9}}"#)
+        #expect(score?.message(language: "id").contains("harus 1 sampai 5") == true)
+        let latitude = problem("node", #"{"name":"Tc","type":"telecenter","region":{"provinsi":"Jawa Timur","kabupaten":"Kab. Blitar"},"location":{"lat":95,"lon":112}}"#)
+        #expect(latitude?.message(language: "id").contains("harus -90 sampai 90") == true)
+    }
+}
+
+@Suite struct SpreadsheetPriceTests {
+    /// Digits, or dots between groups of three as Indonesians write
+    /// thousands; a decimal point is refused, not read as a thousands dot.
+    @Test func pricesAreDigitsOrThousandsGroups() {
+        #expect(CSVImport.rupiah("15000") == 15000)
+        #expect(CSVImport.rupiah("15.000") == 15000)
+        #expect(CSVImport.rupiah("1.250.000") == 1_250_000)
+        for wrong in ["15.5", "15.50", "1.5000", "1234.567", ".500", "15.", "15,000", "Rp 15.000", "15rb", "-5", "", "99999999999999999999"] {
+            #expect(CSVImport.rupiah(wrong) == nil, "\(wrong)")
+        }
+        let error = RecordError(kind: "product", field: "price_idr", problem: .badFormat(CSVImport.rupiahFormat), value: "15.5")
+        #expect(error.message(language: "en").hasPrefix("product: field 'price_idr' must be a whole number"))
+        #expect(error.message(language: "id") == "product: kolom 'price_idr' harus bilangan bulat, seperti 15000 atau 15.000 (isinya \"15.5\")")
+    }
+}
+
+@Suite struct RecordKeyTests {
+    /// A sale's default key never repeats, not even within one millisecond.
+    @Test func newSaleKeysNeverRepeat() {
+        let keys = (0..<10_000).map { _ in RecordKeys.sale(date: "2026-11-22", product: "keripik-tempe", nowMs: 1_795_000_000_000) }
+        #expect(Set(keys).count == keys.count)
+        #expect(keys.allSatisfy { $0.hasPrefix("2026-11-22-keripik-tempe-1795000000000-") && $0.count <= 60 })
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-")
+        #expect(keys.allSatisfy { key in key.allSatisfy { allowed.contains($0) } })
+    }
 }
 
 @Suite struct BlobStoreTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Replication
+import Synchronization
 import Telecenter
 import Testing
 
@@ -117,9 +118,62 @@ import Testing
         let body = #"{"node":"\#(centre.key.id)","from_seq":2,"reason":"kunci dicuri"}"#
         try n.store.append([.put(kind: "revoke", key: centre.key.id.description, body: body, time: 1)], signer: n.hub)
         try n.views.catchUp()
-        let after = try n.views.summary(freshness: try Freshness.of(store: n.store))
+        let fresh = try Freshness.of(store: n.store)
+        let after = try n.views.summary(freshness: fresh)
         #expect(after.products.total == before.products.total - theirs)
         #expect(try n.views.products().items.allSatisfy { $0.author != centre.key.id.description })
+        // It is no longer a centre, though its profile stays.
+        #expect(after.centres.total == before.centres.total - 1)
+        #expect(after.centres.byRegion.reduce(0) { $0 + $1.total } == after.centres.total)
+        #expect(try n.views.nodes(freshness: fresh).items.allSatisfy { $0.node != centre.key.id.description })
+        #expect(try n.views.summary(filter: ViewFilter(region: centre.kabupaten), freshness: fresh).centres.total == 0)
+
+        // A monitor that publishes a profile is not a centre either.
+        let monitor = NodeKey()
+        try n.store.append([.put(kind: "admit", key: monitor.id.description,
+                                 body: #"{"node":"\#(monitor.id)","role":"monitor","name":"Tim Monev"}"#, time: 2)], signer: n.hub)
+        let profile = try Entry.sign(.put(kind: "node", key: "profile", body: #"{"name":"Tim Monev Jatim","type":"lainnya","region":{"provinsi":"Jawa Timur","kabupaten":"Kota Surabaya"}}"#, time: 3),
+                                     seq: 1, prev: .zero, with: monitor)
+        _ = try n.store.ingest([profile], from: monitor.id)
+        try n.views.catchUp()
+        #expect(try n.views.summary(freshness: fresh).centres.total == after.centres.total)
+        #expect(try n.views.nodes(freshness: fresh).items.allSatisfy { $0.node != monitor.id.description })
+    }
+
+    /// Members admitted while the views catch up: a monitor's surveys count
+    /// and a new centre is listed, whenever its admission lands.
+    @Test func membersAdmittedDuringACatchUpAreSeen() async throws {
+        let n = try Self.network(centres: 2)
+        let (store, views, hub) = (n.store, n.views, n.hub)
+        let subject = n.centres[0].key.id.description
+        let monitors = (0..<40).map { _ in NodeKey() }
+        let centres = (0..<40).map { _ in NodeKey() }
+        let done = StopSignal()
+        let follower = Task.detached {
+            while !done.isSet { try views.catchUp(batch: 3) }
+        }
+        // The hub admits a monitor and a centre; the monitor's survey arrives.
+        func admitAndSurvey(_ i: Int) throws {
+            let (monitor, centre) = (monitors[i], centres[i])
+            try store.append([
+                .put(kind: "admit", key: monitor.id.description,
+                     body: #"{"node":"\#(monitor.id)","role":"monitor","name":"Tim Monev \#(i)"}"#, time: 1),
+                .put(kind: "admit", key: centre.id.description,
+                     body: #"{"node":"\#(centre.id)","role":"telecenter","name":"Telecenter Baru \#(i)","region":"Jawa Timur / Kab. Baru"}"#, time: 1),
+            ], signer: hub)
+            let survey = #"{"subject":"\#(subject)","date":"2026-12-01","period":"2026-S2","assessor":"Tim \#(i)","classification":"optimal","scores":{}}"#
+            let e = try Entry.sign(.put(kind: "monitoring", key: "\(subject)/tim-\(i)", body: survey, time: 2), seq: 1, prev: .zero, with: monitor)
+            _ = try store.ingest([e], from: monitor.id)
+        }
+        for i in monitors.indices { try admitAndSurvey(i) }
+        done.set()
+        try await follower.value
+        try views.catchUp()
+        let surveyors = Set(try views.monitoring(filter: ViewFilter().unpaged).items.map(\.author))
+        #expect(monitors.allSatisfy { surveyors.contains($0.id.description) }, "every monitor's survey counts")
+        let listed = Set(try views.nodes(filter: ViewFilter().unpaged, freshness: try Freshness.of(store: store)).items.map(\.node))
+        #expect(centres.allSatisfy { listed.contains($0.id.description) }, "every admitted centre is listed")
+        #expect(monitors.allSatisfy { !listed.contains($0.id.description) }, "a monitor is not a centre")
     }
 
     @Test func listsFilterAndPage() throws {
@@ -137,6 +191,20 @@ import Testing
         #expect(awards.trainings.map(\.value) == awards.trainings.map(\.value).sorted(by: >))
     }
 
+    @Test func pagesBeyondTheEndAreEmptyAndUnpagedListsHoldEveryRow() throws {
+        let n = try Self.network(centres: 3)
+        let products = try n.store.records(kind: "product").count
+        // The largest page number a query string can carry: an empty page, not a trap.
+        let far = try n.views.products(filter: ViewFilter(page: .max, perPage: 1000))
+        #expect(far.items.isEmpty && far.total == products && far.page == ViewFilter.maxPage)
+        #expect(try n.views.sales(filter: ViewFilter(page: 2, perPage: .max)).items.isEmpty)
+        let fresh = try Freshness.of(store: n.store)
+        #expect(try n.views.nodes(filter: ViewFilter(page: .max, perPage: .max), freshness: fresh).items.isEmpty)
+        // Unpaged (CSV exports, the overview): every row, whatever the page size.
+        let all = try n.views.products(filter: ViewFilter(page: 7, perPage: 1).unpaged)
+        #expect(all.items.count == products && all.total == products && all.page == 1)
+    }
+
     @Test func csvRoundTripsWithExcelFriendlyEncoding() throws {
         let n = try Self.network(centres: 8)
         let products = try n.views.products(filter: ViewFilter(perPage: 1000)).items
@@ -151,10 +219,38 @@ import Testing
             #expect(row.fields["price_idr"] == product.priceIdr.map(String.init) ?? "")
             #expect(row.fields["centre"] == product.centre)
         }
+        // Text that a spreadsheet would run as a formula is kept as text;
+        // numbers, negative ones too, stay numbers.
+        try n.store.append([.put(kind: "product", key: "tautan", body: #"{"name":"=HYPERLINK(\"http://x.example/\",\"Klik\")","category":"jasa","unit":"@satu","producer":"-Bu Sri"}"#, time: 9)],
+                           signer: n.hub)
+        try n.views.catchUp()
+        let exported = try CSVImport.read(String(decoding: CSVExport.products(try n.views.products(filter: ViewFilter().unpaged).items), as: UTF8.self))
+        let link = exported.rows.first { $0.fields["key"] == "tautan" }?.fields
+        #expect(link?["name"] == "'=HYPERLINK(\"http://x.example/\",\"Klik\")")
+        #expect(link?["unit"] == "'@satu" && link?["producer"] == "'-Bu Sri")
+        let centres = try n.views.nodes(filter: ViewFilter().unpaged, freshness: try Freshness.of(store: n.store)).items
+        let located = try CSVImport.read(String(decoding: CSVExport.centres(centres), as: UTF8.self)).rows.compactMap { $0.fields["lat"] }
+        #expect(located.contains { $0.hasPrefix("-") } && located.allSatisfy { !$0.hasPrefix("'") })
+        let cells = try CSVImport.read(String(decoding: CSVExport.document(header: ["a"], rows: [["-12500"], ["-3.75"], ["+62"], ["\tx"], ["-"]]),
+                                                as: UTF8.self)).rows.map { $0.fields["a"] }
+        #expect(cells == ["-12500", "-3.75", "'+62", "'\tx", "'-"])
+
         // Quotes, commas and newlines survive.
         let tricky = CSVExport.document(header: ["a", "b"], rows: [["Keripik \"Bu Sri\", pedas", "baris\nkedua"]])
         let back = try CSVImport.read(String(decoding: tricky, as: UTF8.self))
         #expect(back.rows.first?.fields["a"] == "Keripik \"Bu Sri\", pedas" && back.rows.first?.fields["b"] == "baris\nkedua")
+    }
+
+    /// Import errors name the line of the file a row starts on, also after
+    /// fields that span lines and blank lines.
+    @Test func importRowsKnowTheLineTheyStartOn() throws {
+        let text = "name,description,category\r\nKeripik,\"renyah\r\ngurih\",makanan\r\n\r\nBatik,\"tulis\nhalus\nasli\",kerajinan\r\nKopi,,pertanian\r\n"
+        let sheet = try CSVImport.read(text)
+        #expect(sheet.rows.map { $0.line } == [2, 5, 8])
+        #expect(sheet.rows.map { $0.fields["name"] } == ["Keripik", "Batik", "Kopi"])
+        #expect(sheet.rows.first?.fields["description"] == "renyah\r\ngurih")
+        let tallHeader = try CSVImport.read("name,\"cate\ngory\"\nKeripik,makanan\n")
+        #expect(tallHeader.rows.map { $0.line } == [3])
     }
 
     @Test func viewsRebuildWhenTheFileIsDamaged() throws {
@@ -168,4 +264,11 @@ import Testing
         after.generatedMs = before.generatedMs
         #expect(after == before)
     }
+}
+
+/// A stop signal between tasks.
+final class StopSignal: Sendable {
+    private let value = Atomic(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
 }

@@ -5,8 +5,9 @@ import Foundation
 /// (no script, nothing fetched but `/photos/…`), readable on a laptop or a
 /// phone and printable.
 ///
-/// `query` is what every link must carry so an access token survives
-/// navigation: "" or "?token=…" (already URL-encoded). Pages add their own
+/// `query` is what every link must carry ("" or "?name=value&…", already
+/// URL-encoded); the server passes "", as its access token travels in a
+/// cookie rather than in links. Pages add their own
 /// parameters after it: `lang` ("en"; Indonesian when absent), `region`,
 /// `period`, `category`, `page`, `per_page` and, on /awards, `year`. Those
 /// names are dropped from `query` if the server passes them there too.
@@ -652,7 +653,7 @@ public enum DashboardPages {
 
     static func showing<T>(_ c: Context, page: Page<T>, noun: String) -> String {
         guard page.total > 0, !page.items.isEmpty else { return c.t("Tidak ada \(noun)", "No \(noun)") }
-        let first = (max(1, page.page) - 1) * max(1, page.perPage) + 1
+        let first = min(ViewFilter.offset(page: page.page, perPage: page.perPage), Int.max - page.items.count) + 1
         let last = first + page.items.count - 1
         return c.t("\(c.num(first))–\(c.num(last)) dari \(c.num(page.total)) \(noun)", "\(c.num(first))–\(c.num(last)) of \(c.num(page.total)) \(noun)")
     }

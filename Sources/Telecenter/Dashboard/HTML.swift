@@ -50,26 +50,12 @@ public enum HTML {
         return spaced.removingPercentEncoding ?? spaced
     }
 
-    /// A string builder: `raw` appends markup as is, `text` escapes.
+    /// A string builder: `+=` appends markup as is (escape text with
+    /// `HTML.escape` first).
     struct Builder {
         private(set) var html = ""
 
         init(capacity: Int = 16_384) { html.reserveCapacity(capacity) }
-
-        mutating func raw(_ markup: String) { html += markup }
-        mutating func text(_ text: String) { html += HTML.escape(text) }
-        /// `<tag attrs>escaped text</tag>`; attribute values are escaped.
-        mutating func element(_ tag: String, _ attributes: [(String, String)] = [], text: String) {
-            open(tag, attributes)
-            html += HTML.escape(text)
-            html += "</\(tag)>"
-        }
-        mutating func open(_ tag: String, _ attributes: [(String, String)] = []) {
-            html += "<" + tag
-            for (name, value) in attributes { html += " \(name)=\"\(HTML.escape(value))\"" }
-            html += ">"
-        }
-        mutating func close(_ tag: String) { html += "</\(tag)>" }
 
         static func += (builder: inout Builder, markup: String) { builder.html += markup }
     }
@@ -187,14 +173,8 @@ public enum HTML {
 
     static let monthsID = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
     static let monthsEN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-    static let monthsLongID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-                               "November", "Desember"]
-    static let monthsLongEN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-                               "November", "December"]
-
-    static func monthName(_ month: Int, _ language: String, long: Bool = false) -> String {
+    static func monthName(_ month: Int, _ language: String) -> String {
         guard (1...12).contains(month) else { return String(month) }
-        if long { return (language == "en" ? monthsLongEN : monthsLongID)[month - 1] }
         return (language == "en" ? monthsEN : monthsID)[month - 1]
     }
 
