@@ -7,7 +7,7 @@ import Telecenter
 /// default, `?lang=en` for English), no scripts or external resources.
 enum DashboardRoutes {
     static func add(to router: Router<BasicRequestContext>, node: Node, views: Views, freshness: @escaping @Sendable () throws -> Freshness,
-                    filter: @escaping @Sendable (Request) -> ViewFilter) {
+                    filter: @escaping @Sendable (Request) throws -> ViewFilter) {
         @Sendable func language(_ r: Request) -> String { r.uri.queryParameters["lang"] == "en" ? "en" : "id" }
         // Links carry no access token (`query: ""`): the first request with
         // `?token=` sets a cookie (TokenMiddleware), so the token stays out
@@ -27,34 +27,34 @@ enum DashboardRoutes {
                                                 awards: awards, language: language(request), nowMs: now(), query: ""))
         }
         router.get("centres") { request, _ in
-            let f = filter(request)
+            let f = try filter(request)
             return html(DashboardPages.centres(page: try views.nodes(filter: f, freshness: freshness()), filter: f,
                                                language: language(request), nowMs: now(), query: ""))
         }
         router.get("products") { request, _ in
-            let f = filter(request)
+            let f = try filter(request)
             let summary = try views.summary(filter: ViewFilter(region: f.region, period: f.period), freshness: freshness())
             return html(DashboardPages.products(page: try views.products(filter: f), summary: summary, filter: f,
                                                 language: language(request), query: ""))
         }
         router.get("sales") { request, _ in
-            let f = filter(request)
+            let f = try filter(request)
             return html(DashboardPages.sales(page: try views.sales(filter: f), filter: f, language: language(request), query: ""))
         }
         router.get("trainings") { request, _ in
-            let f = filter(request)
+            let f = try filter(request)
             let summary = try views.summary(filter: ViewFilter(region: f.region, period: f.period), freshness: freshness())
             return html(DashboardPages.trainings(page: try views.trainings(filter: f), summary: summary, filter: f,
                                                  language: language(request), query: ""))
         }
         router.get("monitoring") { request, _ in
-            let f = filter(request)
+            let f = try filter(request)
             let summary = try views.summary(filter: ViewFilter(region: f.region), freshness: freshness())
             return html(DashboardPages.monitoring(page: try views.monitoring(filter: f), summary: summary, filter: f,
                                                   language: language(request), query: ""))
         }
         router.get("activities") { request, _ in
-            let f = filter(request)
+            let f = try filter(request)
             return html(DashboardPages.activities(page: try views.activities(filter: f), filter: f, language: language(request),
                                                   query: ""))
         }

@@ -15,11 +15,14 @@ public enum ViewsServer {
         let router = Router()
         if let token, !token.isEmpty { router.add(middleware: TokenMiddleware(token: token)) }
 
-        @Sendable func filter(_ request: Request) -> ViewFilter {
+        @Sendable func filter(_ request: Request) throws -> ViewFilter {
             let q = request.uri.queryParameters
             func text(_ name: String) -> String? {
                 guard let v = q[Substring(name)].map(String.init)?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
                 return v
+            }
+            if let period = text("period"), !ViewFilter.isValidPeriod(period) {
+                throw HTTPError(.badRequest, message: "period must be a year (2026) or a month (2026-03), not '\(period.prefix(40))'")
             }
             // A page holds at most 1000 rows; the CSV exports are not paged.
             let perPage = min(text("per_page").flatMap(Int.init) ?? 50, ViewFilter.maxPerPage)

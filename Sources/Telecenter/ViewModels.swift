@@ -217,6 +217,12 @@ public struct ViewFilter: Sendable, Equatable {
         self.perPage = max(1, perPage)
     }
 
+    /// "YYYY" or "YYYY-MM": periods are matched as prefixes of dates, so
+    /// anything else (e.g. "2026-1") would select the wrong months.
+    public static func isValidPeriod(_ text: String) -> Bool {
+        text.wholeMatch(of: /[0-9]{4}(-(0[1-9]|1[0-2]))?/) != nil
+    }
+
     /// The same selection, every row at once.
     public var unpaged: ViewFilter {
         var f = self

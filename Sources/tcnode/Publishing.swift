@@ -32,13 +32,20 @@ struct Publisher {
         guard BlobStore.isImage(bytes) != nil else {
             throw Failure(message: language == "en" ? "\(path) is not a JPEG or PNG photo" : "\(path) bukan foto JPEG atau PNG")
         }
+        // Checked here too: the daemon's HTTP server drops an oversized
+        // upload before it can answer with a readable reason.
+        let limit = (try? self.data.loadConfig())?.blobMaxBytes ?? NodeConfig().blobMaxBytes
+        guard bytes.count <= limit else {
+            throw Failure(message: language == "en"
+                ? "\(path): \(bytes.count) bytes; the most a photo may be is \(limit) bytes (blob_max_bytes). Make the photo smaller (resize it)."
+                : "\(path): \(bytes.count) byte; foto paling besar \(limit) byte (blob_max_bytes). Perkecil fotonya (ubah ukurannya).")
+        }
         let client = ControlClient(socketPath: data_socket)
         do {
             guard self.data.dataDir == nil else { throw ControlClient.Failure.notRunning(data_socket) }
             let r = try await client.addPhoto(bytes)
             return ["sha256": r.sha256, "size": r.size, "type": r.type]
         } catch ControlClient.Failure.notRunning {
-            let limit = (try? self.data.loadConfig())?.blobMaxBytes ?? NodeConfig().blobMaxBytes
             let blobs = BlobStore(root: self.data.directory.blobsPath, maxBytes: limit)
             do {
                 let (sha, type) = try blobs.add(bytes)

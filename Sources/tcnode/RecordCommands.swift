@@ -264,6 +264,18 @@ struct MonitorAdd: AsyncParsableCommand {
     @Option(help: "Longitude of the visit.") var lon: Double?
     @Option(name: .customLong("photo"), help: "A JPEG or PNG photo (at least one; repeatable).") var photos: [String] = []
 
+    func validate() throws { _ = try parsedScores() }
+
+    func parsedScores() throws -> [String: Int] {
+        var map: [String: Int] = [:]
+        for s in scores {
+            let parts = s.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, let n = Int(parts[1]) else { throw ValidationError("--score must be criterion=N, got '\(s)'") }
+            map[String(parts[0])] = n
+        }
+        return map
+    }
+
     func run() async throws {
         let p = options.publisher
         let access = try await NodeAccess.open(options.data)
@@ -272,14 +284,9 @@ struct MonitorAdd: AsyncParsableCommand {
         default:
             throw Failure(message: p.language == "en"
                 ? "only a monitor, a hub or an authority records surveys; this node is not one (see `tcnode members`)"
-                : "hanya monitor, hub atau otoritas yang mencatat survei; node ini bukan salah satunya")
+                : "hanya monitor, hub atau otoritas yang mencatat survei; node ini bukan salah satunya (lihat `tcnode members`)")
         }
-        var scoreMap: [String: Int] = [:]
-        for s in scores {
-            let parts = s.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, let n = Int(parts[1]) else { throw ValidationError("--score must be criterion=N, got '\(s)'") }
-            scoreMap[String(parts[0])] = n
-        }
+        let scoreMap = try parsedScores()
         let day = date ?? String(TimeText.iso(TimeText.nowMs()).prefix(10))
         var body: [String: Any] = ["subject": subject, "date": day, "period": period, "assessor": assessor, "scores": scoreMap,
                                    "classification": classification]

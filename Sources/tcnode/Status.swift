@@ -106,7 +106,7 @@ struct StatusText {
         var version = "tcnode \(r.version)"
         if let up = r.uptimeSeconds { version += t(", up ", ", aktif ") + language.duration(seconds: Int64(up)) }
         lines.append(t("Version   ", "Versi     ") + version)
-        if let listen = r.listen { lines.append(t("Listening ", "Mendengar ") + listen) }
+        if let listen = r.listen { lines.append(t("Listening ", "Menunggu koneksi di ") + listen) }
         lines.append("")
         let s = r.store
         lines.append(t("Store     ", "Data      ") + t(
@@ -155,7 +155,7 @@ struct StatusText {
 
     func state(_ p: PeerStatus) -> String {
         switch p.state {
-        case .connected: return p.inSync ? t("connected, in sync", "terhubung, sinkron") : t("connected, syncing", "terhubung, sinkronisasi")
+        case .connected: return p.inSync ? t("connected, in sync", "terhubung, sinkron") : t("connected, syncing", "terhubung, sedang sinkron")
         case .connecting: return t("connecting", "menghubungkan")
         case .backingOff:
             let wait = p.retryAtMs.map { language.duration(seconds: max(0, ($0 - report.nowMs) / 1000)) } ?? "?"

@@ -1,6 +1,7 @@
 import Foundation
 import NodeRuntime
 import Replication
+import Telecenter
 import Testing
 
 /// tcnoded as real processes on free loopback ports, driven with the real
@@ -203,6 +204,25 @@ import Testing
         let ok = try await run(try Products.path("tcnode"), ["product", "import", dir.file("good.csv"), "--data-dir", node.dataDir, "--lang", "en"])
         #expect(ok.status == 0 && ok.stdout.contains("imported 2 products"), "\(ok.stderr)")
         #expect(try store.records(kind: "product").map(\.key).sorted() == ["keripik-tempe", "kopi-robusta"])
+    }
+
+    @Test func aPhotoOverTheLimitIsRefusedWithItsSizeWhileTheDaemonRuns() async throws {
+        let dir = TemporaryDirectory("tcproc")
+        let node = DaemonProcess(name: "n", dir: dir)
+        try await node.initialise(["--genesis"])
+        try node.writeConfig(peers: [], extra: "blob_max_bytes = 2000")
+        try node.start()
+        let before = try await node.waitUntilUp().store.entries
+        let png = TinyPNG.make(width: 120, height: 120) { x, y in (UInt8(truncatingIfNeeded: x * 7 ^ y * 13), UInt8(truncatingIfNeeded: x * y), 9) }
+        #expect(png.count > 2000)
+        try Data(png).write(to: URL(fileURLWithPath: dir.file("big.png")))
+        let r = try await run(try Products.path("tcnode"), ["product", "add", "--name", "Batik Tulis", "--category", "kerajinan",
+                                                              "--price", "350000", "--photo", dir.file("big.png"),
+                                                              "--config", node.configPath, "--lang", "en"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("big.png: \(png.count) bytes; the most a photo may be is 2000 bytes (blob_max_bytes)"), "\(r.stderr)")
+        #expect(try await node.status().store.entries == before, "nothing was stored")
+        _ = try await node.stop()
     }
 
     /// Signs `authors` x `entriesEach` entries, admits the authors and stores

@@ -122,6 +122,15 @@ import Testing
                 #expect(try await Self.get(s.port, path).status == 200, "\(path)")
             }
             #expect(try await Self.get(s.port, "/api/v1/summary").status == 200, "the server is still up")
+            // A period is a year or a month; "2026-1" would match October to December.
+            for bad in ["/api/v1/products?period=2026-1", "/api/v1/summary?period=bulan-ini", "/trainings?period=2026-13"] {
+                let r = try await Self.get(s.port, bad)
+                #expect(r.status == 400, "\(bad)")
+                #expect(String(decoding: r.body, as: UTF8.self).contains("period must be a year (2026) or a month (2026-03)"), "\(bad)")
+            }
+            for good in ["/api/v1/products?period=2026", "/api/v1/sales?period=2026-10", "/trainings?period=2026-03"] {
+                #expect(try await Self.get(s.port, good).status == 200, "\(good)")
+            }
         }
     }
 
