@@ -54,6 +54,16 @@ struct PeerConnection {
         case cannotServe
         /// The local database failed while serving or storing.
         case storageFailed(String)
+        /// A photo's last chunk was written and its hash checked.
+        case photoHeld(Bytes32)
+        case photoRefused(Bytes32, String)
+    }
+
+    private struct PhotoChunk: Sendable {
+        let sha256: Bytes32
+        let total: UInt64
+        let offset: UInt64
+        let bytes: [UInt8]
     }
 
     var direction: String { dialedAddress == nil ? "inbound" : "outbound" }
@@ -136,6 +146,10 @@ struct PeerConnection {
         // Photo requests are served in their own task, a chunk (256 KiB at
         // most) at a time, so entries never wait behind a whole photo.
         let (photoQueue, photoInput) = AsyncStream<[BlobRequest]>.makeStream()
+        // Received photo chunks are written (and fsynced, and finally hashed)
+        // in their own task, so the entries behind them on the link wait for
+        // none of it.
+        let (photoChunks, photoChunkInput) = AsyncStream<PhotoChunk>.makeStream()
         for _ in 0..<Self.ingestCredits { creditInput.yield() }
         let subscription = node.subscribe()
         defer { node.unsubscribe(subscription) }
@@ -229,6 +243,21 @@ struct PeerConnection {
                 }
             }
             group.addTask {
+                for await chunk in photoChunks {
+                    guard let photos = node.photos else { continue }
+                    do {
+                        if try photos.blobs.append(chunk.sha256, total: chunk.total, offset: chunk.offset, bytes: chunk.bytes) {
+                            node.notePhotoHeld(chunk.sha256)
+                            input.yield(.photoHeld(chunk.sha256))
+                        }
+                    } catch BlobStore.Failure.offsetMismatch {
+                        continue
+                    } catch {
+                        input.yield(.photoRefused(chunk.sha256, "\(error)"))
+                    }
+                }
+            }
+            group.addTask {
                 for await frames in sendQueue {
                     do { try await outbound.write(frames) } catch {
                         input.yield(.ended("connection lost while sending: \(error)"))
@@ -290,21 +319,9 @@ struct PeerConnection {
                             photoFetch.refused.insert(sha)
                             finishPhoto(sha)
                         case .blobData(let sha, let total, let offset, let bytes):
-                            guard photoFetch.outstanding.contains(sha), let photos = node.photos else { continue }
+                            guard photoFetch.outstanding.contains(sha), node.photos != nil else { continue }
                             photoFetch.lastProgress = ContinuousClock.now
-                            do {
-                                if try photos.blobs.append(sha, total: total, offset: offset, bytes: bytes) {
-                                    node.notePhotoHeld(sha)
-                                    logger.debug("photo \(sha.hex.prefix(12)) received and verified")
-                                    finishPhoto(sha)
-                                }
-                            } catch BlobStore.Failure.offsetMismatch {
-                                continue
-                            } catch {
-                                logger.warning("photo \(sha.hex.prefix(12)) from this peer was refused: \(error)")
-                                photoFetch.refused.insert(sha)
-                                finishPhoto(sha)
-                            }
+                            photoChunkInput.yield(PhotoChunk(sha256: sha, total: total, offset: offset, bytes: bytes))
                         default:
                             break
                         }
@@ -331,6 +348,15 @@ struct PeerConnection {
                         event = .peerNoLongerTrusted(node.refusalMessage(for: peer))
                     case .photosReferenced:
                         requestPhotos()
+                        continue
+                    case .photoHeld(let sha):
+                        logger.debug("photo \(sha.hex.prefix(12)) received and verified")
+                        finishPhoto(sha)
+                        continue
+                    case .photoRefused(let sha, let why):
+                        logger.warning("photo \(sha.hex.prefix(12)) from this peer was refused: \(why)")
+                        photoFetch.refused.insert(sha)
+                        finishPhoto(sha)
                         continue
                     case .tick:
                         // A peer that stopped answering photo requests (or
@@ -411,6 +437,7 @@ struct PeerConnection {
             }
             node.releasePhotos(photoFetch.outstanding)
             photoInput.finish()
+            photoChunkInput.finish()
             if established { node.metrics.connected.decrement() }
             creditInput.finish()
             sendInput.finish()
