@@ -30,7 +30,15 @@ public enum ViewsServer {
                               page: text("page").flatMap(Int.init) ?? 1, perPage: perPage)
         }
         @Sendable func everything(_ f: ViewFilter) -> ViewFilter { f.unpaged }
-        @Sendable func freshness() throws -> Freshness { try Freshness.of(store: node.store, offered: node.offered) }
+        @Sendable func freshness() throws -> Freshness {
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            var contacts: [NodeID: Int64] = [:]
+            for peer in node.peers.snapshot() {
+                guard let id = NodeID(peer.node), let seen = peer.connections > 0 ? now : peer.lastSeenMs else { continue }
+                contacts[id] = seen
+            }
+            return try Freshness.of(store: node.store, offered: node.offered, contacts: contacts, nowMs: now)
+        }
 
         let api = router.group("api/v1")
         api.get("summary") { request, _ in try json(views.summary(filter: filter(request), freshness: freshness())) }

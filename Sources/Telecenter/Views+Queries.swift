@@ -8,28 +8,37 @@ import Replication
 public struct Freshness: Sendable {
     public var heads: [NodeID: (seq: UInt64, storedMs: Int64?)]
     public var offered: [NodeID: UInt64]
+    /// When this node last had a connection with a centre itself: a centre
+    /// that is connected but writes nothing is still heard from.
+    public var contacts: [NodeID: Int64]
     public var node: NodeID
     public var nowMs: Int64
 
-    public init(heads: [NodeID: (seq: UInt64, storedMs: Int64?)], offered: [NodeID: UInt64], node: NodeID, nowMs: Int64) {
+    public init(heads: [NodeID: (seq: UInt64, storedMs: Int64?)], offered: [NodeID: UInt64], contacts: [NodeID: Int64] = [:],
+                node: NodeID, nowMs: Int64) {
         self.heads = heads
         self.offered = offered
+        self.contacts = contacts
         self.node = node
         self.nowMs = nowMs
     }
 
-    public static func of(store: Store, offered: [NodeID: UInt64] = [:], nowMs: Int64 = Int64(Date().timeIntervalSince1970 * 1000))
-        throws -> Freshness
-    {
+    public static func of(store: Store, offered: [NodeID: UInt64] = [:], contacts: [NodeID: Int64] = [:],
+                          nowMs: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) throws -> Freshness {
         var heads: [NodeID: (UInt64, Int64?)] = [:]
         for a in try store.authorSummaries() { heads[a.author] = (a.seq, a.storedMs) }
-        return Freshness(heads: heads, offered: offered, node: store.node, nowMs: nowMs)
+        return Freshness(heads: heads, offered: offered, contacts: contacts, node: store.node, nowMs: nowMs)
     }
 
+    /// The later of the last entry of `author` stored here and this node's
+    /// last connection with it.
     func lastHeard(_ author: String) -> Int64? {
         guard let id = NodeID(author) else { return nil }
         if id == node { return nowMs }
-        return heads[id]?.storedMs
+        switch (heads[id]?.storedMs, contacts[id]) {
+        case (let stored?, let contact?): return max(stored, contact)
+        case (let stored, let contact): return stored ?? contact
+        }
     }
 
     func entries(_ author: String) -> UInt64 { NodeID(author).flatMap { heads[$0]?.seq } ?? 0 }

@@ -69,6 +69,19 @@ import Testing
         #expect(Dictionary(uniqueKeysWithValues: s.monitoring.distribution.map { ($0.name, $0.value) }) == distribution)
     }
 
+    @Test func aCentreConnectedButQuietIsStillHeardFrom() throws {
+        let n = try Self.network(centres: 3)
+        let later = Int64(Date().timeIntervalSince1970 * 1000) + 60 * 86_400_000
+        let quiet = try n.views.summary(freshness: try Freshness.of(store: n.store, nowMs: later))
+        let connected = n.centres[0].key.id
+        let heard = try n.views.summary(freshness: try Freshness.of(store: n.store, contacts: [connected: later - 60_000], nowMs: later))
+        #expect(heard.centres.heardLast7Days == quiet.centres.heardLast7Days + 1)
+        #expect(heard.centres.silentOver30Days == quiet.centres.silentOver30Days - 1)
+        let row = try n.views.nodes(freshness: try Freshness.of(store: n.store, contacts: [connected: later - 60_000], nowMs: later))
+            .items.first { $0.node == connected.description }
+        #expect(row?.lastHeardMs == later - 60_000)
+    }
+
     @Test func countersFollowUpdatesDeletesAndRegionMoves() throws {
         let n = try Self.network(centres: 6)
         let centre = n.centres[0]
