@@ -71,6 +71,7 @@ public final class Node: Sendable {
         var all = pinned
         for peer in (try? store.bootstrapPeers()) ?? [] { all.insert(peer.node) }
         self.pinned = Mutex(all)
+        peers.judgeStrangers { [weak self] peer in self.map { !$0.trusts(peer) } ?? false }
     }
 
     public var id: NodeID { key.id }

@@ -95,7 +95,6 @@ struct PeerConnection {
             network: store.network, local: node.id, peer: peer, peerTrusted: node.trusts(peer), agent: node.agent,
             feed: store.feed, checkpoint: (try? await checkpoint(peer)) ?? nil, name: node.name,
             refusal: node.refusalMessage(for: peer))
-        if !configuration.peerTrusted { node.peers.noteStranger(peer) }
         node.peers.update(peer, direction: direction, address: dialedAddress ?? peerChannel.remoteAddress) {
             if $0.connections == 0 { $0.state = .connecting }
             $0.detail = nil
@@ -182,6 +181,8 @@ struct PeerConnection {
                         input.yield(.session(.ingested(outcome)))
                         creditInput.yield()
                     }
+                } catch is CancellationError {
+                    return
                 } catch {
                     input.yield(.storageFailed("could not store entries: \(error)"))
                 }
@@ -204,6 +205,8 @@ struct PeerConnection {
                             return
                         }
                     } catch is OutboundClosed {
+                        return
+                    } catch is CancellationError {
                         return
                     } catch {
                         input.yield(.storageFailed("could not read entries to serve: \(error)"))
@@ -280,6 +283,18 @@ struct PeerConnection {
             // The ERROR that ends the connection; written once every other
             // writer has stopped, so nothing follows it on the wire.
             var farewell: ProtocolError?
+            let dialed = dialedAddress != nil
+            /// This task was cancelled. A dialer removed from the peer list
+            /// tells the peer so; otherwise the node is stopping, which the
+            /// session says (returns the event to handle, if any).
+            func cancelled() -> SyncSession.Event? {
+                if dialed && !Task.isShuttingDownGracefully {
+                    farewell = ProtocolError(.shuttingDown, "this node no longer dials you (removed from its peer list)")
+                    ending = .closed("no longer dialled: removed from the peer list")
+                    return nil
+                }
+                return .shutdown
+            }
             func requestPhotos() {
                 guard let photos = node.photos, photoFetch.outstanding.isEmpty, session.isInSync else { return }
                 let wanted = node.claimPhotos(photos.wanted(node: node.id, excluding: photoFetch.refused))
@@ -303,9 +318,8 @@ struct PeerConnection {
                     event = queue.removeFirst()
                 } else {
                     guard let next = await iterator.next() else {
-                        // Cancelled (the dialer was removed): say so to the peer.
-                        if Task.isCancelled, !session.isClosed {
-                            queue.append(.shutdown)
+                        if Task.isCancelled, !session.isClosed, let event = cancelled() {
+                            queue.append(event)
                             continue
                         }
                         break
@@ -341,7 +355,8 @@ struct PeerConnection {
                     case .storageFailed(let why):
                         logger.error("sync stopped: the local database failed: \(why)")
                         farewell = ProtocolError(.internal, "local storage error")
-                        ending = .closed("local database error: \(why)")
+                        // A refusal, so the dialer keeps backing off (§7.13).
+                        ending = .refusedByUs(ProtocolError(.internal, "local database error: \(why)"))
                         break loop
                     case .rosterChanged:
                         guard session.isEstablished, !node.trusts(peer) else { continue }
@@ -421,13 +436,16 @@ struct PeerConnection {
                                                                ingest: ingestInput, serve: serveInput) {
                                 queue.append(answer)
                             }
-                        } catch is CancellationError {
-                            ending = .closed("stopped")
+                        } catch where error is CancellationError || Task.isCancelled {
+                            if let event = cancelled() {
+                                queue.append(event)
+                                continue loop
+                            }
                             break loop
                         } catch {
                             logger.error("sync stopped: the local database failed: \(error)")
                             farewell = ProtocolError(.internal, "local storage error")
-                            ending = .closed("local database error: \(error)")
+                            ending = .refusedByUs(ProtocolError(.internal, "local database error: \(error)"))
                             break loop
                         }
                     }
@@ -435,7 +453,6 @@ struct PeerConnection {
                 update(peer, session: session)
                 if actions.contains(.synced) { requestPhotos() }
             }
-            node.releasePhotos(photoFetch.outstanding)
             photoInput.finish()
             photoChunkInput.finish()
             if established { node.metrics.connected.decrement() }
@@ -446,6 +463,9 @@ struct PeerConnection {
             input.finish()
             group.cancelAll()
             await group.waitForAll()
+            // Only now: the chunk writer has stopped, so another connection
+            // that claims these photos is not writing beside it.
+            node.releasePhotos(photoFetch.outstanding)
             if let farewell { await Self.finalWrite([.error(farewell)], outbound) }
             outbound.finish()
             return ending
@@ -503,7 +523,9 @@ struct PeerConnection {
 
     private func record(_ ending: ConnectionEnding, peer: NodeID, established: Bool, logger: Logger) {
         let refused = ending.isRefusal
-        node.peers.update(peer, direction: direction, address: nil) {
+        // A row forgotten meanwhile (the peer was removed from the config,
+        // or a stranger's row made way for newer ones) is not brought back.
+        node.peers.update(peer, direction: direction, address: nil, create: false) {
             if established { $0.connections = max(0, $0.connections - 1) }
             // Another connection with the same node may still be up.
             guard $0.connections == 0 else { return }

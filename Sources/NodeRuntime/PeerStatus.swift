@@ -67,16 +67,20 @@ public struct PeerStatus: Sendable, Codable, Equatable {
 public final class PeerRegistry: Sendable {
     private struct Table {
         var peers: [NodeID: PeerStatus] = [:]
-        /// Keys that connected without being trusted, oldest first: any
-        /// stranger can make new keys, so only the latest few are kept.
+        /// Rows of keys this node does not trust, oldest first: anyone can
+        /// make new keys, so only the latest `PeerRegistryLimits.strangers`
+        /// are kept. A key that becomes trusted leaves this list.
         var strangers: [NodeID] = []
     }
 
-
     private let table = Mutex(Table())
     private let onChange: @Sendable () -> Void
+    private let strangerTest = Mutex<@Sendable (NodeID) -> Bool>({ _ in false })
 
     init(onChange: @escaping @Sendable () -> Void = {}) { self.onChange = onChange }
+
+    /// How to tell a stranger (a key not trusted now) from a peer.
+    func judgeStrangers(by test: @escaping @Sendable (NodeID) -> Bool) { strangerTest.withLock { $0 = test } }
 
     public func snapshot() -> [PeerStatus] {
         table.withLock { Array($0.peers.values) }.sorted { $0.node < $1.node }
@@ -84,30 +88,33 @@ public final class PeerRegistry: Sendable {
 
     public func status(of node: NodeID) -> PeerStatus? { table.withLock { $0.peers[node] } }
 
-    func update(_ node: NodeID, direction: String, address: String?, _ change: (inout PeerStatus) -> Void) {
-        let noteworthy = table.withLock { t in
+    /// Changes a peer's row, creating it unless `create` is false (a row
+    /// forgotten meanwhile stays forgotten).
+    func update(_ node: NodeID, direction: String, address: String?, create: Bool = true, _ change: (inout PeerStatus) -> Void) {
+        // Trust is judged only for new rows and rows kept as strangers' (it
+        // reads the roster), not on every update of a known peer.
+        let (isNew, listed) = table.withLock { ($0.peers[node] == nil, $0.strangers.contains(node)) }
+        if isNew && !create { return }
+        let stranger = isNew || listed ? strangerTest.withLock { $0 }(node) : false
+        let noteworthy = table.withLock { t -> Bool in
             let before = t.peers[node]
+            if before == nil && !create { return false }
             var status = before ?? PeerStatus(node: node, direction: direction, address: address)
             if let address { status.address = address }
             change(&status)
             t.peers[node] = status
+            if stranger {
+                if !t.strangers.contains(node) { t.strangers.append(node) }
+                while t.strangers.count > PeerRegistryLimits.strangers {
+                    t.peers.removeValue(forKey: t.strangers.removeFirst())
+                }
+            } else if listed {
+                t.strangers.removeAll { $0 == node }
+            }
             return before?.state != status.state || before?.inSync != status.inSync || before?.forks != status.forks
                 || before?.detail != status.detail
         }
         if noteworthy { onChange() }
-    }
-
-    /// Marks `node` as an untrusted key that connected; forgets the oldest
-    /// such keys beyond `PeerRegistryLimits.strangers` unless they are connected.
-    func noteStranger(_ node: NodeID) {
-        table.withLock { t in
-            guard !t.strangers.contains(node) else { return }
-            t.strangers.append(node)
-            while t.strangers.count > PeerRegistryLimits.strangers {
-                let oldest = t.strangers.removeFirst()
-                if (t.peers[oldest]?.connections ?? 0) == 0 { t.peers.removeValue(forKey: oldest) }
-            }
-        }
     }
 
     func forget(_ node: NodeID) {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 
 /// Photos and other blobs, stored by their SHA-256 under the data directory
 /// (blobs/ab/abcdef...). A blob being fetched grows in blobs/partial/ and
@@ -88,6 +89,17 @@ public final class BlobStore: Sendable {
     /// verified and in place. A hash or type mismatch discards the partial
     /// copy (it will be fetched again from the start).
     public func append(_ sha: Bytes32, total: UInt64, offset: UInt64, bytes: [UInt8]) throws(Failure) -> Bool {
+        // Two connections may write the same photo (one gave up on a slow
+        // peer while its chunks were still queued): the offset check and the
+        // write must not interleave, or the file gets bytes twice.
+        try appendLock.withLock { _ throws(Failure) -> Bool in
+            try appendUnlocked(sha, total: total, offset: offset, bytes: bytes)
+        }
+    }
+
+    private let appendLock = Mutex(())
+
+    private func appendUnlocked(_ sha: Bytes32, total: UInt64, offset: UInt64, bytes: [UInt8]) throws(Failure) -> Bool {
         if has(sha) { return true }
         guard total <= UInt64(maxBytes) else { throw .tooLarge(Int(clamping: total), max: maxBytes) }
         let partial = partialPath(sha)

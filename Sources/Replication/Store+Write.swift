@@ -111,9 +111,12 @@ extension Store {
             try ctx.flush()
             if ctx.rosterChanged {
                 let newRoster = ctx.roster
+                // Read while this transaction holds the write lock: after the
+                // commit another process could already have written, and
+                // taking its version here would hide that commit.
+                let version = try Store.dataVersion(db)
                 db.afterNextTransaction(
-                    onCommit: { db in
-                        let version = (try? Store.dataVersion(db)) ?? 0
+                    onCommit: { _ in
                         self.shared.withLock {
                             $0.roster = newRoster
                             $0.dataVersion = version

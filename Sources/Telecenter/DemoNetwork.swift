@@ -118,6 +118,9 @@ public struct DemoNetwork {
                     ]), time: ms(year, month, day)))
                 }
             }
+            // Each centre has a small team of trainers; its lead trainer
+            // runs most trainings (which is what the yearly award ranks).
+            let team = (0..<3).map { trainers[(i * 3 + $0) % trainers.count] }
             for t in 0..<max(1, budget * 2 / 10 + rng.below(3)) {
                 let (title, topic) = trainingTitles[rng.below(trainingTitles.count)]
                 let month = 1 + rng.below(11), day = 1 + rng.below(26)
@@ -125,7 +128,7 @@ public struct DemoNetwork {
                 let groups = Array(Set((0..<(1 + rng.below(2))).map { _ in Vocabulary.targetGroups[rng.below(Vocabulary.targetGroups.count)] })).sorted()
                 var body: [String: Any] = [
                     "title": title, "topic": topic, "start": date(year, month, day), "end": date(year, month, day + 1),
-                    "place": "Telecenter \(village)", "trainers": [trainers[(i + t) % trainers.count]],
+                    "place": "Telecenter \(village)", "trainers": [rng.unit() < 0.6 ? team[0] : team[1 + rng.below(2)]],
                     "participants": ["perempuan": women, "laki_laki": men], "target_groups": groups,
                 ]
                 if options.photos && t == 0, let blobs { body["photos"] = [try photo(blobs, &rng, tint: (40, 120, 200))] }

@@ -76,9 +76,12 @@ public final class Views: Sendable {
             total += entries.count
         }
         if !network.isEmpty || total == 0 && appliedPosition == 0 {
-            try refreshCentres(roster: Self.roster(store.roster, including: network))
+            let roster = Self.roster(store.roster, including: network)
+            try refreshCentres(roster: roster)
+            // Entries are only ever removed by a revocation, which arrives
+            // as one of these entries.
+            if !network.isEmpty { try reconcilePurges(roster: roster) }
         }
-        try reconcilePurges()
         return total
     }
 
@@ -102,7 +105,7 @@ public final class Views: Sendable {
 
     /// Authors whose log went back (a revocation removed entries): their
     /// rows are rebuilt from the records the store still holds.
-    func reconcilePurges() throws {
+    func reconcilePurges(roster: Roster) throws {
         let heads = Dictionary(try store.authorSummaries().map { ($0.author.description, $0.seq) }, uniquingKeysWith: max)
         let applied = try pool.read { db in try Row.fetchAll(db, sql: "SELECT author, seq FROM author_seq") }
         let behind = applied.compactMap { r -> String? in
@@ -110,7 +113,6 @@ public final class Views: Sendable {
             return (heads[author] ?? 0) < UInt64(r[1] as Int64) ? author : nil
         }
         guard !behind.isEmpty else { return }
-        let roster = store.roster
         for author in behind {
             guard let id = NodeID(author) else { continue }
             let records = try store.records(of: id)

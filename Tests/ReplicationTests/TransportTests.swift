@@ -95,23 +95,37 @@ import Testing
         }
     }
 
-    @Test func strangersDoNotGrowThePeerTable() async throws {
+    @Test func strangersDoNotGrowThePeerTableNorPushOutMembers() async throws {
         let net = LiveNetwork()
-        let hub = try net.add("hub")
+        let (hub, centres) = try await Self.hubAnd(["tc1"], in: net)
         try await net.run {
             let endpoint = try await net.endpoint(of: hub)
-            for _ in 0..<(PeerRegistryLimits.strangers + 8) {
-                let stranger = NodeKey()
-                _ = try await ManualPeer.connect(as: stranger, host: "127.0.0.1", port: endpoint.port) { _, reader, writer in
-                    try await writer.send([.hello(Hello(network: hub.node.id, node: stranger.id, agent: "stranger/1",
-                                                        feed: FeedID(bytes: Array(repeating: 3, count: 16))!, since: nil))])
-                    return try await reader.drain()
+            // A member connects, syncs and goes away: its row must stay.
+            centres[0].dialers.setPeers([endpoint])
+            try await net.wait("tc1 is connected") { hub.node.peers.status(of: centres[0].node.id)?.state == .connected }
+            centres[0].dialers.setPeers([])
+            try await net.wait("tc1 has left") { hub.node.peers.status(of: centres[0].node.id)?.state == .disconnected }
+            // Many strangers at once.
+            let count = PeerRegistryLimits.strangers + 8
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<count {
+                    group.addTask {
+                        let stranger = NodeKey()
+                        _ = try await ManualPeer.connect(as: stranger, host: "127.0.0.1", port: endpoint.port) { _, reader, writer in
+                            try await writer.send([.hello(Hello(network: hub.node.id, node: stranger.id, agent: "stranger/1",
+                                                                feed: FeedID(bytes: Array(repeating: 3, count: 16))!, since: nil))])
+                            return try await reader.drain()
+                        }
+                    }
                 }
+                try await group.waitForAll()
             }
-            try await net.wait("the last strangers are shown as refused") {
+            try await net.wait("the hub has recorded the refusals") {
                 hub.node.peers.snapshot().filter { $0.state == .refused }.count == PeerRegistryLimits.strangers
             }
-            #expect(hub.node.peers.snapshot().count == PeerRegistryLimits.strangers)
+            let rows = hub.node.peers.snapshot()
+            #expect(rows.count == PeerRegistryLimits.strangers + 1, "\(rows.count) rows")
+            #expect(rows.contains { $0.node == centres[0].node.id.description })
         }
     }
 

@@ -82,6 +82,29 @@ import Testing
         #expect(row?.lastHeardMs == later - 60_000)
     }
 
+    @Test func aMonitorAdmittedByAnotherProcessHasItsSurveyCounted() throws {
+        let n = try Self.network(centres: 2)
+        let before = try n.views.monitoring(filter: ViewFilter()).total
+        // Another process (the CLI with --data-dir) admits a monitor and
+        // stores its survey; the daemon's store has not written since, so
+        // its own roster does not know the monitor yet.
+        let other = try Store.open(at: n.dir.file("hub.sqlite"))
+        let monitor = NodeKey()
+        let admit = #"{"node":"\#(monitor.id)","role":"monitor","name":"Tim Monev","region":"Jawa Timur"}"#
+        try other.append([.put(kind: "admit", key: monitor.id.description, body: admit, time: 1)], signer: n.hub)
+        let subject = n.centres[0].key.id
+        let scores = Vocabulary.scoreCriteria.map { "\"\($0)\":4" }.joined(separator: ",")
+        let zeros = String(repeating: "0", count: 64)
+        let body = #"{"subject":"\#(subject)","date":"2026-11-20","period":"2026-S2","assessor":"Tim Monev","scores":{\#(scores)},"classification":"optimal","photos":[{"sha256":"\#(zeros)","size":1,"type":"image/png"}]}"#
+        let survey = try Entry.sign(.put(kind: "monitoring", key: "\(subject)/2026-S2", body: body, time: 2), seq: 1, prev: .zero, with: monitor)
+        #expect(try other.ingest([survey], from: monitor.id).stored == 1)
+        try other.close()
+        #expect(!n.store.roster.acceptsPeer(monitor.id), "the daemon's roster is stale, as in the real case")
+
+        try n.views.catchUp()
+        #expect(try n.views.monitoring(filter: ViewFilter()).total == before + 1)
+    }
+
     @Test func countersFollowUpdatesDeletesAndRegionMoves() throws {
         let n = try Self.network(centres: 6)
         let centre = n.centres[0]
