@@ -13,6 +13,15 @@ enum DashboardRoutes {
         // `?token=` sets a cookie (TokenMiddleware), so the token stays out
         // of addresses, browser history and Referer headers.
         @Sendable func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+        /// A page asked for with a malformed period says so in its own
+        /// language (the JSON API answers 400 with the same rule).
+        @Sendable func invalidPeriod(_ request: Request) -> Response? {
+            guard let period = request.uri.queryParameters["period"].map({ String($0).trimmingCharacters(in: .whitespaces) }),
+                  !period.isEmpty, !ViewFilter.isValidPeriod(period) else { return nil }
+            var response = html(DashboardPages.invalidPeriod(period, path: request.uri.path, language: language(request)))
+            response.status = .badRequest
+            return response
+        }
 
         router.get("/") { request, _ in
             let fresh = try freshness()
@@ -27,33 +36,39 @@ enum DashboardRoutes {
                                                 awards: awards, language: language(request), nowMs: now(), query: ""))
         }
         router.get("centres") { request, _ in
+            if let invalid = invalidPeriod(request) { return invalid }
             let f = try filter(request)
             return html(DashboardPages.centres(page: try views.nodes(filter: f, freshness: freshness()), filter: f,
                                                language: language(request), nowMs: now(), query: ""))
         }
         router.get("products") { request, _ in
+            if let invalid = invalidPeriod(request) { return invalid }
             let f = try filter(request)
             let summary = try views.summary(filter: ViewFilter(region: f.region, period: f.period), freshness: freshness())
             return html(DashboardPages.products(page: try views.products(filter: f), summary: summary, filter: f,
                                                 language: language(request), query: ""))
         }
         router.get("sales") { request, _ in
+            if let invalid = invalidPeriod(request) { return invalid }
             let f = try filter(request)
             return html(DashboardPages.sales(page: try views.sales(filter: f), filter: f, language: language(request), query: ""))
         }
         router.get("trainings") { request, _ in
+            if let invalid = invalidPeriod(request) { return invalid }
             let f = try filter(request)
             let summary = try views.summary(filter: ViewFilter(region: f.region, period: f.period), freshness: freshness())
             return html(DashboardPages.trainings(page: try views.trainings(filter: f), summary: summary, filter: f,
                                                  language: language(request), query: ""))
         }
         router.get("monitoring") { request, _ in
+            if let invalid = invalidPeriod(request) { return invalid }
             let f = try filter(request)
             let summary = try views.summary(filter: ViewFilter(region: f.region), freshness: freshness())
             return html(DashboardPages.monitoring(page: try views.monitoring(filter: f), summary: summary, filter: f,
                                                   language: language(request), query: ""))
         }
         router.get("activities") { request, _ in
+            if let invalid = invalidPeriod(request) { return invalid }
             let f = try filter(request)
             return html(DashboardPages.activities(page: try views.activities(filter: f), filter: f, language: language(request),
                                                   query: ""))

@@ -123,11 +123,17 @@ import Testing
             }
             #expect(try await Self.get(s.port, "/api/v1/summary").status == 200, "the server is still up")
             // A period is a year or a month; "2026-1" would match October to December.
-            for bad in ["/api/v1/products?period=2026-1", "/api/v1/summary?period=bulan-ini", "/trainings?period=2026-13"] {
+            for bad in ["/api/v1/products?period=2026-1", "/api/v1/summary?period=bulan-ini"] {
                 let r = try await Self.get(s.port, bad)
                 #expect(r.status == 400, "\(bad)")
                 #expect(String(decoding: r.body, as: UTF8.self).contains("period must be a year (2026) or a month (2026-03)"), "\(bad)")
             }
+            // The pages say it as a page, in their language.
+            let page = try await Self.get(s.port, "/trainings?period=2026-13")
+            #expect(page.status == 400 && page.type.hasPrefix("text/html"))
+            #expect(String(decoding: page.body, as: UTF8.self).contains("Periode harus berupa tahun (2026) atau bulan (2026-03)"))
+            let english = try await Self.get(s.port, "/products?period=2026-1&lang=en")
+            #expect(String(decoding: english.body, as: UTF8.self).contains("The period must be a year (2026) or a month (2026-03)"))
             for good in ["/api/v1/products?period=2026", "/api/v1/sales?period=2026-10", "/trainings?period=2026-03"] {
                 #expect(try await Self.get(s.port, good).status == 200, "\(good)")
             }

@@ -560,6 +560,19 @@ public enum DashboardPages {
         ("/activities", "Kegiatan", "Activities"), ("/awards", "Penghargaan", "Awards"),
     ]
 
+    /// A period the pages cannot apply, said in the page's language, with
+    /// a way back (path "/products?period=2026-1" and the like).
+    public static func invalidPeriod(_ period: String, path: String, language: String) -> String {
+        let c = Context(language: language, path: path, query: "", current: [], nowMs: nil)
+        let shown = String(period.prefix(40))
+        var h = HTML.Builder()
+        pageTitle(&h, c.t("Periode tidak dikenal", "Unknown period"),
+                  lede: c.t("Periode harus berupa tahun (2026) atau bulan (2026-03), bukan \u{201C}\(shown)\u{201D}.",
+                            "The period must be a year (2026) or a month (2026-03), not \u{201C}\(shown)\u{201D}."))
+        h += "<p><a href=\"\(c.href(path))\">\(c.t("Tampilkan tanpa filter periode", "Show it without a period filter"))</a></p>"
+        return document(c, title: c.t("Periode tidak dikenal", "Unknown period"), active: path, generatedMs: nil, network: nil, body: h.html)
+    }
+
     static func pageTitle(_ h: inout HTML.Builder, _ title: String, lede: String) {
         h += "<h1 class=\"page-title\">\(HTML.escape(title))</h1><p class=\"lede\">\(HTML.escape(lede))</p>"
     }
@@ -617,7 +630,7 @@ public enum DashboardPages {
                 }
             case .period:
                 h += "<label>\(c.t("Periode", "Period"))<input type=\"text\" name=\"period\" value=\"\(HTML.escape(filter.period ?? ""))\" "
-                h += "placeholder=\"2026 / 2026-11\" pattern=\"[0-9]{4}(-[0-9]{2})?\" inputmode=\"numeric\" size=\"10\" "
+                h += "placeholder=\"2026 / 2026-11\" pattern=\"[0-9]{4}(-(0[1-9]|1[0-2]))?\" inputmode=\"numeric\" size=\"10\" "
                 h += "title=\"\(c.t("Tahun (2026) atau bulan (2026-11)", "Year (2026) or month (2026-11)"))\"></label>"
             case .category:
                 h += "<label>\(HTML.escape(categoryTitle))<select name=\"category\"><option value=\"\">\(c.t("Semua", "All"))</option>"
