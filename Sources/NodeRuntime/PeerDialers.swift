@@ -88,6 +88,10 @@ public final class PeerDialers: Service, Sendable {
                                 await inner.next()
                                 inner.cancelAll()
                             }
+                            // Its connection may have touched the peer's row
+                            // after removal forgot it; a removed peer leaves
+                            // status for good (unless it was added again).
+                            if !self.current.withLock({ $0.contains(endpoint) }) { node.peers.forget(endpoint.node) }
                         }
                     }
                 }

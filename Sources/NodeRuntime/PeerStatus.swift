@@ -118,10 +118,11 @@ public final class PeerRegistry: Sendable {
     }
 
     func forget(_ node: NodeID) {
-        table.withLock { t in
-            t.peers.removeValue(forKey: node)
+        let removed = table.withLock { t in
             t.strangers.removeAll { $0 == node }
+            return t.peers.removeValue(forKey: node) != nil
         }
+        if removed { onChange() }
     }
 }
 

@@ -105,6 +105,9 @@ import Testing
             try await net.wait("tc1 is connected") { hub.node.peers.status(of: centres[0].node.id)?.state == .connected }
             centres[0].dialers.setPeers([])
             try await net.wait("tc1 has left") { hub.node.peers.status(of: centres[0].node.id)?.state == .disconnected }
+            try await net.wait("tc1 no longer lists the hub") { centres[0].node.peers.status(of: hub.node.id) == nil }
+            #expect(hub.node.peers.status(of: centres[0].node.id)?.detail?.contains("no longer dials you") == true,
+                    "\(String(describing: hub.node.peers.status(of: centres[0].node.id)?.detail))")
             // Many strangers at once.
             let count = PeerRegistryLimits.strangers + 8
             try await withThrowingTaskGroup(of: Void.self) { group in
