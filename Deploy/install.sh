@@ -248,10 +248,11 @@ The node has no key yet. Initialise it as the tcnode user, ONE of:
     sudo -u tcnode tcnode init --data-dir $data_dir --genesis
 
 Then:
-  - on a telecenter, put the hub in peers in $config:
-        peers = ["HUB_ID@HUB_HOST:7447"]
-    (tcnoded dials only the peers listed there);
-  - on the hub, set views = true in $config;
+  - on a telecenter, tcnoded dials the hub given to init --peer; list any
+    other centres it should reach in peers in $config:
+        peers = ["NODE_ID@HOST:7447"]
+  - on the hub, the dashboard is on by default at 127.0.0.1:8080
+    (views_listen in $config; set views_token to open it beyond loopback);
   - start the service:
         sudo systemctl start tcnoded
         tcnode status
