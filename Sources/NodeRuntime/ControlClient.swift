@@ -19,6 +19,8 @@ public struct ControlClient: Sendable {
         case otherDaemon(String)
         case refused(String)
         case http(Int, String)
+        /// The connection ended or timed out before the daemon answered.
+        case lost(String)
 
         public var description: String {
             switch self {
@@ -27,7 +29,9 @@ public struct ControlClient: Sendable {
                 "permission denied on \(path): operators must be in group tcnode (sudo usermod -aG tcnode $USER, then log in again), or use sudo"
             case .otherDaemon(let path): "another tcnoded is already running on control socket \(path)"
             case .refused(let why): why
-            case .http(let code, let body): "the daemon answered \(code): \(body)"
+            case .http(let code, let body): "tcnoded answered \(code): \(body)"
+            case .lost(let why):
+                "tcnoded did not answer (\(why)); see `journalctl -u tcnoded`. After a write, `tcnode log` shows whether it was stored"
             }
         }
     }
@@ -48,7 +52,10 @@ public struct ControlClient: Sendable {
     }
 
     public func append(batch: [AppendRequest]) async throws -> [AppendResponse] {
-        let (code, body) = try await request(.POST, "/v1/entries/batch", body: try JSONEncoder().encode(batch))
+        var client = self
+        // One transaction of up to `ControlAPI.batchBytes` signed and fsynced.
+        client.timeout = max(timeout, .seconds(60))
+        let (code, body) = try await client.request(.POST, "/v1/entries/batch", body: try JSONEncoder().encode(batch))
         guard code == 200 else {
             let message = (try? JSONDecoder().decode(ControlErrorBody.self, from: Data(body)))?.error
             throw Failure.refused(message ?? String(decoding: body, as: UTF8.self))
@@ -117,9 +124,18 @@ public struct ControlClient: Sendable {
             }
             throw Failure.notRunning(socketPath)
         }
-        let response = try await withTimeout(timeout) {
-            try await HTTPExchange.send(on: channel, method, uri, host: "tcnoded", body: body, contentType: contentType)
+        do {
+            let response = try await withTimeout(timeout) {
+                try await HTTPExchange.send(on: channel, method, uri, host: "tcnoded", body: body, contentType: contentType)
+            }
+            return (response.status, response.body)
+        } catch let error as TimeoutError {
+            throw Failure.lost("no answer within \(error.after)")
+        } catch let error as ChannelError {
+            // NIO's words ("I/O on closed channel") mean nothing to an operator.
+            throw Failure.lost(error == .ioOnClosedChannel || error == .eof ? "the connection closed" : "the connection failed: \(error)")
+        } catch let error as IOError {
+            throw Failure.lost("the connection failed: \(error.description)")
         }
-        return (response.status, response.body)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Replication
+import Synchronization
 
 /// What `tcnode status` shows, as the daemon reports it over the control
 /// socket. The JSON is stable: fields are only ever added.
@@ -21,8 +22,12 @@ public struct StatusReport: Sendable, Codable, Equatable {
     public var hubs: [String]
     public var forks: [ForkSummary]
     /// The one-line verdict as a word, for scripts: in-sync, syncing,
-    /// not-connected, refused, no-peers, hub, revoked, not-running.
+    /// not-connected, refused, peer-error, refused-peer, disk-full,
+    /// storage-error, no-peers, hub, revoked, not-running.
     public var state: String?
+    /// The data directory, and the space left on its file system.
+    public var dataDir: String?
+    public var diskFreeBytes: Int64?
 
     public struct ForkSummary: Sendable, Codable, Equatable {
         public var author: String
@@ -45,9 +50,18 @@ public struct StatusReport: Sendable, Codable, Equatable {
         return d
     }
 
-    /// Builds the report from a store (and a running node's peers).
+    /// Builds the report from a store (and a running node's peers), reading
+    /// the store off the cooperative pool.
     public static func make(store: Store, node: NodeID, name: String?, region: String?, running: Node?, listen: String?,
-                            nowMs: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) throws -> StatusReport {
+                            nowMs: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) async throws -> StatusReport {
+        make(store: store, figures: try await StoreFigures.read(store), node: node, name: name, region: region, running: running,
+             listen: listen, nowMs: nowMs)
+    }
+
+    /// Builds the report from figures already read (the daemon shares one
+    /// read between the status requests that arrive while it runs).
+    public static func make(store: Store, figures: StoreFigures, node: NodeID, name: String?, region: String?, running: Node?,
+                            listen: String?, nowMs: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) -> StatusReport {
         let roster = store.roster
         let admission = roster.governingAdmission(of: node)
         var peers = running?.peers.snapshot() ?? []
@@ -64,10 +78,11 @@ public struct StatusReport: Sendable, Codable, Equatable {
             node: node.description, name: name ?? admission?.name, region: region ?? admission?.region,
             role: roleName(roster.standing(of: node)), network: store.network.description, version: TCNodeVersion.current,
             daemonRunning: running != nil, uptimeSeconds: running.map { Int($0.uptime) }, listen: listen, nowMs: nowMs,
-            store: try store.stats(), peers: peers, hubs: hubs,
-            forks: try store.forks().map {
+            store: figures.stats, peers: peers, hubs: hubs,
+            forks: figures.forks.map {
                 ForkSummary(author: $0.author.description, seq: $0.seq, peer: $0.peer?.description, detectedMs: $0.detectedMs)
-            })
+            },
+            dataDir: (store.path as NSString).deletingLastPathComponent, diskFreeBytes: figures.diskFreeBytes)
         report.state = report.verdict.word
         return report
     }
@@ -90,7 +105,16 @@ public struct StatusReport: Sendable, Codable, Equatable {
         case inSync(peer: String, lastExchangeMs: Int64?)
         case syncing(peer: String, entriesBehind: UInt64)
         case notConnected(peer: String, sinceMs: Int64?, retryAtMs: Int64?, reason: String?)
+        /// The peer refused this node (not a member, another network...).
         case refused(peer: String, reason: String?)
+        /// The peer ended the connection over a failure of its own (its
+        /// database or disk): nothing to fix on this node.
+        case peerFailed(peer: String, reason: String?)
+        /// This node refused the peer (bad data, wrong identity or network).
+        case refusedPeer(peer: String, reason: String?)
+        /// This node's own database failed while syncing: a full disk, or
+        /// another storage error (`diskFull` false).
+        case localStorage(diskFull: Bool, directory: String?, freeBytes: Int64?, reason: String)
         case revoked
 
         public var word: String {
@@ -102,6 +126,9 @@ public struct StatusReport: Sendable, Codable, Equatable {
             case .syncing: "syncing"
             case .notConnected: "not-connected"
             case .refused: "refused"
+            case .peerFailed: "peer-error"
+            case .refusedPeer: "refused-peer"
+            case .localStorage(let full, _, _, _): full ? "disk-full" : "storage-error"
             case .revoked: "revoked"
             }
         }
@@ -119,6 +146,17 @@ public struct StatusReport: Sendable, Codable, Equatable {
     public var verdict: Verdict {
         guard daemonRunning else { return .notRunning }
         if role == "revoked" { return .revoked }
+        // This node's own storage failing ends its connections as refusals
+        // (so that dialers back off); that is this node's problem to fix,
+        // not the peers' or the membership's. It is current while no peer
+        // is in sync.
+        if !peers.contains(where: { $0.state == .connected && $0.inSync }),
+            let failure = peers.lazy.filter({ $0.state == .refused }).compactMap({ Refusal(parsing: $0.detail) })
+                .first(where: \.isLocalStorage)
+        {
+            return .localStorage(diskFull: failure.isDiskFull || (diskFreeBytes.map { $0 < Self.diskFullBelow } ?? false),
+                                 directory: dataDir, freeBytes: diskFreeBytes, reason: failure.message)
+        }
         if role == "hub" || role == "genesis" || (hubs.isEmpty && role == "authority") {
             let connected = peers.filter { $0.state == .connected }
             return .hub(connected: connected.count, configured: peers.count,
@@ -135,7 +173,121 @@ public struct StatusReport: Sendable, Codable, Equatable {
         }
         let best = candidates.max { ($0.lastSeenMs ?? 0) < ($1.lastSeenMs ?? 0) }!
         let label = best.name ?? String(best.node.prefix(8))
-        if best.state == .refused { return .refused(peer: label, reason: best.detail) }
+        if best.state == .refused {
+            switch Refusal(parsing: best.detail) {
+            case let r? where r.byPeer && r.code == ErrorCode.internal.rawValue: return .peerFailed(peer: label, reason: r.message)
+            case let r? where !r.byPeer: return .refusedPeer(peer: label, reason: best.detail)
+            default: return .refused(peer: label, reason: best.detail)
+            }
+        }
         return .notConnected(peer: label, sinceMs: best.lastSeenMs, retryAtMs: best.retryAtMs, reason: best.detail)
+    }
+}
+
+extension StatusReport {
+    /// Free space below which a storage failure is taken for a full disk
+    /// (SQLite needs room for its journal and the pages it adds).
+    static let diskFullBelow: Int64 = 16 * 1_048_576
+
+    /// How a refused connection ended, read back from the peer row's detail
+    /// (`ConnectionEnding.description`): who closed it, with which ERROR code.
+    struct Refusal: Equatable {
+        var byPeer: Bool
+        var code: String
+        var message: String
+
+        init?(parsing detail: String?) {
+            guard let detail else { return nil }
+            let forms = [("we closed the connection (", false), ("the peer closed the connection (", true)]
+            guard let (prefix, byPeer) = forms.first(where: { detail.hasPrefix($0.0) }),
+                let close = detail.range(of: "): ", range: detail.index(detail.startIndex, offsetBy: prefix.count)..<detail.endIndex)
+            else { return nil }
+            self.byPeer = byPeer
+            code = String(detail[detail.index(detail.startIndex, offsetBy: prefix.count)..<close.lowerBound])
+            message = String(detail[close.upperBound...])
+        }
+
+        /// This node's database failed (PeerConnection's "local database error").
+        var isLocalStorage: Bool { !byPeer && code == ErrorCode.internal.rawValue && message.hasPrefix("local database error") }
+
+        /// SQLite's SQLITE_FULL ("database or disk is full") or ENOSPC.
+        var isDiskFull: Bool {
+            let text = message.lowercased()
+            return text.contains("disk is full") || text.contains("no space left") || text.contains("sqlite_full")
+        }
+    }
+}
+
+/// The store's figures `status` shows: counts, forks and the free space
+/// of the data directory's file system.
+public struct StoreFigures: Sendable {
+    public var stats: StoreStats
+    public var forks: [ForkRecord]
+    public var diskFreeBytes: Int64?
+
+    public init(stats: StoreStats, forks: [ForkRecord], diskFreeBytes: Int64? = nil) {
+        self.stats = stats
+        self.forks = forks
+        self.diskFreeBytes = diskFreeBytes
+    }
+
+    /// Read in one go, off the cooperative pool.
+    public static func read(_ store: Store) async throws -> StoreFigures {
+        try await store.offPool {
+            StoreFigures(stats: try $0.stats(), forks: try $0.forks(),
+                         diskFreeBytes: freeBytes(at: ($0.path as NSString).deletingLastPathComponent))
+        }
+    }
+
+    /// Bytes an unprivileged process may still write on the file system of `path`.
+    static func freeBytes(at path: String) -> Int64? {
+        var fs = statvfs()
+        guard statvfs(path, &fs) == 0 else { return nil }
+        return Int64(fs.f_bavail) * Int64(fs.f_frsize)
+    }
+}
+
+/// The daemon's figures for `status`, shared: requests that arrive while a
+/// read runs wait for that read, and a read younger than `freshFor` is
+/// reused. During a bulk sync, status polled by scripts or several
+/// operators then costs one count at a time, not one per request.
+public final class StatusFigures: Sendable {
+    let store: Store
+    let freshFor: Duration
+    private let state = Mutex<State>(State())
+
+    private struct State {
+        var last: (figures: StoreFigures, at: ContinuousClock.Instant)?
+        var reading: Task<StoreFigures, any Error>?
+    }
+
+    public init(store: Store, freshFor: Duration = .milliseconds(500)) {
+        self.store = store
+        self.freshFor = freshFor
+    }
+
+    public func current() async throws -> StoreFigures {
+        enum Next { case ready(StoreFigures), wait(Task<StoreFigures, any Error>) }
+        let now = ContinuousClock.now
+        let next: Next = state.withLock { state in
+            if let reading = state.reading { return .wait(reading) }
+            if let last = state.last, now - last.at < freshFor { return .ready(last.figures) }
+            let store = self.store
+            let reading = Task { try await StoreFigures.read(store) }
+            state.reading = reading
+            return .wait(reading)
+        }
+        let task: Task<StoreFigures, any Error>
+        switch next {
+        case .ready(let figures): return figures
+        case .wait(let reading): task = reading
+        }
+        let result = await task.result
+        state.withLock { state in
+            guard state.reading == task else { return }
+            state.reading = nil
+            if case .success(let figures) = result { state.last = (figures, ContinuousClock.now) }
+        }
+        return try result.get()
     }
 }
