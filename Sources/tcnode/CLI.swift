@@ -2,11 +2,14 @@ import ArgumentParser
 import Foundation
 import Replication
 
-/// Exit codes: 0 ok, 1 failure, 2 usage error, 3 daemon not running (status).
+/// Exit codes: 0 ok, 1 failure, 2 usage error, 3 daemon not running
+/// (status), 64 an argument is not UTF-8 text, 78 the config file or data
+/// directory is wrong (as tcnoded exits).
 @main
 struct CLI {
     static func main() async {
         do {
+            try ArgumentBytes.check(CommandLine.unsafeArgv, count: Int(CommandLine.argc))
             var command = try TCNode.parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
@@ -40,10 +43,13 @@ struct CLI {
     }
 }
 
-/// A failure to report to the operator, with its exit code.
-struct Failure: Error {
+/// A failure to report to the operator, with its exit code. Printed as its
+/// message wherever it ends up, never as Swift's `Failure(message:...)`.
+struct Failure: Error, CustomStringConvertible {
     let message: String
     var code: Int32 = 1
+
+    var description: String { message }
 }
 
 struct TCNode: AsyncParsableCommand {

@@ -32,7 +32,7 @@ struct Init: ParsableCommand {
 
     func run() throws {
         let networkID = try network.map { try parseNodeID($0, option: "--network") }
-        let directory = data.directory
+        let directory = try data.checkedDirectory()
         let (key, store) : (NodeKey, Store)
         do {
             (key, store) = try directory.initialise(network: networkID)

@@ -17,11 +17,11 @@ struct ResetSync: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
 
     func run() async throws {
-        if (try? await ControlClient(socketPath: data.socketPath).status()) != nil {
+        if (try? await ControlClient(socketPath: try data.socketPath()).status()) != nil {
             throw Failure(message: "tcnoded is running; stop it first (sudo systemctl stop tcnoded), then run reset-sync, then start it")
         }
-        let store = try data.openStore()
-        let feed = try store.resetSyncState()
+        let store = try await data.openStore()
+        let feed = try await store.offPool { try $0.resetSyncState() }
         print("sync state reset (new feed \(feed.hex.prefix(8))); start tcnoded and let it sync before writing new records")
     }
 }
@@ -34,7 +34,8 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let store: Store
-        do { store = try data.directory.openStore(checkIntegrity: true) } catch { throw Failure(message: "\(error)") }
+        let directory = try data.checkedDirectory()
+        do { store = try directory.openStore(checkIntegrity: true) } catch { throw Failure(message: "\(error)") }
         let result = try store.integrityCheck()
         guard result == ["ok"] else {
             throw Failure(message: "database \(store.path) is damaged: \(result.prefix(5).joined(separator: "; ")). Restore it from a backup, then run `tcnode reset-sync`.")
@@ -74,20 +75,23 @@ struct GenerateDemo: AsyncParsableCommand {
         // The control socket is always asked: a tcnoded running on this node
         // must not have the demo written under it. One running another node
         // (--data-dir elsewhere) is left alone.
-        if let running = try? await ControlClient(socketPath: data.socketPath).status(), running.node == key.id.description {
+        if let running = try? await ControlClient(socketPath: try data.socketPath()).status(), running.node == key.id.description {
             throw Failure(message: "tcnoded is running on this node; stop it first (sudo systemctl stop tcnoded), then run generate-demo, then start it")
         }
-        let store = try data.openStore()
+        let store = try await data.openStore()
         guard store.network == key.id else {
             throw Failure(message: "generate-demo only runs on a genesis node of its own demo network")
         }
         var options = DemoNetwork.Options()
         options.centres = centres
         options.year = year
-        let blobs = BlobStore(root: data.directory.blobsPath)
+        let blobs = BlobStore(root: try data.directory().blobsPath)
         do {
-            let generated = try DemoNetwork.populate(hub: key, store: store, blobs: blobs, options: options, seed: seed)
-            let stats = try store.stats()
+            let (seed, options) = (self.seed, options)
+            let generated = try await OffPool.run {
+                try DemoNetwork.populate(hub: key, store: store, blobs: blobs, options: options, seed: seed)
+            }
+            let stats = try await store.stats()
             print("generated \(generated.count) centres; the node now holds \(stats.entries) entries")
         } catch {
             throw Failure(message: "\(error)")

@@ -11,12 +11,12 @@ enum NodeAccess {
 
     static func open(_ data: DataOptions) async throws -> NodeAccess {
         // An explicit --data-dir means that node's files, whatever daemon runs.
-        if data.dataDir != nil { return .local(try data.openStore()) }
-        let client = ControlClient(socketPath: data.socketPath)
+        if data.dataDir != nil { return .local(try await data.openStore()) }
+        let client = ControlClient(socketPath: try data.socketPath())
         if let identity = try? await client.identity(), let node = NodeID(identity.node), let network = NodeID(identity.network) {
             return .daemon(client, node: node, network: network)
         }
-        return .local(try data.openStore())
+        return .local(try await data.openStore())
     }
 
     var node: NodeID {
@@ -36,21 +36,21 @@ enum NodeAccess {
     func records(kind: String, author: NodeID?, deleted: Bool) async throws -> [Entry] {
         switch self {
         case .daemon(let c, _, _): try await c.records(kind: kind, author: author?.description, deleted: deleted)
-        case .local(let store): try store.records(kind: kind, author: author, includeDeleted: deleted)
+        case .local(let store): try await store.offPool { try $0.records(kind: kind, author: author, includeDeleted: deleted) }
         }
     }
 
     func record(author: NodeID, kind: String, key: String) async throws -> Entry? {
         switch self {
         case .daemon(let c, _, _): try await c.record(author: author.description, kind: kind, key: key)
-        case .local(let store): try store.record(author: author, kind: kind, key: key)
+        case .local(let store): try await store.offPool { try $0.record(author: author, kind: kind, key: key) }
         }
     }
 
     func log(author: NodeID?, limit: Int) async throws -> [Entry] {
         switch self {
         case .daemon(let c, _, _): try await c.log(author: author?.description, limit: limit)
-        case .local(let store): try store.log(author: author, limit: limit)
+        case .local(let store): try await store.offPool { try $0.log(author: author, limit: limit) }
         }
     }
 

@@ -14,35 +14,63 @@ struct DataOptions: ParsableArguments {
     @Option(help: "tcnoded's control socket (default: $TCNODE_CONTROL_SOCKET, else control_socket of the config, else /run/tcnode/control.sock).")
     var socket: String?
 
-    /// The config file, when one is given or the default one exists.
+    /// The config file, when one is given or the default one exists and
+    /// this user may read it. A config that is given but cannot be used is
+    /// an error with tcnoded's exit code (78), never silently replaced by
+    /// the defaults (which would show another node's files).
     func loadConfig() throws -> NodeConfig? {
+        let path: String
         if let config {
-            do { return try NodeConfig.load(path: config) } catch { throw Failure(message: "\(error)") }
+            path = config
+        } else {
+            path = NodeConfig.defaultPath
+            // Operators outside group tcnode cannot read it: the socket and
+            // directory defaults then apply, as before.
+            guard FileManager.default.isReadableFile(atPath: path) else { return nil }
         }
-        guard FileManager.default.fileExists(atPath: NodeConfig.defaultPath) else { return nil }
-        return try? NodeConfig.load(path: NodeConfig.defaultPath)
+        do { return try NodeConfig.load(path: path) } catch { throw Failure(message: "\(error)", code: 78) }
     }
 
-    var directory: DataDirectory {
+    /// The data directory and where its path came from (for messages).
+    func resolvedDirectory() throws -> (directory: DataDirectory, source: String) {
         let env = ProcessInfo.processInfo.environment
-        if let dataDir, !dataDir.isEmpty { return DataDirectory(dataDir) }
-        if let e = env[DataDirectory.environmentVariable], !e.isEmpty { return DataDirectory(e) }
-        if let c = try? loadConfig() { return DataDirectory(c.dataDir) }
-        return DataDirectory(DataDirectory.defaultPath)
+        if let dataDir, !dataDir.isEmpty { return (DataDirectory(dataDir), "--data-dir") }
+        if let e = env[DataDirectory.environmentVariable], !e.isEmpty { return (DataDirectory(e), DataDirectory.environmentVariable) }
+        if let c = try loadConfig() { return (DataDirectory(c.dataDir), "data_dir in \(config ?? NodeConfig.defaultPath)") }
+        return (DataDirectory(DataDirectory.defaultPath), "the default data directory")
     }
 
-    var socketPath: String {
+    func directory() throws -> DataDirectory { try resolvedDirectory().directory }
+
+    /// The data directory, refused when its path names something that is
+    /// not a directory (it would otherwise read as "no database" or
+    /// "permission denied").
+    func checkedDirectory() throws -> DataDirectory {
+        let (directory, source) = try resolvedDirectory()
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw Failure(message: "\(directory.path) (\(source)) is a file, not a directory; set data_dir to a directory (the one `tcnode init` made)",
+                          code: 78)
+        }
+        return directory
+    }
+
+    func socketPath() throws -> String {
         if let socket, !socket.isEmpty { return socket }
         if let e = ProcessInfo.processInfo.environment["TCNODE_CONTROL_SOCKET"], !e.isEmpty { return e }
-        if let c = try? loadConfig() { return c.controlSocket }
+        if let c = try loadConfig() { return c.controlSocket }
         return NodeConfig().controlSocket
     }
 
-    func openStore() throws -> Store {
-        do { return try directory.openStore() } catch { throw Failure(message: "\(error)") }
+    /// Opens the database off the cooperative pool (opening reads and
+    /// checks the file).
+    func openStore() async throws -> Store {
+        let directory = try checkedDirectory()
+        do { return try await OffPool.run { try directory.openStore() } } catch { throw Failure(message: "\(error)") }
     }
 
     func openKey() throws -> NodeKey {
+        let directory = try checkedDirectory()
         do { return try directory.openKey() } catch { throw Failure(message: "\(error)") }
     }
 }
@@ -122,7 +150,7 @@ struct Appended {
 /// not reachable).
 func append(_ draft: Entry.Draft, data: DataOptions) async throws -> Appended {
     // An explicit --data-dir is that node, never whatever daemon answers.
-    let client = ControlClient(socketPath: data.dataDir == nil ? data.socketPath : "/nonexistent/tcnode.sock")
+    let client = ControlClient(socketPath: data.dataDir == nil ? try data.socketPath() : "/nonexistent/tcnode.sock")
     let ask = AppendRequest(kind: draft.kind, key: draft.key, op: draft.op == .put ? "put" : "delete",
                             body: draft.op == .put ? String(decoding: draft.body, as: UTF8.self) : nil)
     do {
@@ -134,7 +162,7 @@ func append(_ draft: Entry.Draft, data: DataOptions) async throws -> Appended {
         throw Failure(message: "tcnoded refused the write: \(error); nothing was stored")
     }
     let key = try data.openKey()
-    let store = try data.openStore()
+    let store = try await data.openStore()
     do {
         let entry = try await store.append([draft], signer: key)[0]
         return Appended(kind: entry.kind, key: entry.key, seq: entry.seq, id: entry.id.description, viaDaemon: false)

@@ -14,10 +14,14 @@ struct Publisher {
     func check(kind: String, key: String, body: [String: Any]) throws -> String {
         let text = String(decoding: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]),
                           as: UTF8.self)
+        let stored = language == "en" ? "; nothing was stored" : "; tidak ada yang disimpan"
         do {
             try RecordValidation.validate(kind: kind, key: key, body: Array(text.utf8))
         } catch {
-            throw Failure(message: error.message(language: language) + (language == "en" ? "; nothing was stored" : "; tidak ada yang disimpan"))
+            throw Failure(message: error.message(language: language) + stored)
+        }
+        if let problem = TextCheck.problem(kind: kind, key: key, body: JSONValue.parse(Array(text.utf8))) {
+            throw Failure(message: TextCheck.message(problem, kind: kind, language: language) + stored)
         }
         return text
     }
@@ -32,21 +36,21 @@ struct Publisher {
         guard BlobStore.isImage(bytes) != nil else {
             throw Failure(message: language == "en" ? "\(path) is not a JPEG or PNG photo" : "\(path) bukan foto JPEG atau PNG")
         }
-        // Checked here too: the daemon's HTTP server drops an oversized
-        // upload before it can answer with a readable reason.
-        let limit = (try? self.data.loadConfig())?.blobMaxBytes ?? NodeConfig().blobMaxBytes
+        // Checked here first: megabytes need not cross the socket to be refused.
+        let limit = try self.data.loadConfig()?.blobMaxBytes ?? NodeConfig().blobMaxBytes
         guard bytes.count <= limit else {
             throw Failure(message: language == "en"
                 ? "\(path): \(bytes.count) bytes; the most a photo may be is \(limit) bytes (blob_max_bytes). Make the photo smaller (resize it)."
                 : "\(path): \(bytes.count) byte; foto paling besar \(limit) byte (blob_max_bytes). Perkecil fotonya (ubah ukurannya).")
         }
-        let client = ControlClient(socketPath: data_socket)
+        let socket = try self.data.socketPath()
+        let client = ControlClient(socketPath: socket)
         do {
-            guard self.data.dataDir == nil else { throw ControlClient.Failure.notRunning(data_socket) }
+            guard self.data.dataDir == nil else { throw ControlClient.Failure.notRunning(socket) }
             let r = try await client.addPhoto(bytes)
             return ["sha256": r.sha256, "size": r.size, "type": r.type]
         } catch ControlClient.Failure.notRunning {
-            let blobs = BlobStore(root: self.data.directory.blobsPath, maxBytes: limit)
+            let blobs = BlobStore(root: try self.data.directory().blobsPath, maxBytes: limit)
             do {
                 let (sha, type) = try blobs.add(bytes)
                 return ["sha256": sha.hex, "size": bytes.count, "type": type]
@@ -58,8 +62,6 @@ struct Publisher {
         }
     }
 
-    var data_socket: String { data.socketPath }
-
     func publish(kind: String, key: String, body: [String: Any]) async throws {
         let text = try check(kind: kind, key: key, body: body)
         let done = try await append(.put(kind: kind, key: key, body: text, time: TimeText.nowMs()), data: data)
@@ -68,18 +70,62 @@ struct Publisher {
             : "\(kind) \(key) tersimpan (seq \(done.seq))\(done.viaDaemon ? "" : "; tcnoded tidak berjalan, peer menerimanya saat ia berjalan")")
     }
 
-    /// Writes several records in one transaction: all or nothing.
-    func publishAll(_ records: [(kind: String, key: String, body: String)]) async throws -> Int {
+    /// Writes several records: in one transaction when tcnoded is not
+    /// running; through tcnoded in batches that each fit one request of the
+    /// control socket (each batch all or nothing). `line` of each record
+    /// names it when a later batch fails after earlier ones were stored.
+    func publishAll(_ records: [(kind: String, key: String, body: String, line: Int)]) async throws -> Int {
         let now = TimeText.nowMs()
-        let client = ControlClient(socketPath: data.socketPath)
+        let socket = try data.socketPath()
+        let client = ControlClient(socketPath: socket)
+        let en = language == "en"
+        var stored = 0
         do {
-            guard data.dataDir == nil else { throw ControlClient.Failure.notRunning(data.socketPath) }
-            return try await client.append(batch: records.map { AppendRequest(kind: $0.kind, key: $0.key, op: "put", body: $0.body) }).count
+            guard data.dataDir == nil else { throw ControlClient.Failure.notRunning(socket) }
+            for batch in try Self.batches(records.map { AppendRequest(kind: $0.kind, key: $0.key, op: "put", body: $0.body) }) {
+                do {
+                    stored += try await client.append(batch: batch).count
+                } catch ControlClient.Failure.notRunning where stored == 0 {
+                    throw ControlClient.Failure.notRunning(socket)
+                } catch {
+                    guard stored > 0 else { throw Failure(message: (en ? "tcnoded refused the import: \(error); nothing was stored" : "tcnoded menolak impor: \(error); tidak ada yang disimpan")) }
+                    let last = records[stored - 1].line
+                    throw Failure(message: en
+                        ? "stored \(stored) of \(records.count) records (up to line \(last)), then: \(error). Fix the problem and import the file again: rows already stored are written again unchanged"
+                        : "\(stored) dari \(records.count) rekaman tersimpan (sampai baris \(last)), lalu: \(error). Perbaiki masalahnya lalu impor berkas itu lagi: baris yang sudah tersimpan ditulis ulang tanpa perubahan")
+                }
+            }
+            return stored
         } catch ControlClient.Failure.notRunning {
             let key = try data.openKey()
-            let store = try data.openStore()
+            let store = try await data.openStore()
             return try await store.append(records.map { .put(kind: $0.kind, key: $0.key, body: $0.body, time: now) }, signer: key).count
         }
+    }
+
+    /// At most this many records per batch: one batch is one transaction
+    /// of the daemon's, which holds the write lock while it signs.
+    static let batchRecords = 2_000
+
+    /// Consecutive batches whose JSON stays under `ControlAPI.batchBytes`.
+    static func batches(_ asks: [AppendRequest], maxBytes: Int = ControlAPI.batchBytes,
+                        maxRecords: Int = batchRecords) throws -> [[AppendRequest]] {
+        let encoder = JSONEncoder()
+        var out: [[AppendRequest]] = []
+        var current: [AppendRequest] = []
+        var bytes = 2
+        for ask in asks {
+            let size = try encoder.encode(ask).count + 1
+            if !current.isEmpty && (bytes + size > maxBytes || current.count == maxRecords) {
+                out.append(current)
+                current = []
+                bytes = 2
+            }
+            current.append(ask)
+            bytes += size
+        }
+        if !current.isEmpty { out.append(current) }
+        return out
     }
 }
 

@@ -112,7 +112,11 @@ struct ProductImport: AsyncParsableCommand {
             throw Failure(message: en ? "cannot read \(file) as UTF-8 text" : "\(file) tidak bisa dibaca sebagai teks UTF-8")
         }
         let sheet: CSVImport.Sheet
-        do { sheet = try CSVImport.read(text) } catch { throw Failure(message: "\(file): \(error)") }
+        do {
+            sheet = try CSVImport.read(text)
+        } catch {
+            throw Failure(message: "\(file): " + error.message(language: p.language) + (en ? "; nothing was stored" : "; tidak ada yang disimpan"))
+        }
         guard sheet.header.contains("name") && sheet.header.contains("category") else {
             throw Failure(message: en ? "\(file): the header row must have at least the columns name and category"
                 : "\(file): baris judul harus memuat minimal kolom name dan category")
@@ -157,10 +161,10 @@ struct ProductImport: AsyncParsableCommand {
             throw Failure(message: en ? "\(problems.count) problem(s) in \(file); nothing was stored. Fix the lines above and import again."
                 : "\(problems.count) masalah di \(file); tidak ada yang disimpan. Perbaiki baris di atas lalu impor lagi.")
         }
-        var prepared: [(kind: String, key: String, body: String)] = []
+        var prepared: [(kind: String, key: String, body: String, line: Int)] = []
         for var r in records {
             if let photo = r.photo { r.body["photos"] = [try await p.photo(photo)] }
-            prepared.append(("product", r.key, try p.check(kind: "product", key: r.key, body: r.body)))
+            prepared.append(("product", r.key, try p.check(kind: "product", key: r.key, body: r.body), r.line))
         }
         let n = try await p.publishAll(prepared)
         print(en ? "imported \(n) products from \(file)" : "\(n) produk diimpor dari \(file)")

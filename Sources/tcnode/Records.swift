@@ -33,13 +33,22 @@ struct Put: AsyncParsableCommand {
             }
             bytes = Array(content)
         }
+        // Checked here: the control socket would refuse it with the same words.
+        guard bytes.count <= Entry.maximumBodySize else {
+            throw Failure(message: "the record body is larger than 1 MiB (\(bytes.count) bytes, the most is \(Entry.maximumBodySize)): "
+                + "make it smaller, or keep photos and other files out of the record (`--photo` of the record commands stores them by hash); nothing was stored")
+        }
         if let failure = JSONObjectCheck.validate(bytes) {
             throw Failure(message: "the body is not a JSON object: \(failure.message) (at byte \(failure.offset)); nothing was stored")
         }
+        let language = Language.choose(nil).rawValue
         do {
             try RecordValidation.validate(kind: kind, key: key, body: bytes)
         } catch {
-            throw Failure(message: error.message(language: Language.choose(nil).rawValue) + "; nothing was stored")
+            throw Failure(message: error.message(language: language) + "; nothing was stored")
+        }
+        if let problem = TextCheck.problem(kind: kind, key: key, body: JSONValue.parse(bytes)) {
+            throw Failure(message: TextCheck.message(problem, kind: kind, language: language) + "; nothing was stored")
         }
         let draft = Entry.Draft(time: TimeText.nowMs(), op: .put, kind: kind, key: key, body: bytes)
         let done = try await append(draft, data: data)

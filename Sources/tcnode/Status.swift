@@ -6,7 +6,10 @@ import Replication
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show whether this centre replicates: verdict, node, store and every peer.",
-        discussion: "Exit codes: 0 the daemon answered, 1 failure, 3 tcnoded is not running (store figures are still shown).")
+        discussion: """
+            Exit codes: 0 the daemon answered, 1 failure, 3 tcnoded is not running (store figures are still shown),
+            78 the config file or data directory is wrong (as tcnoded would exit).
+            """)
 
     @OptionGroup var data: DataOptions
     @OptionGroup var output: OutputOptions
@@ -18,22 +21,27 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         let language = Language.choose(lang)
-        let socket = data.socketPath
+        // A config that cannot be used is the problem to report, exactly as
+        // tcnoded reports it: not a status read from default paths.
+        let config = try data.loadConfig()
+        let socket = try data.socketPath()
         var report: StatusReport
         do {
             report = try await ControlClient(socketPath: socket).status()
         } catch ControlClient.Failure.notRunning {
             // Not running: say so, and show what the database itself says
-            // (when this user may read it).
-            let config = try? data.loadConfig()
+            // (when this user may read it). A data directory that cannot be
+            // one is a configuration error, whatever the daemon does.
+            let directory = try data.checkedDirectory()
             do {
-                let store = try data.openStore()
-                report = try StatusReport.make(store: store, node: store.node, name: config?.name, region: config?.region,
-                                               running: nil, listen: nil)
+                let store = try await data.openStore()
+                report = try await StatusReport.make(store: store, node: store.node, name: config?.name, region: config?.region,
+                                                     running: nil, listen: nil)
                 render(report, language: language)
             } catch {
                 render(StatusReport.unreadable(node: "", nowMs: TimeText.nowMs()), language: language)
-                note(language == .en ? "(store figures unavailable: \(error))" : "(angka data tidak tersedia: \(error))")
+                note(language == .en ? "(store figures of \(directory.path) unavailable: \(error))"
+                    : "(angka data \(directory.path) tidak tersedia: \(error))")
             }
             throw ExitCode(3)
         } catch let failure as ControlClient.Failure {
@@ -88,6 +96,21 @@ struct StatusText {
         case .refused(let peer, let reason):
             return t("\(peer) refuses this node (\(reason ?? "no reason given")): ask the network authority to check its membership",
                      "\(peer) menolak node ini (\(reason ?? "tanpa alasan")): minta otoritas jaringan memeriksa keanggotaannya")
+        case .peerFailed(let peer, let reason):
+            return t("\(peer) had a failure of its own (\(reason ?? "no reason given")); nothing to fix here, this node retries by itself. If it lasts, tell \(peer)'s operator.",
+                     "\(peer) mengalami gangguan sendiri (\(reason ?? "tanpa alasan")); tidak ada yang perlu diperbaiki di sini, node ini mencoba lagi sendiri. Jika berlanjut, beri tahu operator \(peer).")
+        case .refusedPeer(let peer, let reason):
+            return t("This node refused \(peer) (\(reason ?? "no reason given")): check that peer's address and node id in the config",
+                     "Node ini menolak \(peer) (\(reason ?? "tanpa alasan")): periksa alamat dan id node peer itu di konfigurasi")
+        case .localStorage(let full, let directory, let free, let reason):
+            let dir = directory ?? t("the data directory", "direktori data")
+            if full {
+                let left = free.map { t(" (\(language.bytes($0)) left)", " (sisa \(language.bytes($0)))") } ?? ""
+                return t("This node's disk is full: free space on \(dir)\(left). tcnoded resumes syncing by itself once there is room.",
+                         "Disk node ini penuh: kosongkan ruang di \(dir)\(left). tcnoded melanjutkan sinkron sendiri setelah ada ruang.")
+            }
+            return t("This node's database failed (\(reason)): check the disk of \(dir) (`journalctl -u tcnoded`, `dmesg`); tcnoded retries by itself.",
+                     "Basis data node ini gagal (\(reason)): periksa disk \(dir) (`journalctl -u tcnoded`, `dmesg`); tcnoded mencoba lagi sendiri.")
         case .revoked:
             return t("This node was revoked from the network: peers refuse it. A revoked centre needs a new key.",
                      "Node ini telah dicabut dari jaringan: peer menolaknya. Pusat yang dicabut perlu kunci baru.")
@@ -112,6 +135,9 @@ struct StatusText {
         lines.append(t("Store     ", "Data      ") + t(
             "\(language.count(s.entries)) entries from \(language.count(s.authors)) authors, \(language.bytes(s.databaseBytes))",
             "\(language.count(s.entries)) entri dari \(language.count(s.authors)) penulis, \(language.bytes(s.databaseBytes))"))
+        if let free = r.diskFreeBytes, let dir = r.dataDir {
+            lines.append(t("Disk      ", "Disk      ") + t("\(language.bytes(free)) free on \(dir)", "\(language.bytes(free)) kosong di \(dir)"))
+        }
         let kinds = s.recordsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \(language.count($0.value))" }.joined(separator: ", ")
         lines.append(t("Records   ", "Rekaman   ") + (kinds.isEmpty ? t("none yet", "belum ada") : kinds))
         if s.forks > 0 {
