@@ -248,46 +248,50 @@ public struct StoreFigures: Sendable {
 }
 
 /// The daemon's figures for `status`, shared: requests that arrive while a
-/// read runs wait for that read, and a read younger than `freshFor` is
-/// reused. During a bulk sync, status polled by scripts or several
-/// operators then costs one count at a time, not one per request.
+/// read runs wait for that read, and figures read at the store's current
+/// position are reused for `reuseFor` (forks can be recorded without the
+/// position moving). During a bulk sync, status polled by scripts or
+/// several operators then costs one read at a time, not one per request.
 public final class StatusFigures: Sendable {
     let store: Store
-    let freshFor: Duration
+    let reuseFor: Duration
     private let state = Mutex<State>(State())
 
     private struct State {
-        var last: (figures: StoreFigures, at: ContinuousClock.Instant)?
+        var last: (figures: StoreFigures, position: Int64, at: ContinuousClock.Instant)?
         var reading: Task<StoreFigures, any Error>?
     }
 
-    public init(store: Store, freshFor: Duration = .milliseconds(500)) {
+    public init(store: Store, reuseFor: Duration = .seconds(5)) {
         self.store = store
-        self.freshFor = freshFor
+        self.reuseFor = reuseFor
     }
 
     public func current() async throws -> StoreFigures {
-        enum Next { case ready(StoreFigures), wait(Task<StoreFigures, any Error>) }
+        let position = try await store.position()
         let now = ContinuousClock.now
+        enum Next { case ready(StoreFigures), join(Task<StoreFigures, any Error>), lead(Task<StoreFigures, any Error>) }
         let next: Next = state.withLock { state in
-            if let reading = state.reading { return .wait(reading) }
-            if let last = state.last, now - last.at < freshFor { return .ready(last.figures) }
+            if let reading = state.reading { return .join(reading) }
+            if let last = state.last, last.position == position, now - last.at < reuseFor { return .ready(last.figures) }
             let store = self.store
             let reading = Task { try await StoreFigures.read(store) }
             state.reading = reading
-            return .wait(reading)
+            return .lead(reading)
         }
-        let task: Task<StoreFigures, any Error>
         switch next {
-        case .ready(let figures): return figures
-        case .wait(let reading): task = reading
+        case .ready(let figures):
+            return figures
+        case .join(let reading):
+            return try await reading.value
+        case .lead(let reading):
+            let result = await reading.result
+            state.withLock { state in
+                state.reading = nil
+                // Read at `position` or later: reused only while the position stays.
+                if case .success(let figures) = result { state.last = (figures, position, now) }
+            }
+            return try result.get()
         }
-        let result = await task.result
-        state.withLock { state in
-            guard state.reading == task else { return }
-            state.reading = nil
-            if case .success(let figures) = result { state.last = (figures, ContinuousClock.now) }
-        }
-        return try result.get()
     }
 }
