@@ -20,10 +20,10 @@ public enum Daemon {
 
     /// The peers to dial: the config's, plus those given to `tcnode init
     /// --peer` (the config wins for a node listed in both).
-    public static func dialled(config: NodeConfig, store: Store) -> [PeerEndpoint] {
+    public static func dialled(config: NodeConfig, store: Store) async -> [PeerEndpoint] {
         var peers = config.peers
         let listed = Set(peers.map(\.node))
-        for bootstrap in (try? store.bootstrapPeers()) ?? [] where !listed.contains(bootstrap.node) {
+        for bootstrap in (try? await store.bootstrapPeers()) ?? [] where !listed.contains(bootstrap.node) {
             if let endpoint = try? PeerEndpoint(parsing: "\(bootstrap.node)@\(bootstrap.address)") { peers.append(endpoint) }
         }
         return peers
@@ -79,7 +79,7 @@ public enum Daemon {
         let node = try Node(key: key, store: store, pinned: Set(config.peers.map(\.node)), logger: logger, name: config.name,
                             photos: photos)
         let listener = PeerListener(node: node, host: config.listenHost, port: config.listenPort)
-        let dialers = PeerDialers(node: node, peers: dialled(config: config, store: store))
+        let dialers = PeerDialers(node: node, peers: await dialled(config: config, store: store))
         var services: [any Service] = [
             StoreService(store: store, views: views, logger: logger),
             FeedWatcher(node: node),
@@ -98,6 +98,8 @@ public enum Daemon {
                                                     token: config.viewsToken, logger: logger))
         }
         services.append(ConfigReloader(path: configPath, node: node, dialers: dialers, logger: logger))
+        services.append(Watchdog(node: node, logger: logger))
+        services.append(MemoryTrimmer(node: node, views: views))
         services.append(ReadinessNotifier(listener: listener, controlSocket: config.controlSocket, logger: logger))
 
         logger.notice(

@@ -41,7 +41,7 @@ struct FeedWatcher: Service {
         // commit, including at the daemon's own ingests, so none is missed.
         var seen = node.store.externalCommits
         while (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: interval) })) != nil {
-            try? node.store.lookForExternalCommits()
+            _ = try? await node.store.offPool { try $0.lookForExternalCommits() }
             let commits = node.store.externalCommits
             if commits != seen { node.wakeConnections(rosterChanged: true) }
             seen = commits
@@ -61,7 +61,7 @@ struct ConfigReloader: Service {
         for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
             do {
                 let config = try NodeConfig.load(path: path)
-                dialers.setPeers(Daemon.dialled(config: config, store: node.store))
+                dialers.setPeers(await Daemon.dialled(config: config, store: node.store))
                 node.setPinned(Set(config.peers.map(\.node)))
                 logger.notice("configuration reloaded: \(config.peers.count) peer(s) to dial")
             } catch {
@@ -91,6 +91,76 @@ struct ReadinessNotifier: Service {
     }
 }
 
+/// systemd's watchdog (`WatchdogSec=` in the unit): WATCHDOG=1 every half
+/// interval, each only after an async database read has come back. A node
+/// whose cooperative pool or database connections are wedged stops pinging,
+/// and systemd kills and restarts it instead of leaving a dead hub up.
+struct Watchdog: Service {
+    let node: Node
+    let logger: Logger
+
+    func run() async throws {
+        let env = ProcessInfo.processInfo.environment
+        guard let usec = env["WATCHDOG_USEC"].flatMap(Int64.init), usec > 0,
+            env["WATCHDOG_PID"].flatMap(Int32.init).map({ $0 == getpid() }) ?? true
+        else {
+            // Not under a watchdog; a service that returns would stop the group.
+            try? await gracefulShutdown()
+            return
+        }
+        let interval = Duration.microseconds(usec / 2)
+        logger.debug("systemd watchdog every \(interval)")
+        repeat {
+            do {
+                _ = try await node.store.position()
+                SystemdNotify.send("WATCHDOG=1")
+            } catch {
+                logger.warning("watchdog: the database did not answer (\(error)); not telling systemd this node is alive")
+            }
+        } while (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: interval) })) != nil
+    }
+}
+
+/// Gives memory back once the node has been quiet for a while: SQLite's page
+/// caches (which a bulk sync or a views catch-up fills, up to tens of MB per
+/// connection) and the C heap's free pages, so an idle centre's PC is not
+/// left holding what a busy hour took.
+struct MemoryTrimmer: Service {
+    let node: Node
+    var views: Views?
+    var interval: Duration = .seconds(60)
+
+    func run() async throws {
+        var lastPosition: Int64 = -1
+        var trimmedAt: Int64 = -2
+        while (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: interval) })) != nil {
+            guard let position = try? await node.store.position() else { continue }
+            defer { lastPosition = position }
+            // Quiet for a whole interval, and not already trimmed at this position.
+            guard position == lastPosition, position != trimmedAt else { continue }
+            trimmedAt = position
+            let store = node.store, views = self.views
+            await OffPool.run {
+                store.releaseMemory()
+                views?.releaseMemory()
+                CHeap.trim()
+            }
+        }
+    }
+}
+
+/// glibc's `malloc_trim`: returns the C heap's free pages to the system
+/// (glibc keeps them otherwise, so RSS stays at its peak after a burst). Not
+/// in Swift's Glibc module, so it is looked up at run time; a libc without
+/// it is skipped.
+enum CHeap {
+    private typealias Trim = @convention(c) (Int) -> Int32
+    private static let trimFunction: Trim? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim")
+        .map { unsafeBitCast($0, to: Trim.self) }
+
+    static func trim() { _ = trimFunction?(0) }
+}
+
 /// Prometheus text format on GET /metrics (swift-metrics + swift-prometheus).
 enum MetricsEndpoint {
     static func application(registry: PrometheusCollectorRegistry, node: Node, host: String, port: Int,
@@ -102,7 +172,7 @@ enum MetricsEndpoint {
         let lag = Metrics.Gauge(label: "tcnode_sync_lag_entries")
         let peers = Metrics.Gauge(label: "tcnode_peers_known")
         router.get("/metrics") { _, _ -> Response in
-            if let stats = try? node.store.stats() {
+            if let stats = try? await node.store.stats() {
                 entries.record(stats.entries)
                 authors.record(stats.authors)
                 forks.record(stats.forks)

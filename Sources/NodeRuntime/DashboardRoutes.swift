@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import Replication
 import Telecenter
 
 /// The dashboard's pages: server-rendered HTML (Bahasa Indonesia by
@@ -23,7 +24,7 @@ enum DashboardRoutes {
             return response
         }
 
-        router.get("/") { request, _ in
+        router.get("/") { request, _ in try await OffPool.run {
             let fresh = try freshness()
             let summary = try views.summary(filter: ViewFilter(), freshness: fresh)
             let centres = try views.nodes(filter: ViewFilter().unpaged, freshness: fresh).items
@@ -34,52 +35,52 @@ enum DashboardRoutes {
             let awards = try views.awards(year: ViewsServer.year(request), limit: 5)
             return html(DashboardPages.overview(summary: summary, stale: Array(stale), sellers: Array(sellers), latestSurveys: latest,
                                                 awards: awards, language: language(request), nowMs: now(), query: ""))
-        }
-        router.get("centres") { request, _ in
+        } }
+        router.get("centres") { request, _ in try await OffPool.run {
             if let invalid = invalidPeriod(request) { return invalid }
             let f = try filter(request)
             return html(DashboardPages.centres(page: try views.nodes(filter: f, freshness: freshness()), filter: f,
                                                language: language(request), nowMs: now(), query: ""))
-        }
-        router.get("products") { request, _ in
+        } }
+        router.get("products") { request, _ in try await OffPool.run {
             if let invalid = invalidPeriod(request) { return invalid }
             let f = try filter(request)
             let summary = try views.summary(filter: ViewFilter(region: f.region, period: f.period), freshness: freshness())
             return html(DashboardPages.products(page: try views.products(filter: f), summary: summary, filter: f,
                                                 language: language(request), query: ""))
-        }
-        router.get("sales") { request, _ in
+        } }
+        router.get("sales") { request, _ in try await OffPool.run {
             if let invalid = invalidPeriod(request) { return invalid }
             let f = try filter(request)
             return html(DashboardPages.sales(page: try views.sales(filter: f), filter: f, language: language(request), query: ""))
-        }
-        router.get("trainings") { request, _ in
+        } }
+        router.get("trainings") { request, _ in try await OffPool.run {
             if let invalid = invalidPeriod(request) { return invalid }
             let f = try filter(request)
             let summary = try views.summary(filter: ViewFilter(region: f.region, period: f.period), freshness: freshness())
             return html(DashboardPages.trainings(page: try views.trainings(filter: f), summary: summary, filter: f,
                                                  language: language(request), query: ""))
-        }
-        router.get("monitoring") { request, _ in
+        } }
+        router.get("monitoring") { request, _ in try await OffPool.run {
             if let invalid = invalidPeriod(request) { return invalid }
             let f = try filter(request)
             let summary = try views.summary(filter: ViewFilter(region: f.region), freshness: freshness())
             return html(DashboardPages.monitoring(page: try views.monitoring(filter: f), summary: summary, filter: f,
                                                   language: language(request), query: ""))
-        }
-        router.get("activities") { request, _ in
+        } }
+        router.get("activities") { request, _ in try await OffPool.run {
             if let invalid = invalidPeriod(request) { return invalid }
             let f = try filter(request)
             return html(DashboardPages.activities(page: try views.activities(filter: f), filter: f, language: language(request),
                                                   query: ""))
-        }
-        router.get("awards") { request, _ in
+        } }
+        router.get("awards") { request, _ in try await OffPool.run {
             let year = ViewsServer.year(request)
             let current = Calendar(identifier: .gregorian).component(.year, from: Date())
             let years = (0..<5).map { String(current - $0) }
             return html(DashboardPages.awards(awards: try views.awards(year: year), years: years, language: language(request),
                                               query: ""))
-        }
+        } }
     }
 
     static func html(_ text: String) -> Response {

@@ -22,6 +22,9 @@ public struct SyncTiming: Sendable {
     public var connectTimeout: Duration = .seconds(10)
     /// A TLS handshake and HELLO must finish within this.
     public var handshakeTimeout: Duration = .seconds(20)
+    /// How long a revoked peer may fetch the roster entries that tell it so
+    /// before it is refused (PROTOCOL.md §6).
+    public var revokedGrace: Duration = .seconds(30)
     public var backoffInitial: Duration = .seconds(1)
     public var backoffMaximum: Duration = .seconds(600)
 
@@ -48,6 +51,8 @@ public final class Node: Sendable {
     let tls: PeerTLS
     let events: NodeEvents
     let metrics = NodeMetrics()
+    /// Bounds on inbound connections (storms slow down, never wedge).
+    let admission = ConnectionAdmission()
     let group: any EventLoopGroup
     let startedAt = Date()
     private let pinned: Mutex<Set<NodeID>>
@@ -147,7 +152,13 @@ public final class Node: Sendable {
                     metadata: ["peer": "\(peer.short)"])
             }
         }
-        if result.rosterChanged { events.broadcast(.rosterChanged) }
+        if result.rosterChanged {
+            events.broadcast(.rosterChanged)
+            if let from = store.roster.revokedFrom(id) {
+                logger.critical(
+                    "this node was revoked from network \(network.short) (from its entry \(from)): peers no longer accept it and nothing it writes will leave it; make a new node (`tcnode init` in a new data directory) and ask the network authority to admit it")
+            }
+        }
     }
 
     /// Subscribes to node events (feed growth, admissions, shutdown).
@@ -211,8 +222,8 @@ public final class Node: Sendable {
     func notePhotosReferenced() { events.broadcast(.photosReferenced) }
 
     /// A photo finished arriving: the views and waiting tests hear of it.
-    func notePhotoHeld(_ sha: Bytes32) {
-        try? photos?.views.markBlobHeld(sha)
+    func notePhotoHeld(_ sha: Bytes32) async {
+        if let views = photos?.views { _ = try? await OffPool.run { try views.markBlobHeld(sha) } }
         events.broadcast(.peersChanged)
     }
 }

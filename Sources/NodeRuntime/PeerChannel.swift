@@ -25,9 +25,16 @@ struct PeerChannel: Sendable {
             try ops.addHandler(NIOSSLClientHandler(context: tls.client, serverHostname: nil, customVerificationCallback: verifier))
         }
         try ops.addHandler(HandshakeGate(done: done))
-        try ops.addHandler(ByteToMessageHandler(FrameDecoder()))
+        // At most one frame being assembled (plus one TLS read beyond it).
+        try ops.addHandler(ByteToMessageHandler(FrameDecoder(), maximumBufferSize: Frame.maximumLength + 4 + 64 * 1024))
         try ops.addHandler(MessageToByteHandler(FrameEncoder()))
-        let async = try NIOAsyncChannel<Frame, [Frame]>(wrappingChannelSynchronously: channel)
+        // Backpressure down to the socket (PROTOCOL.md §7.6): with two frames
+        // decoded and not yet taken by the connection, NIO stops reading, so
+        // a receiver holds what it documents and no more, however fast the
+        // peer sends and however slowly the store writes.
+        let async = try NIOAsyncChannel<Frame, [Frame]>(
+            wrappingChannelSynchronously: channel,
+            configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2)))
         return PeerChannel(channel: async, handshake: done.futureResult, identity: identity, counts: counts,
                            remoteAddress: channel.remoteAddress.map(PeerChannel.describe))
     }

@@ -44,6 +44,9 @@ struct PeerConnection {
     let peerChannel: PeerChannel
     /// The configured address for outbound connections; nil for inbound ones.
     let dialedAddress: String?
+    /// The listener's admission slot of an inbound connection: pending until
+    /// HELLO is accepted both ways.
+    var ticket: ConnectionAdmission.Ticket? = nil
 
     private enum Input: Sendable {
         case session(SyncSession.Event)
@@ -91,10 +94,14 @@ struct PeerConnection {
         var logger = node.logger
         logger[metadataKey: "peer"] = "\(peer.short)"
         let store = node.store
+        let roster = store.roster
+        // A revoked peer is told of its revocation before it is refused.
+        let rosterOnly = roster.revokedFrom(peer) != nil
+            ? Set([roster.genesis] + roster.admissions.keys.filter { roster.isAuthority($0) }) : nil
         let configuration = SyncSession.Configuration(
             network: store.network, local: node.id, peer: peer, peerTrusted: node.trusts(peer), agent: node.agent,
-            feed: store.feed, checkpoint: (try? await checkpoint(peer)) ?? nil, name: node.name,
-            refusal: node.refusalMessage(for: peer))
+            feed: store.feed, checkpoint: (try? await store.checkpoint(for: peer)) ?? nil, name: node.name,
+            refusal: node.refusalMessage(for: peer), rosterOnlyFor: rosterOnly)
         node.peers.update(peer, direction: direction, address: dialedAddress ?? peerChannel.remoteAddress) {
             if $0.connections == 0 { $0.state = .connecting }
             $0.detail = nil
@@ -116,11 +123,6 @@ struct PeerConnection {
     private func identityProblem() -> String? {
         if case .failure(let problem)? = peerChannel.identity.value { return problem.description }
         return nil
-    }
-
-    private func checkpoint(_ peer: NodeID) async throws -> Checkpoint? {
-        let store = node.store
-        return try await Task { try store.checkpoint(for: peer) }.value
     }
 
     private func drive(
@@ -155,6 +157,24 @@ struct PeerConnection {
         let direction = self.direction
         let address = dialedAddress ?? peerChannel.remoteAddress
 
+        // Not a child of the group below: when the connection ends, what was
+        // received whole is still verified and stored (PROTOCOL.md §5), so
+        // this task is finished and awaited, never cancelled.
+        let ingestTask = Task {
+            let pipeline = IngestPipeline(store: store, origin: peer)
+            do {
+                try await pipeline.run(ingestQueue) { outcome in
+                    node.noteIngest(outcome.result, from: peer)
+                    if !outcome.result.forks.isEmpty {
+                        node.peers.update(peer, direction: direction, address: address) { $0.forks += outcome.result.forks.count }
+                    }
+                    input.yield(.session(.ingested(outcome)))
+                    creditInput.yield()
+                }
+            } catch {
+                input.yield(.storageFailed("could not store entries: \(error)"))
+            }
+        }
         return await withTaskGroup(of: Void.self, returning: ConnectionEnding.self) { group in
             group.addTask {
                 var credit = credits.makeAsyncIterator()
@@ -168,23 +188,6 @@ struct PeerConnection {
                     input.yield(.session(.decodingFailed(error)))
                 } catch {
                     input.yield(.ended("connection lost: \(error)"))
-                }
-            }
-            group.addTask {
-                let pipeline = IngestPipeline(store: store, origin: peer)
-                do {
-                    try await pipeline.run(ingestQueue) { outcome in
-                        node.noteIngest(outcome.result, from: peer)
-                        if !outcome.result.forks.isEmpty {
-                            node.peers.update(peer, direction: direction, address: address) { $0.forks += outcome.result.forks.count }
-                        }
-                        input.yield(.session(.ingested(outcome)))
-                        creditInput.yield()
-                    }
-                } catch is CancellationError {
-                    return
-                } catch {
-                    input.yield(.storageFailed("could not store entries: \(error)"))
                 }
             }
             group.addTask {
@@ -229,13 +232,20 @@ struct PeerConnection {
             group.addTask {
                 for await requests in photoQueue {
                     for request in requests {
-                        guard let photos = node.photos, photos.serves(request.sha256), let total = photos.blobs.size(request.sha256) else {
+                        let sha = request.sha256
+                        let photos = node.photos
+                        let held = await OffPool.run { () -> UInt64? in
+                            guard let photos, photos.serves(sha) else { return nil }
+                            return photos.blobs.size(sha)
+                        }
+                        guard let photos, let total = held else {
                             do { try await outbound.write([.blobNone(request.sha256)]) } catch { return }
                             continue
                         }
                         var offset = min(request.offset, total)
                         repeat {
-                            let chunk = photos.blobs.read(request.sha256, offset: offset, length: Frame.maximumBlobChunk) ?? []
+                            let at = offset
+                            let chunk = await OffPool.run { photos.blobs.read(sha, offset: at, length: Frame.maximumBlobChunk) ?? [] }
                             do {
                                 try await outbound.write([.blobData(sha256: request.sha256, total: total, offset: offset, bytes: chunk)])
                             } catch { return }
@@ -249,8 +259,12 @@ struct PeerConnection {
                 for await chunk in photoChunks {
                     guard let photos = node.photos else { continue }
                     do {
-                        if try photos.blobs.append(chunk.sha256, total: chunk.total, offset: chunk.offset, bytes: chunk.bytes) {
-                            node.notePhotoHeld(chunk.sha256)
+                        // Written, fsynced and (at the end) hashed off the cooperative pool.
+                        let complete = try await OffPool.run {
+                            try photos.blobs.append(chunk.sha256, total: chunk.total, offset: chunk.offset, bytes: chunk.bytes)
+                        }
+                        if complete {
+                            await node.notePhotoHeld(chunk.sha256)
                             input.yield(.photoHeld(chunk.sha256))
                         }
                     } catch BlobStore.Failure.offsetMismatch {
@@ -295,21 +309,22 @@ struct PeerConnection {
                 }
                 return .shutdown
             }
-            func requestPhotos() {
+            func requestPhotos() async {
                 guard let photos = node.photos, photoFetch.outstanding.isEmpty, session.isInSync else { return }
-                let wanted = node.claimPhotos(photos.wanted(node: node.id, excluding: photoFetch.refused))
+                let refused = photoFetch.refused, id = node.id
+                let wanted = node.claimPhotos(await OffPool.run { photos.wanted(node: id, excluding: refused) })
                 guard !wanted.isEmpty else { return }
                 photoFetch.outstanding.formUnion(wanted.map(\.sha256))
                 photoFetch.lastProgress = ContinuousClock.now
                 sendInput.yield([.blobWant(wanted)])
             }
-            func finishPhoto(_ sha: Bytes32) {
+            func finishPhoto(_ sha: Bytes32) async {
                 // Only what this connection asked for: a peer naming any
                 // other hash must not release another connection's claim.
                 guard photoFetch.outstanding.remove(sha) != nil else { return }
                 photoFetch.lastProgress = ContinuousClock.now
                 node.releasePhotos([sha])
-                if photoFetch.outstanding.isEmpty { requestPhotos() }
+                if photoFetch.outstanding.isEmpty { await requestPhotos() }
             }
 
             loop: while true {
@@ -331,7 +346,7 @@ struct PeerConnection {
                             photoInput.yield(requests)
                         case .blobNone(let sha):
                             photoFetch.refused.insert(sha)
-                            finishPhoto(sha)
+                            await finishPhoto(sha)
                         case .blobData(let sha, let total, let offset, let bytes):
                             guard photoFetch.outstanding.contains(sha), node.photos != nil else { continue }
                             photoFetch.lastProgress = ContinuousClock.now
@@ -341,7 +356,7 @@ struct PeerConnection {
                         }
                         continue
                     case .session(.feedAdvanced):
-                        requestPhotos()
+                        await requestPhotos()
                         event = .feedAdvanced
                     case .session(let e):
                         event = e
@@ -359,19 +374,19 @@ struct PeerConnection {
                         ending = .refusedByUs(ProtocolError(.internal, "local database error: \(why)"))
                         break loop
                     case .rosterChanged:
-                        guard session.isEstablished, !node.trusts(peer) else { continue }
+                        guard session.isEstablished, !session.isRosterOnly, !node.trusts(peer) else { continue }
                         event = .peerNoLongerTrusted(node.refusalMessage(for: peer))
                     case .photosReferenced:
-                        requestPhotos()
+                        await requestPhotos()
                         continue
                     case .photoHeld(let sha):
                         logger.debug("photo \(sha.hex.prefix(12)) received and verified")
-                        finishPhoto(sha)
+                        await finishPhoto(sha)
                         continue
                     case .photoRefused(let sha, let why):
                         logger.warning("photo \(sha.hex.prefix(12)) from this peer was refused: \(why)")
                         photoFetch.refused.insert(sha)
-                        finishPhoto(sha)
+                        await finishPhoto(sha)
                         continue
                     case .tick:
                         // A peer that stopped answering photo requests (or
@@ -390,7 +405,10 @@ struct PeerConnection {
                             node.peers.update(peer, direction: direction, address: nil) { $0.lastSeenMs = now }
                         }
                         update(peer, session: session)
-                        if idle.sinceReceived >= node.timing.idleReceive
+                        if session.isRosterOnly && session.isEstablished && idle.sinceStart >= node.timing.revokedGrace {
+                            // The revoked peer has had its chance to fetch its revocation.
+                            event = .peerNoLongerTrusted(node.refusalMessage(for: peer))
+                        } else if idle.sinceReceived >= node.timing.idleReceive
                             || (!session.isEstablished && idle.sinceStart >= node.timing.handshakeTimeout)
                         {
                             event = .receiveIdle
@@ -416,6 +434,7 @@ struct PeerConnection {
                         break loop
                     case .established(let hello):
                         established = true
+                        ticket?.established()
                         node.metrics.connected.increment()
                         let now = Self.nowMs()
                         node.peers.update(peer, direction: direction, address: address) {
@@ -451,18 +470,21 @@ struct PeerConnection {
                     }
                 }
                 update(peer, session: session)
-                if actions.contains(.synced) { requestPhotos() }
+                if actions.contains(.synced) { await requestPhotos() }
             }
             photoInput.finish()
             photoChunkInput.finish()
             if established { node.metrics.connected.decrement() }
-            creditInput.finish()
             sendInput.finish()
             ingestInput.finish()
             serveInput.finish()
             input.finish()
             group.cancelAll()
             await group.waitForAll()
+            // The reader has stopped; what it handed over is stored before
+            // the connection counts as ended (at most `ingestCredits` frames).
+            await ingestTask.value
+            creditInput.finish()
             // Only now: the chunk writer has stopped, so another connection
             // that claims these photos is not writing beside it.
             node.releasePhotos(photoFetch.outstanding)
@@ -547,7 +569,9 @@ struct PeerConnection {
 
     static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
-    static let ingestCredits = 4
+    /// ENTRIES frames taken from the socket and not yet stored (PROTOCOL.md
+    /// §7.6): one being verified while the one before it is written.
+    static let ingestCredits = 2
     static let photoStall: Duration = .seconds(60)
 
     /// The last frame of a connection (an ERROR): written even when this

@@ -78,9 +78,29 @@ public final class PeerListener: Service, Sendable {
             await withDiscardingTaskGroup { group in
                 do {
                     try await server.executeThenClose { inbound in
+                        var refusedSinceWarning = 0
+                        var lastWarning: ContinuousClock.Instant?
                         for try await peerChannel in inbound.cancelOnGracefulShutdown() {
-                            group.addTask {
-                                _ = await PeerConnection(node: node, peerChannel: peerChannel, dialedAddress: nil).run()
+                            let address = peerChannel.channel.channel.remoteAddress?.ipAddress ?? "unknown"
+                            switch node.admission.admit(address: address) {
+                            case .success(let ticket):
+                                group.addTask {
+                                    _ = await PeerConnection(node: node, peerChannel: peerChannel, dialedAddress: nil, ticket: ticket).run()
+                                    ticket.release()
+                                }
+                            case .failure(let refusal):
+                                // Closed before TLS starts: the cheapest answer to a storm.
+                                node.metrics.connectionRefused(refusal.reason.rawValue)
+                                group.addTask { await peerChannel.abandon() }
+                                refusedSinceWarning += 1
+                                let now = ContinuousClock.now
+                                if lastWarning.map({ now - $0 >= .seconds(60) }) ?? true {
+                                    node.logger.warning(
+                                        "too many connections at once (\(refusal.reason.rawValue)); \(refusedSinceWarning) closed at once since the last warning; peers retry",
+                                        metadata: ["address": "\(address)"])
+                                    lastWarning = now
+                                    refusedSinceWarning = 0
+                                }
                             }
                         }
                     }

@@ -20,6 +20,7 @@ public struct Photos: Sendable {
     }
 
     /// Photos to ask a peer for, with the offset already held of each.
+    @available(*, noasync, message: "reads the views database; call it through OffPool.run")
     func wanted(node: NodeID, excluding refused: Set<Bytes32>, limit: Int = 16) -> [BlobRequest] {
         let missing = (try? views.missingBlobs(all: fetchAll, node: node, limit: limit + refused.count)) ?? []
         return missing.filter { !refused.contains($0.sha256) && !blobs.has($0.sha256) }.prefix(limit).map {
@@ -27,6 +28,7 @@ public struct Photos: Sendable {
         }
     }
 
+    @available(*, noasync, message: "reads the views database; call it through OffPool.run")
     func serves(_ sha: Bytes32) -> Bool { blobs.has(sha) && ((try? views.isReferenced(sha)) ?? false) }
 }
 

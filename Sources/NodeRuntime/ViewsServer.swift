@@ -41,36 +41,41 @@ public enum ViewsServer {
         }
 
         let api = router.group("api/v1")
-        api.get("summary") { request, _ in try json(views.summary(filter: filter(request), freshness: freshness())) }
-        api.get("nodes") { request, _ in try json(views.nodes(filter: filter(request), freshness: freshness())) }
-        api.get("products") { request, _ in try json(views.products(filter: filter(request))) }
-        api.get("sales") { request, _ in try json(views.sales(filter: filter(request))) }
-        api.get("trainings") { request, _ in try json(views.trainings(filter: filter(request))) }
-        api.get("monitoring") { request, _ in
+        api.get("summary") { request, _ in try await OffPool.run { try json(views.summary(filter: filter(request), freshness: freshness())) } }
+        api.get("nodes") { request, _ in try await OffPool.run { try json(views.nodes(filter: filter(request), freshness: freshness())) } }
+        api.get("products") { request, _ in try await OffPool.run { try json(views.products(filter: filter(request))) } }
+        api.get("sales") { request, _ in try await OffPool.run { try json(views.sales(filter: filter(request))) } }
+        api.get("trainings") { request, _ in try await OffPool.run { try json(views.trainings(filter: filter(request))) } }
+        api.get("monitoring") { request, _ in try await OffPool.run {
             try json(views.monitoring(filter: filter(request), latestOnly: request.uri.queryParameters["latest"] == "1"))
-        }
-        api.get("activities") { request, _ in try json(views.activities(filter: filter(request))) }
-        api.get("awards") { request, _ in try json(views.awards(year: year(request))) }
+        } }
+        api.get("activities") { request, _ in try await OffPool.run { try json(views.activities(filter: filter(request))) } }
+        api.get("awards") { request, _ in try await OffPool.run { try json(views.awards(year: year(request))) } }
 
-        api.get("nodes.csv") { request, _ in
+        api.get("nodes.csv") { request, _ in try await OffPool.run {
             csv("centres", CSVExport.centres(try views.nodes(filter: everything(filter(request)), freshness: freshness()).items))
-        }
-        api.get("products.csv") { request, _ in csv("products", CSVExport.products(try views.products(filter: everything(filter(request))).items)) }
-        api.get("sales.csv") { request, _ in csv("sales", CSVExport.sales(try views.sales(filter: everything(filter(request))).items)) }
-        api.get("trainings.csv") { request, _ in
+        } }
+        api.get("products.csv") { request, _ in try await OffPool.run { csv("products", CSVExport.products(try views.products(filter: everything(filter(request))).items)) } }
+        api.get("sales.csv") { request, _ in try await OffPool.run { csv("sales", CSVExport.sales(try views.sales(filter: everything(filter(request))).items)) } }
+        api.get("trainings.csv") { request, _ in try await OffPool.run {
             csv("trainings", CSVExport.trainings(try views.trainings(filter: everything(filter(request))).items))
-        }
-        api.get("monitoring.csv") { request, _ in
+        } }
+        api.get("monitoring.csv") { request, _ in try await OffPool.run {
             csv("monitoring", CSVExport.monitoring(try views.monitoring(filter: everything(filter(request))).items))
-        }
-        api.get("activities.csv") { request, _ in
+        } }
+        api.get("activities.csv") { request, _ in try await OffPool.run {
             csv("activities", CSVExport.activities(try views.activities(filter: everything(filter(request))).items))
-        }
-        api.get("awards.csv") { request, _ in csv("awards", CSVExport.awards(try views.awards(year: year(request)))) }
+        } }
+        api.get("awards.csv") { request, _ in try await OffPool.run { csv("awards", CSVExport.awards(try views.awards(year: year(request)))) } }
 
         router.get("photos/:sha") { _, context -> Response in
-            guard let text = context.parameters.get("sha"), let sha = Bytes32(hex: text), let photos = node.photos,
-                let bytes = photos.blobs.contents(sha), let type = BlobStore.isImage(bytes)
+            let sha = context.parameters.get("sha").flatMap { Bytes32(hex: $0) }
+            let photos = node.photos
+            let read = await OffPool.run { () -> [UInt8]? in
+                guard let sha, let photos else { return nil }
+                return photos.blobs.contents(sha)
+            }
+            guard let bytes = read, let type = BlobStore.isImage(bytes)
             else { return Response(status: .notFound, body: ResponseBody(byteBuffer: ByteBuffer(string: "photo not held here\n"))) }
             return Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=31536000, immutable"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))

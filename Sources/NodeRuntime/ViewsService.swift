@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Replication
 import ServiceLifecycle
+import Synchronization
 import Telecenter
 
 /// Keeps the views up to date: catches up with the log at start, then after
@@ -20,24 +21,42 @@ public struct ViewsService: Service {
     public func run() async throws {
         let subscription = node.subscribe()
         defer { node.unsubscribe(subscription) }
-        await catchUp()
-        // Wake on feed changes; a burst of them is one catch-up.
-        for await event in subscription.stream.cancelOnGracefulShutdown() {
-            switch event {
-            case .feedAdvanced, .rosterChanged, .admitted: await catchUp()
-            case .peersChanged, .shutdown, .photosReferenced: continue
+        let stopping = StopFlag()
+        // The catch-up after a big sync can take minutes: a stopping daemon
+        // ends it between two batches, before the store is closed under it.
+        try await withGracefulShutdownHandler {
+            await catchUp(stopping)
+            // Wake on feed changes; a burst of them is one catch-up.
+            for await event in subscription.stream.cancelOnGracefulShutdown() {
+                switch event {
+                case .feedAdvanced, .rosterChanged, .admitted: await catchUp(stopping)
+                case .peersChanged, .shutdown, .photosReferenced: continue
+                }
             }
+        } onGracefulShutdown: {
+            stopping.set()
         }
     }
 
-    func catchUp() async {
+    func catchUp(_ stopping: StopFlag) async {
         let views = self.views
         do {
-            let applied = try await Task.detached { try views.catchUp() }.value
+            let applied = try await withTaskCancellationHandler {
+                try await OffPool.run { try views.catchUp(until: { stopping.isSet }) }
+            } onCancel: {
+                stopping.set()
+            }
             if applied > 1000 { logger.info("views updated with \(applied) entries") }
             if applied > 0 { node.notePhotosReferenced() }
         } catch {
             logger.error("could not update the views: \(error)")
         }
     }
+}
+
+/// A flag set once, from any thread.
+final class StopFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func set() { flag.store(true, ordering: .relaxed) }
+    var isSet: Bool { flag.load(ordering: .relaxed) }
 }

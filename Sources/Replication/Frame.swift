@@ -136,6 +136,9 @@ public enum Frame: Sendable, Equatable {
 
     /// Limits (docs/PROTOCOL.md, "Frames").
     public static let maximumLength = 8 * 1024 * 1024
+    /// The first frame of a connection (HELLO, or ERROR) is small: a peer
+    /// not yet identified by HELLO cannot make a node buffer megabytes.
+    public static let maximumFirstLength = 64 * 1024
     public static let maximumEntriesPayload = 4 * 1024 * 1024
     public static let maximumHeadsPerFrame = 100_000
     public static let maximumWantsPerFrame = 100_000

@@ -75,11 +75,13 @@ public enum FrameCodec {
 
     /// Reads one whole frame from the front of `buffer`, or returns nil and
     /// leaves the buffer alone when the frame has not fully arrived.
-    public static func decode(_ buffer: inout ByteBuffer) throws(FrameError) -> Frame? {
+    /// `limit` is `Frame.maximumFirstLength` for a connection's first frame.
+    public static func decode(_ buffer: inout ByteBuffer, limit: Int = Frame.maximumLength) throws(FrameError) -> Frame? {
         guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return nil }
         guard length >= 1 else { throw .bad("frame of length 0 (no type byte)") }
-        guard length <= Frame.maximumLength else {
-            throw FrameError(code: .tooLarge, message: "frame of \(length) bytes; the most is \(Frame.maximumLength)")
+        guard length <= limit else {
+            let what = limit < Frame.maximumLength ? "the first frame (HELLO) of a connection" : "a frame"
+            throw FrameError(code: .tooLarge, message: "\(what) of \(length) bytes; the most is \(limit)")
         }
         guard buffer.readableBytes >= 4 + Int(length) else { return nil }
         buffer.moveReaderIndex(forwardBy: 4)

@@ -2,13 +2,19 @@ import NIOCore
 
 /// Splits inbound bytes into frames. A malformed frame is an error of type
 /// `FrameError` in the pipeline; the connection answers ERROR and closes.
+/// The first frame may be at most `Frame.maximumFirstLength` bytes: before
+/// HELLO a node buffers no more than that for anyone.
 public struct FrameDecoder: ByteToMessageDecoder, Sendable {
     public typealias InboundOut = Frame
+    private var first = true
 
     public init() {}
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let frame = try FrameCodec.decode(&buffer) else { return .needMoreData }
+        guard let frame = try FrameCodec.decode(&buffer, limit: first ? Frame.maximumFirstLength : Frame.maximumLength) else {
+            return .needMoreData
+        }
+        first = false
         context.fireChannelRead(Self.wrapInboundOut(frame))
         return .continue
     }

@@ -92,6 +92,7 @@ extension Store {
         try Int64.fetchOne(db, sql: "SELECT position FROM meta WHERE id = 1") ?? 0
     }
 
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func position() throws -> Int64 { try read(Store.position) }
 
     static func heads(_ db: Database, movedAfter requested: Int64, excludingOrigin peer: NodeID?) throws -> HeadsSnapshot {
@@ -119,6 +120,7 @@ extension Store {
 
     /// Heads whose position is after `position` (all heads for 0), leaving
     /// out those that last moved because of entries `peer` sent us.
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func heads(movedAfter position: Int64, excludingOrigin peer: NodeID? = nil) throws -> HeadsSnapshot {
         try read { db in try Store.heads(db, movedAfter: position, excludingOrigin: peer) }
     }
@@ -127,6 +129,7 @@ extension Store {
         try await read { db in try Store.heads(db, movedAfter: position, excludingOrigin: peer) }
     }
 
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func head(of author: NodeID) throws -> Head? {
         try read { db in
             guard let r = try Row.fetchOne(db, sql: "SELECT seq, head_id FROM author WHERE key = ? AND seq > 0",
@@ -160,6 +163,7 @@ extension Store {
     }
 
     /// Looks up each offered head against the log and the roster.
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func compare(_ heads: [Head]) throws -> [HeadComparison] {
         let roster = self.roster
         return try read { db in try Store.compare(db, heads, roster: roster) }
@@ -191,6 +195,7 @@ extension Store {
 
     /// Entry bytes of `author` from seq `from` through `to`, in order,
     /// stopping before `maxBytes` would be exceeded (at least one entry).
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func entryBytes(of author: NodeID, from: UInt64, to: UInt64, maxBytes: Int = .max) throws -> [[UInt8]] {
         try read { db in try Store.entryBytes(db, author: author, from: from, to: to, maxBytes: maxBytes) }
     }
@@ -199,6 +204,7 @@ extension Store {
         try await read { db in try Store.entryBytes(db, author: author, from: from, to: to, maxBytes: maxBytes) }
     }
 
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func entry(author: NodeID, seq: UInt64) throws -> Entry? {
         try entryBytes(of: author, from: seq, to: seq).first.map { try Entry(decoding: $0) }
     }
@@ -206,6 +212,7 @@ extension Store {
     // MARK: Records
 
     /// The current entry of a record (a put or a tombstone), if any.
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func record(author: NodeID, kind: String, key: String) throws -> Entry? {
         try read { db in
             guard let bytes = try Data.fetchOne(
@@ -222,6 +229,7 @@ extension Store {
 
     /// Current, not deleted records of a kind, optionally of one author,
     /// ordered by author then key.
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func records(kind: String, author: NodeID? = nil, includeDeleted: Bool = false) throws -> [Entry] {
         try read { db in
             var sql = """
@@ -241,6 +249,7 @@ extension Store {
     }
 
     /// Entries in feed order (newest first when `newestFirst`).
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func log(author: NodeID? = nil, limit: Int = 100, newestFirst: Bool = true) throws -> [Entry] {
         try read { db in
             var sql = "SELECT e.bytes FROM entry e"
@@ -257,6 +266,7 @@ extension Store {
 
     /// Every admit and revoke entry held, by author and seq: what the
     /// roster is folded from.
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func networkEntries() throws -> [Entry] {
         try read { db in
             try Data.fetchAll(db, sql: "SELECT bytes FROM entry WHERE kind IN ('admit', 'revoke') ORDER BY author, seq")
@@ -273,6 +283,7 @@ extension Store {
     }
 
     /// Every author held, with its head and when it was last heard from.
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func authorSummaries() throws -> [AuthorSummary] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT key, seq, stored_ms, forked FROM author WHERE seq > 0").compactMap { r in
@@ -285,6 +296,7 @@ extension Store {
 
     /// Entries stored after feed position `position`, in feed order, with
     /// their positions (for followers such as the hub's views).
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func entries(after position: Int64, limit: Int) throws -> [(position: Int64, entry: Entry)] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT position, bytes FROM entry WHERE position > ? ORDER BY position LIMIT ?",
@@ -295,6 +307,7 @@ extension Store {
     }
 
     /// Current records of one author, every kind, deleted ones included.
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func records(of author: NodeID) throws -> [Entry] {
         try read { db in
             try Data.fetchAll(
@@ -309,6 +322,7 @@ extension Store {
 
     // MARK: Sync state
 
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func checkpoint(for peer: NodeID) throws -> Checkpoint? {
         try read { db in
             guard let r = try Row.fetchOne(
@@ -337,6 +351,7 @@ extension Store {
                 """, arguments: [ref, Data(checkpoint.feed.bytes), checkpoint.position, now])
     }
 
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func saveCheckpoint(_ checkpoint: Checkpoint, for peer: NodeID) throws {
         let now = clock()
         try write { db in try Store.saveCheckpoint(db, checkpoint, peer: peer, now: now) }
@@ -348,19 +363,26 @@ extension Store {
     }
 
     static func savePending(_ db: Database, _ heads: [Head], peer: NodeID) throws {
+        guard !heads.isEmpty else { return }
         let peerRef = try authorRef(db, peer)
-        for head in heads {
-            let ref = try authorRef(db, head.author)
-            try db.execute(
-                sql: """
-                    INSERT INTO pending_head(author, peer, seq, id) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(author, peer) DO UPDATE SET seq = excluded.seq, id = excluded.id
-                    WHERE excluded.seq > pending_head.seq
-                    """, arguments: [ref, peerRef, Int64(clamping: head.seq), head.id.hash.data])
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO pending_offer(author_key, peer, seq, id) VALUES (?, ?, ?, ?)
+            ON CONFLICT(author_key, peer) DO UPDATE SET seq = excluded.seq, id = excluded.id
+            WHERE excluded.seq > pending_offer.seq
+            """)
+        for head in heads.suffix(SyncSession.maximumPending) {
+            try upsert.execute(arguments: [head.author.key.data, peerRef, Int64(clamping: head.seq), head.id.hash.data])
         }
+        // The oldest beyond the bound are forgotten (rowid order is insertion order).
+        try db.execute(
+            sql: """
+                DELETE FROM pending_offer WHERE peer = ?1 AND rowid NOT IN
+                    (SELECT rowid FROM pending_offer WHERE peer = ?1 ORDER BY rowid DESC LIMIT ?2)
+                """, arguments: [peerRef, SyncSession.maximumPending])
     }
 
     /// Remembers heads a peer offered for authors that are not members yet.
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func savePending(_ heads: [Head], offeredBy peer: NodeID) throws {
         try write { db in try Store.savePending(db, heads, peer: peer) }
     }
@@ -372,12 +394,12 @@ extension Store {
     static func pendingHeads(_ db: Database, peer: NodeID) throws -> [Head] {
         // Heads already reached are dropped on the way.
         try db.execute(sql: """
-            DELETE FROM pending_head WHERE seq <= (SELECT a.seq FROM author a WHERE a.ref = pending_head.author)
+            DELETE FROM pending_offer WHERE seq <= (SELECT a.seq FROM author a WHERE a.key = pending_offer.author_key)
             """)
         return try Row.fetchAll(
             db,
             sql: """
-                SELECT a.key, p.seq, p.id FROM pending_head p JOIN author a ON a.ref = p.author
+                SELECT p.author_key, p.seq, p.id FROM pending_offer p
                 JOIN author peer ON peer.ref = p.peer WHERE peer.key = ?
                 """, arguments: [peer.key.data]
         ).map { r in
@@ -386,6 +408,7 @@ extension Store {
     }
 
     /// Heads `peer` offered earlier for authors that were not members then.
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func pendingHeads(offeredBy peer: NodeID) throws -> [Head] {
         try write { db in try Store.pendingHeads(db, peer: peer) }
     }
@@ -396,6 +419,7 @@ extension Store {
 
     // MARK: Bootstrap peers
 
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func addBootstrapPeer(_ peer: NodeID, address: String) throws {
         try write { db in
             try db.execute(
@@ -404,6 +428,7 @@ extension Store {
         }
     }
 
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func bootstrapPeers() throws -> [(node: NodeID, address: String)] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT node, address FROM bootstrap_peer ORDER BY node").compactMap { r in
@@ -414,6 +439,7 @@ extension Store {
 
     // MARK: Figures
 
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func stats() throws -> StoreStats {
         let path = self.path
         return try read { db in
@@ -438,6 +464,7 @@ extension Store {
         }
     }
 
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func forks() throws -> [ForkRecord] {
         try read { db in
             try Row.fetchAll(
@@ -457,6 +484,7 @@ extension Store {
     }
 
     /// Authors whose logs are forked (wanted from nobody).
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func forkedAuthors() throws -> Set<NodeID> {
         try read { db in
             Set(try Data.fetchAll(db, sql: "SELECT key FROM author WHERE forked = 1").compactMap { NodeID(keyBytes: [UInt8]($0)) })

@@ -105,6 +105,32 @@ extension Store {
             // "last heard from" in status and the hub's views.
             try db.execute(sql: "ALTER TABLE author ADD COLUMN stored_ms INTEGER")
         }
+        migrator.registerMigration("v3 pending heads keyed by author key, not by an author row") { db in
+            // Pending heads name authors that are not members (yet): anyone
+            // can invent them, so they no longer get an `author` row each
+            // (PROTOCOL.md §7.4 bounds how many a peer can leave here).
+            try db.execute(sql: """
+                CREATE TABLE pending_offer (
+                    author_key BLOB NOT NULL CHECK (length(author_key) = 32),
+                    peer INTEGER NOT NULL REFERENCES author(ref),
+                    seq INTEGER NOT NULL CHECK (seq >= 1),
+                    id BLOB NOT NULL CHECK (length(id) = 32),
+                    PRIMARY KEY (author_key, peer)
+                ) STRICT;
+                CREATE INDEX pending_offer_peer ON pending_offer(peer);
+                INSERT INTO pending_offer(author_key, peer, seq, id)
+                    SELECT a.key, p.peer, p.seq, p.id FROM pending_head p JOIN author a ON a.ref = p.author;
+                DROP TABLE pending_head;
+                """)
+        }
+        migrator.registerMigration("v4 schema version in user_version") { db in
+            // SQLite's own header field, readable by any tool and by a
+            // tcnode's read-only look before it writes: a file whose number
+            // is above `Store.schemaVersion` is refused (a newer tcnode wrote
+            // it). Every later migration sets it to its own number, and
+            // raises `schemaVersion` with it.
+            try db.execute(sql: "PRAGMA user_version = 4")
+        }
         return migrator
     }
 }

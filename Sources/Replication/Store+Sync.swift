@@ -5,6 +5,7 @@ extension Store {
     /// ENTRIES frames that serve `ranges` completely and in order, each at
     /// most 4 MiB of payload, or nil when this node does not hold every
     /// entry asked for (the caller answers ERROR `internal`).
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func entriesFrames(serving ranges: [WantRange]) throws -> [Frame]? {
         var frames: [Frame] = []
         let complete = try serve(ranges) { frames.append($0) }
@@ -81,13 +82,14 @@ extension Store {
     /// offer everything again (including this node's own entries they hold)
     /// and nobody trusts positions in a feed that went back in time. Reopen
     /// the store afterwards; this instance keeps the old feed id.
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func resetSyncState() throws -> FeedID {
         var rng = SystemRandomNumberGenerator()
         let feed = FeedID.random(using: &rng)
         try write { db in
             try db.execute(sql: "UPDATE meta SET feed = ? WHERE id = 1", arguments: [Data(feed.bytes)])
             try db.execute(sql: "DELETE FROM checkpoint")
-            try db.execute(sql: "DELETE FROM pending_head")
+            try db.execute(sql: "DELETE FROM pending_offer")
         }
         return feed
     }
@@ -100,6 +102,7 @@ extension Store {
 
     /// Notices commits by another process now rather than at the next write,
     /// reading the roster again if there were any.
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func lookForExternalCommits() throws {
         _ = try writer.writeWithoutTransaction { db in try currentRoster(db) }
     }

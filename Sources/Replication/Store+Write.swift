@@ -62,6 +62,7 @@ extension Store {
     /// Synchronous=FULL for this transaction: an acknowledged local entry
     /// must survive a power cut, or the node could later sign a different
     /// entry with the same seq and fork its own log.
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     @discardableResult
     public func append(_ drafts: [Entry.Draft], signer: NodeKey) throws -> [Entry] {
         precondition(signer.id == node, "the signer must be this store's node")
@@ -75,6 +76,7 @@ extension Store {
     }
 
     /// Stores verified foreign entries in order (see `IngestResult`).
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func ingest(_ entries: [VerifiedEntry], from origin: NodeID?) throws -> IngestResult {
         try writeTransaction(durable: false) { ctx in try ctx.ingest(entries, origin: origin) }
     }
@@ -176,6 +178,11 @@ struct WriteContext {
         self.node = node
     }
 
+    func authorExists(_ id: NodeID) throws -> Bool {
+        let statement = try db.cachedStatement(sql: "SELECT 1 FROM author WHERE key = ?")
+        return try Bool.fetchOne(statement, arguments: [id.key.data]) != nil
+    }
+
     mutating func authorRow(_ id: NodeID) throws -> AuthorRow {
         if let row = authors[id] { return row }
         let key = id.key.data
@@ -227,6 +234,18 @@ struct WriteContext {
         var limits: [NodeID: UInt64] = [:]
         for (index, verified) in entries.enumerated() {
             let entry = verified.entry
+            // A non-member's entry gets no author row: anyone can invent
+            // authors, and nothing of theirs is kept (PROTOCOL.md §7.4).
+            if authors[entry.author] == nil, roster.acceptedLimit(entry.author) == 0, roster.revokedFrom(entry.author) == nil,
+                try !authorExists(entry.author)
+            {
+                if entry.seq > 1 {
+                    result.gaps += 1
+                    continue
+                }
+                result.rejection = .init(index: index, author: entry.author, seq: entry.seq)
+                break
+            }
             var row = try authorRow(entry.author)
             defer { result.heads[entry.author] = authors[entry.author]?.seq ?? row.seq }
             if row.forked {
@@ -366,7 +385,7 @@ struct WriteContext {
                 INSERT INTO record(author, kind, key, seq, op, time, position)
                 SELECT author, kind, key, max(seq), op, time, position FROM entry WHERE author = ? GROUP BY kind, key
                 """, arguments: [row.ref])
-        try db.execute(sql: "DELETE FROM pending_head WHERE author = ?", arguments: [row.ref])
+        try db.execute(sql: "DELETE FROM pending_offer WHERE author_key = ?", arguments: [author.key.data])
         return network > 0
     }
 

@@ -121,8 +121,11 @@ public final class Store: Sendable {
 
     /// Opens an existing database, migrating it forward if this version has
     /// newer migrations, refusing one written by a newer version, and
-    /// refusing a damaged one without changing it. `checkIntegrity` runs
-    /// SQLite's quick_check over the whole file (the daemon does at start).
+    /// refusing a damaged one without changing it or its -wal and -shm: the
+    /// file is first read through a read-only connection (see `inspect`),
+    /// which runs SQLite's quick_check, or with `checkIntegrity` its full
+    /// integrity_check (the daemon does at start). Only a file found good is
+    /// opened for writing.
     public static func open(at path: String, checkIntegrity: Bool = false,
                             clock: @escaping @Sendable () -> Int64 = Store.defaultClock) throws -> Store {
         let directory = (path as NSString).deletingLastPathComponent
@@ -131,6 +134,10 @@ public final class Store: Sendable {
         }
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.missing(path: path) }
         if access(path, R_OK | W_OK) != 0 { throw StoreError.io(path: path, detail: NodeKey.permissionHint) }
+        let pool0 = try DatabasePool(path: path, configuration: configuration())
+        try? pool0.read { db in _ = try String.fetchAll(db, sql: "PRAGMA quick_check") }
+        try? pool0.close()
+        try inspect(path: path, fullCheck: checkIntegrity)
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration())
@@ -138,21 +145,6 @@ public final class Store: Sendable {
             throw mapOpenError(error, path: path)
         }
         do {
-            try pool.read { db in
-                if checkIntegrity {
-                    let result = try String.fetchAll(db, sql: "PRAGMA quick_check")
-                    if result != ["ok"] {
-                        throw StoreError.corrupt(path: path, detail: result.prefix(3).joined(separator: "; "))
-                    }
-                }
-                let migrator = Store.migrator
-                if try migrator.hasBeenSuperseded(db) {
-                    let known = Set(migrator.migrations)
-                    let unknown = try migrator.appliedIdentifiers(db).subtracting(known).sorted()
-                    throw StoreError.newerSchema(path: path, unknown: unknown)
-                }
-                guard try db.tableExists("meta") else { throw StoreError.notInitialised(path: path) }
-            }
             try Store.migrator.migrate(pool)
             let (meta, roster, version) = try pool.writeWithoutTransaction { db -> (Meta, Roster, Int64) in
                 guard let row = try Row.fetchOne(db, sql: "SELECT feed, network, node FROM meta WHERE id = 1"),
@@ -212,6 +204,7 @@ public final class Store: Sendable {
     }
 
     /// Runs SQLite's full integrity check (slow on large files).
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func integrityCheck() throws -> [String] {
         try writer.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
     }

@@ -23,9 +23,16 @@ public struct SyncSession: Sendable {
         public var name: String?
         /// The words of the not-a-member ERROR when the peer is not trusted.
         public var refusal: String?
+        /// Set for a peer that was revoked: instead of refusing it at HELLO,
+        /// the session offers and serves it only the entries of these authors
+        /// (the genesis and the authorities, whose logs hold the revocation),
+        /// takes nothing from it, and the driver closes it after a grace
+        /// period. Otherwise a revoked centre never learns it was revoked and
+        /// keeps writing records that can never leave it (PROTOCOL.md §6).
+        public var rosterOnlyFor: Set<NodeID>?
 
         public init(network: NodeID, local: NodeID, peer: NodeID, peerTrusted: Bool, agent: String, feed: FeedID,
-                    checkpoint: Checkpoint?, name: String? = nil, refusal: String? = nil) {
+                    checkpoint: Checkpoint?, name: String? = nil, refusal: String? = nil, rosterOnlyFor: Set<NodeID>? = nil) {
             self.network = network
             self.local = local
             self.peer = peer
@@ -35,6 +42,7 @@ public struct SyncSession: Sendable {
             self.checkpoint = checkpoint
             self.name = name
             self.refusal = refusal
+            self.rosterOnlyFor = rosterOnlyFor
         }
     }
 
@@ -142,6 +150,11 @@ public struct SyncSession: Sendable {
     /// Wants whose entries have all arrived, waiting for their ingest.
     private var drained: [(want: Int, author: NodeID, tag: Int)] = []
     private var pending: [NodeID: Head] = [:]
+    /// Authors in the order they became pending, oldest first (may hold
+    /// authors no longer pending; skipped when evicting).
+    private var pendingOrder: [NodeID] = []
+    private var pendingOldest = 0
+    private var served = ServedRanges()
     private var reportedSynced = false
     public private(set) var counters = Counters()
 
@@ -150,13 +163,25 @@ public struct SyncSession: Sendable {
         public var entriesStored = 0
         public var entriesRequested: UInt64 = 0
         public var entriesServedRequested: UInt64 = 0
+        /// Entries the peer asked for again on this connection: not served twice.
+        public var entriesWantedTwice: UInt64 = 0
+        /// Offered heads of non-members forgotten because the peer offered
+        /// more than `maximumPending` of them.
+        public var pendingDropped = 0
     }
+
+    /// Heads of non-member authors remembered per peer (PROTOCOL.md §7.4):
+    /// beyond this the oldest are forgotten, so a member inventing authors
+    /// cannot make this node hold or store without bound.
+    public static let maximumPending = 1024
 
     public init(_ configuration: Configuration) {
         self.configuration = configuration
     }
 
     public var isEstablished: Bool { phase == .active }
+    /// A revoked peer being told of its revocation (`rosterOnlyFor`).
+    public var isRosterOnly: Bool { configuration.rosterOnlyFor != nil }
     public var isClosed: Bool { phase == .closed }
     /// The peer's feed position this node holds everything up to.
     public private(set) var checkpoint: Checkpoint?
@@ -199,7 +224,7 @@ public struct SyncSession: Sendable {
             headsLoading = true
             return [.loadHeads(after: lastSentPosition, excludingPeer: true)]
         case .admitted(let authors):
-            guard phase == .active else { return [] }
+            guard phase == .active, !isRosterOnly else { return [] }
             let heads = authors.compactMap { pending.removeValue(forKey: $0) }
             guard !heads.isEmpty else { return [] }
             nextRequest += 1
@@ -249,14 +274,21 @@ public struct SyncSession: Sendable {
         case .hello:
             return refuse(ProtocolError(.badFrame, "a second HELLO on one connection"))
         case .heads(let position, let heads):
+            // A revoked peer's entries are never taken.
+            if isRosterOnly { return [] }
             nextRequest += 1
             batches.append(HeadsBatch(request: nextRequest, position: position))
             batchRequests.insert(nextRequest)
             return [.compare(request: nextRequest, heads: heads)]
         case .want(let ranges):
-            counters.entriesServedRequested = ranges.reduce(counters.entriesServedRequested) { $0.saturatingAdd($1.count) }
-            return ranges.isEmpty ? [] : [.serve(ranges)]
+            var asked = ranges
+            if let allowed = configuration.rosterOnlyFor { asked = asked.filter { allowed.contains($0.author) } }
+            let fresh = served.admit(asked)
+            counters.entriesWantedTwice = served.duplicateEntries
+            counters.entriesServedRequested = fresh.reduce(counters.entriesServedRequested) { $0.saturatingAdd($1.count) }
+            return fresh.isEmpty ? [] : [.serve(fresh)]
         case .entries(let raw):
+            if isRosterOnly { return [] }
             return entries(raw)
         case .ping(let nonce):
             return [.send([.pong(nonce)])]
@@ -284,7 +316,7 @@ public struct SyncSession: Sendable {
         guard isFeed(hello.feed), hello.since_feed.isEmpty || isFeed(hello.since_feed) else {
             return refuse(ProtocolError(.badFrame, "HELLO feed and since_feed must be 32 lowercase hex characters"))
         }
-        guard configuration.peerTrusted else {
+        guard configuration.peerTrusted || isRosterOnly else {
             return refuse(ProtocolError(
                 .notAMember,
                 configuration.refusal
@@ -295,12 +327,19 @@ public struct SyncSession: Sendable {
         let knowsOurFeed = hello.since_feed == configuration.feed.hex
         peerSince = knowsOurFeed ? hello.since : 0
         headsLoading = true
+        if isRosterOnly { return [.established(hello), .loadHeads(after: peerSince, excludingPeer: knowsOurFeed)] }
         nextRequest += 1
         return [.established(hello), .loadHeads(after: peerSince, excludingPeer: knowsOurFeed), .comparePending(request: nextRequest)]
     }
 
-    private mutating func headsLoaded(_ snapshot: HeadsSnapshot) -> [Action] {
+    private mutating func headsLoaded(_ loaded: HeadsSnapshot) -> [Action] {
         headsLoading = false
+        var snapshot = loaded
+        if let allowed = configuration.rosterOnlyFor {
+            let keep = loaded.heads.indices.filter { allowed.contains(loaded.heads[$0].author) }
+            snapshot = HeadsSnapshot(position: loaded.position, heads: keep.map { loaded.heads[$0] },
+                                     positions: keep.map { loaded.positions[$0] })
+        }
         var actions: [Action] = []
         let position = UInt64(max(0, snapshot.position))
         if !initialHeadsSent || !snapshot.heads.isEmpty {
@@ -350,10 +389,7 @@ public struct SyncSession: Sendable {
                 continue
             }
             if c.acceptedLimit == 0 {
-                if pending[head.author].map({ $0.seq < head.seq }) ?? true {
-                    pending[head.author] = head
-                    newlyPending.append(head)
-                }
+                if remember(pending: head) { newlyPending.append(head) }
                 continue
             }
             let through = max(c.localSeq, wants[head.author]?.map(\.range.to).max() ?? 0)
@@ -384,9 +420,33 @@ public struct SyncSession: Sendable {
             }
             actions.append(.send(frames))
         }
+        // Only those still remembered: a HEADS of 100,000 invented authors
+        // leaves `maximumPending` of them, here and in the store.
+        newlyPending.removeAll { pending[$0.author] != $0 }
         if !newlyPending.isEmpty { actions.append(.savePending(newlyPending)) }
         actions += advanceCheckpoint()
         return actions
+    }
+
+    /// Remembers a non-member's offered head; false when nothing changed.
+    private mutating func remember(pending head: Head) -> Bool {
+        if let known = pending[head.author] {
+            guard known.seq < head.seq else { return false }
+            pending[head.author] = head
+            return true
+        }
+        while pending.count >= Self.maximumPending, pendingOldest < pendingOrder.count {
+            let oldest = pendingOrder[pendingOldest]
+            pendingOldest += 1
+            if pending.removeValue(forKey: oldest) != nil { counters.pendingDropped += 1 }
+        }
+        pending[head.author] = head
+        pendingOrder.append(head.author)
+        if pendingOrder.count > 4 * Self.maximumPending {
+            pendingOrder = pendingOrder[pendingOldest...].filter { pending[$0] != nil }
+            pendingOldest = 0
+        }
+        return true
     }
 
     private mutating func entries(_ raw: [[UInt8]]) -> [Action] {

@@ -23,6 +23,7 @@ public struct Freshness: Sendable {
         self.nowMs = nowMs
     }
 
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     public static func of(store: Store, offered: [NodeID: UInt64] = [:], contacts: [NodeID: Int64] = [:],
                           nowMs: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) throws -> Freshness {
         var heads: [NodeID: (UInt64, Int64?)] = [:]
@@ -102,6 +103,7 @@ extension Views {
     /// Regions (the counters' d2) of the centres a filter selects.
     func regionSet(_ centres: [String: (name: String, region: String)]) -> Set<String> { Set(centres.values.map(\.region)) }
 
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     public func summary(filter: ViewFilter = ViewFilter(), freshness: Freshness) throws -> Summary {
         try read { db in
             let centres = try centres(db, region: filter.region)
@@ -220,6 +222,7 @@ extension Views {
     static let centreJoin = "LEFT JOIN centre c ON c.author = t.author"
     static let centreColumns = "coalesce(c.name, c.admitted_name, substr(t.author, 1, 8)), coalesce(c.region, '')"
 
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     public func nodes(filter: ViewFilter = ViewFilter(), freshness: Freshness) throws -> Page<CentreRow> {
         try read { db in
             var (clause, args) = authorClause(filter)
@@ -265,6 +268,7 @@ extension Views {
         return out
     }
 
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     public func products(filter: ViewFilter = ViewFilter()) throws -> Page<ProductRow> {
         try read { db in
             var (clause, args) = authorClause(filter)
@@ -283,6 +287,7 @@ extension Views {
         }
     }
 
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     public func sales(filter: ViewFilter = ViewFilter()) throws -> Page<SaleRow> {
         try read { db in
             var (clause, args) = authorClause(filter)
@@ -299,6 +304,7 @@ extension Views {
         }
     }
 
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     public func trainings(filter: ViewFilter = ViewFilter()) throws -> Page<TrainingRow> {
         try read { db in
             var (clause, args) = authorClause(filter)
@@ -322,6 +328,7 @@ extension Views {
     }
 
     /// Surveys, newest first; `latestOnly` keeps each centre's latest.
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     public func monitoring(filter: ViewFilter = ViewFilter(), latestOnly: Bool = false) throws -> Page<MonitoringRow> {
         try read { db in
             var (clause, args) = authorClause(filter, column: "m.subject")
@@ -341,6 +348,7 @@ extension Views {
         }
     }
 
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     public func activities(filter: ViewFilter = ViewFilter()) throws -> Page<ActivityRow> {
         try read { db in
             var (clause, args) = authorClause(filter)
@@ -361,6 +369,7 @@ extension Views {
 
     /// The yearly award rankings: trainers by trainings led, centres by
     /// trainings held, content published and ICT deployments.
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     public func awards(year: String, limit: Int = 10) throws -> Awards {
         try read { db in
             let names = try centres(db, region: nil, formerToo: true)

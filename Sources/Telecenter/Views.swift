@@ -46,6 +46,10 @@ public final class Views: Sendable {
 
     public func close() throws { try pool.close() }
 
+    /// Frees SQLite's page caches (they refill on use): see `Store.releaseMemory`.
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
+    public func releaseMemory() { pool.releaseMemory() }
+
     public var appliedPosition: Int64 {
         ((try? pool.read { db in try Int64.fetchOne(db, sql: "SELECT applied_position FROM meta WHERE id = 1") }) ?? nil) ?? 0
     }
@@ -54,12 +58,16 @@ public final class Views: Sendable {
 
     /// Applies every entry stored since the last call, in batches; returns
     /// how many were applied. Safe to call often (it is cheap when idle).
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     @discardableResult
-    public func catchUp(batch: Int = 5000) throws -> Int {
+    public func catchUp(batch: Int = 2000, until stop: () -> Bool = { false }) throws -> Int {
         var total = 0
         // The admits and revokes applied in this call.
         var network: [Entry] = []
-        while true {
+        // `stop` is asked between batches (each its own transaction, with the
+        // position it reached), so a stopping daemon waits for one batch at
+        // most and the next start goes on from there.
+        while !stop() {
             let from = appliedPosition
             let entries = try store.entries(after: from, limit: batch)
             if entries.isEmpty { break }
@@ -155,12 +163,14 @@ public final class Views: Sendable {
     }
 
     /// Marks photos as held (after a blob transfer finished).
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     public func markBlobHeld(_ sha: Bytes32) throws {
         try pool.write { db in try db.execute(sql: "UPDATE blob_ref SET have = 1 WHERE sha256 = ?", arguments: [sha.hex]) }
     }
 
     /// Photos this node should fetch and does not hold: every one for a hub
     /// (`all`), otherwise those of its own records and of surveys about it.
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     public func missingBlobs(all: Bool, node: NodeID, limit: Int = 64) throws -> [(sha256: Bytes32, size: UInt64)] {
         try pool.read { db in
             let sql = all
@@ -174,6 +184,7 @@ public final class Views: Sendable {
     }
 
     /// Whether a photo is referenced by a record this node keeps.
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     public func isReferenced(_ sha: Bytes32) throws -> Bool {
         try pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM blob_ref WHERE sha256 = ? LIMIT 1", arguments: [sha.hex]) ?? false }
     }

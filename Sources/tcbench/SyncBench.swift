@@ -43,7 +43,7 @@ struct SyncBench: AsyncParsableCommand {
             let (_, initialSeconds) = try await measure {
                 fresh.dialers.setPeers([hubEndpoint])
                 try await fresh.node.wait(for: .seconds(1800)) {
-                    (try fresh.node.store.position()) >= Int64(total)
+                    (try await fresh.node.store.position()) >= Int64(total)
                 }
             }
             let initialRate = rate(workload.entryCount, initialSeconds)
@@ -71,7 +71,7 @@ struct SyncBench: AsyncParsableCommand {
             }
             let written = newest
             try await fresh.node.wait(for: .seconds(60)) {
-                for (author, seq) in written where try fresh.node.store.head(of: author)?.seq != seq { return false }
+                for (author, seq) in written where try await fresh.node.store.head(of: author)?.seq != seq { return false }
                 return true
             }
             try await fresh.waitInSync(with: hub)
@@ -84,7 +84,7 @@ struct SyncBench: AsyncParsableCommand {
             for i in 0..<liveSamples {
                 let start = ContinuousClock.now
                 let e = try await hub.node.append([.put(kind: "product", key: "live-\(i)", body: #"{"i":\#(i)}"#, time: 0)])[0]
-                try await fresh.node.wait(for: .seconds(30)) { try fresh.node.store.head(of: e.author)?.seq ?? 0 >= e.seq }
+                try await fresh.node.wait(for: .seconds(30)) { try await fresh.node.store.head(of: e.author)?.seq ?? 0 >= e.seq }
                 latencies.append((ContinuousClock.now - start).seconds * 1000)
             }
             latencies.sort()
@@ -122,7 +122,7 @@ struct SyncBench: AsyncParsableCommand {
             let endpoint = try await hub.endpoint()
             other.dialers.setPeers([endpoint])
             let total = Int64(workload.entryCount + workload.admits.count + 1)
-            try await other.node.wait(for: .seconds(600)) { (try other.node.store.position()) >= total }
+            try await other.node.wait(for: .seconds(600)) { (try await other.node.store.position()) >= total }
             try await other.waitInSync(with: hub)
             other.dialers.setPeers([])
             try await other.node.wait(for: .seconds(30)) { other.node.peers.status(of: hub.node.id)?.state != .connected }

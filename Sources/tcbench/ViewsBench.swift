@@ -30,7 +30,7 @@ struct ViewsBench: AsyncParsableCommand {
         options.photos = false
         say("generating \(centres) centres with about \(entries) signed entries (this takes a few minutes)...")
         let (_, generateSeconds) = try measure { try DemoNetwork.populate(hub: hub, store: store, blobs: nil, options: options, seed: 1) }
-        let stats = try store.stats()
+        let stats = try await store.stats()
         say("stored \(stats.entries) entries from \(stats.authors) authors in \(String(format: "%.0f", generateSeconds)) s")
 
         let views = try Views(path: scratch.file("views.sqlite"), store: store)

@@ -96,7 +96,7 @@ import Testing
             return n > 100 ? n : nil
         }
         try await tc1.kill()
-        let held = try Store.open(at: DataDirectory(tc1.dataDir).databasePath).stats().entries
+        let held = try await Store.open(at: DataDirectory(tc1.dataDir).databasePath).stats().entries
         #expect(held >= partial && held < total, "killed with \(held) of \(total) stored")
 
         try tc1.start()
@@ -107,7 +107,7 @@ import Testing
         _ = try await tc1.stop()
         _ = try await hub.stop()
         let store = try Store.open(at: DataDirectory(tc1.dataDir).databasePath, checkIntegrity: true)
-        #expect(try store.integrityCheck() == ["ok"])
+        #expect(try await store.integrityCheck() == ["ok"])
         let hubStore = try Store.open(at: DataDirectory(hub.dataDir).databasePath)
         let mine = try await store.heads(movedAfter: 0).heads.sorted { $0.author < $1.author }
         let hubs = try await hubStore.heads(movedAfter: 0).heads.sorted { $0.author < $1.author }
@@ -154,7 +154,7 @@ import Testing
             try await group.waitForAll()
         }
         let store = try Store.open(at: DataDirectory(node.dataDir).databasePath)
-        let log = try store.log(author: node.id, limit: .max, newestFirst: false)
+        let log = try await store.log(author: node.id, limit: .max, newestFirst: false)
         #expect(log.map(\.seq) == Array(1...40))
         for (a, b) in zip(log, log.dropFirst()) { try b.checkLink(after: a) }
         #expect(Set(log.map(\.key)).count == 40)
@@ -197,13 +197,13 @@ import Testing
         #expect(r.stderr.contains("line 4: product: field 'price_idr' must be a whole number"), "\(r.stderr)")
         #expect(r.stderr.contains("nothing was stored"))
         let store = try Store.open(at: DataDirectory(node.dataDir).databasePath)
-        #expect(try store.records(kind: "product").isEmpty)
+        #expect(try await store.records(kind: "product").isEmpty)
 
         let good = "name,category,price_idr\nKeripik Tempe,makanan,15000\n\"Kopi, Robusta\",pertanian,35000\n"
         try good.write(toFile: dir.file("good.csv"), atomically: true, encoding: .utf8)
         let ok = try await run(try Products.path("tcnode"), ["product", "import", dir.file("good.csv"), "--data-dir", node.dataDir, "--lang", "en"])
         #expect(ok.status == 0 && ok.stdout.contains("imported 2 products"), "\(ok.stderr)")
-        #expect(try store.records(kind: "product").map(\.key).sorted() == ["keripik-tempe", "kopi-robusta"])
+        #expect(try await store.records(kind: "product").map(\.key).sorted() == ["keripik-tempe", "kopi-robusta"])
     }
 
     @Test func aPhotoOverTheLimitIsRefusedWithItsSizeWhileTheDaemonRuns() async throws {

@@ -31,7 +31,7 @@ import Testing
         options.entriesPerCentre = entriesPerCentre
         try DemoNetwork.populate(hub: hub, store: store, blobs: blobs, options: options, seed: 11)
         let views = try Views(path: dir.file("views.sqlite"), store: store, blobs: blobs)
-        try views.catchUp()
+        _ = try await OffPool.run { try views.catchUp() }
         var logger = Logger(label: "dash")
         logger.logLevel = .error
         let node = try Node(key: hub, store: store, logger: logger, photos: Photos(blobs: blobs, views: views, fetchAll: true))
@@ -64,8 +64,7 @@ import Testing
 
     @Test func everyPageAnswersWithTheViewsFigures() async throws {
         try await Self.withServer { s in
-            let fresh = try Freshness.of(store: s.store)
-            let summary = try s.views.summary(freshness: fresh)
+            let summary = try await OffPool.run { try s.views.summary(freshness: Freshness.of(store: s.store)) }
             for path in ["/", "/centres", "/products", "/sales", "/trainings", "/monitoring", "/activities", "/awards?year=2026"] {
                 for lang in ["", path.contains("?") ? "&lang=en" : "?lang=en"] {
                     let r = try await Self.get(s.port, path + lang)
@@ -99,7 +98,7 @@ import Testing
             #expect(productsCSV.rows.count == summary.products.total)
 
             // A survey's photo is served as the image it is.
-            let latest = try s.views.monitoring(filter: ViewFilter(perPage: 1), latestOnly: true).items.first!
+            let latest = try await OffPool.run { try s.views.monitoring(filter: ViewFilter(perPage: 1), latestOnly: true) }.items.first!
             let photo = try await Self.get(s.port, "/photos/\(latest.photo!)")
             #expect(photo.status == 200 && photo.type == "image/png" && photo.body == s.blobs.contents(Bytes32(hex: latest.photo!)!))
             #expect(try await Self.get(s.port, "/photos/\(String(repeating: "ab", count: 32))").status == 404)
@@ -109,7 +108,7 @@ import Testing
     /// CSV exports are not paged: every row, past the 1000 a JSON page holds.
     @Test func csvExportsHoldEveryRowAndPagesStayWithinBounds() async throws {
         try await Self.withServer(entriesPerCentre: 400) { s in
-            let total = try s.views.summary(freshness: try Freshness.of(store: s.store)).products.total
+            let total = try await OffPool.run { try s.views.summary(freshness: Freshness.of(store: s.store)) }.products.total
             #expect(total > 1000)
             let csv = try CSVImport.read(String(decoding: try await Self.get(s.port, "/api/v1/products.csv").body, as: UTF8.self))
             #expect(csv.rows.count == total)

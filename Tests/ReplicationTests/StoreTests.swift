@@ -122,7 +122,7 @@ import Testing
         try await IngestPipeline(store: copy.store, origin: hub.id).run(batches) { outcomes.append($0) }
         #expect(outcomes.map(\.tag) == [1])
         #expect(outcomes.first?.result.rejection?.author == stranger.id)
-        #expect(try copy.store.head(of: hub.id)?.seq == 1, "the batch after the rejected entry was stored")
+        #expect(try await copy.store.head(of: hub.id)?.seq == 1, "the batch after the rejected entry was stored")
     }
 
     @Test func commitsByAnotherProcessAreNoticedEvenAfterOwnWrites() throws {
@@ -232,13 +232,13 @@ import Testing
             for (n, store) in [node.store, second].enumerated() {
                 group.addTask {
                     for i in 0..<100 {
-                        try store.append([.put(kind: "product", key: "s\(n)-\(i)", body: jsonBody(i), time: 0)], signer: node.key)
+                        try await store.append([.put(kind: "product", key: "s\(n)-\(i)", body: jsonBody(i), time: 0)], signer: node.key)
                     }
                 }
             }
             try await group.waitForAll()
         }
-        let log = try node.store.log(author: node.id, limit: .max, newestFirst: false)
+        let log = try await node.store.log(author: node.id, limit: .max, newestFirst: false)
         #expect(log.map(\.seq) == Array(1...200))
         for (a, b) in zip(log, log.dropFirst()) { try b.checkLink(after: a) }
         #expect(Set(log.map(\.key)).count == 200)

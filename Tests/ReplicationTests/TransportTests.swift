@@ -43,12 +43,12 @@ import Testing
             // A new entry travels live, without reconnecting.
             let live = try await Self.put(centres[0], "baru")
             try await net.wait("the live entry reaches the other centre") {
-                try centres[1].node.store.entry(author: live.author, seq: live.seq) == live
+                try await centres[1].node.store.entry(author: live.author, seq: live.seq) == live
             }
             #expect(hub.node.peers.snapshot().allSatisfy { $0.state == .connected })
         }
         // Graceful shutdown left every store readable and intact.
-        for m in net.members { #expect(try m.node.store.integrityCheck() == ["ok"]) }
+        for m in net.members { #expect(try await m.node.store.integrityCheck() == ["ok"]) }
     }
 
     @Test func nonMemberIsRefusedWithNotAMember() async throws {
@@ -109,9 +109,12 @@ import Testing
             #expect(hub.node.peers.status(of: centres[0].node.id)?.detail?.contains("no longer dials you") == true,
                     "\(String(describing: hub.node.peers.status(of: centres[0].node.id)?.detail))")
             // Many strangers at once.
+            // Eight at a time: more at once from one address would be closed
+            // before TLS by the listener's admission bound (tested elsewhere).
             let count = PeerRegistryLimits.strangers + 8
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<count {
+                for i in 0..<count {
+                    if i >= 8 { try await group.next() }
                     group.addTask {
                         let stranger = NodeKey()
                         _ = try await ManualPeer.connect(as: stranger, host: "127.0.0.1", port: endpoint.port) { _, reader, writer in
@@ -161,8 +164,8 @@ import Testing
             #expect(errors.map(\.code) == ["bad-entry"], "\(frames)")
             #expect(errors.first?.message.contains("signature") == true)
         }
-        #expect(try hub.node.store.head(of: centreKey.id)?.seq == 2)
-        #expect(try hub.node.store.entry(author: centreKey.id, seq: 2) == log[1])
+        #expect(try await hub.node.store.head(of: centreKey.id)?.seq == 2)
+        #expect(try await hub.node.store.entry(author: centreKey.id, seq: 2) == log[1])
     }
 
     @Test func revokedNodeIsCutOffAndItsLaterEntriesRefused() async throws {
@@ -175,30 +178,34 @@ import Testing
             let tc1Endpoint = try await net.endpoint(of: tc1)
             tc1.dialers.setPeers([hubEndpoint])
             tc2.dialers.setPeers([hubEndpoint, tc1Endpoint])
-            try await net.wait("tc2's entry reaches tc1") { try tc1.node.store.head(of: tc2.node.id)?.seq == 1 }
+            try await net.wait("tc2's entry reaches tc1") { try await tc1.node.store.head(of: tc2.node.id)?.seq == 1 }
 
-            let from = try hub.node.store.head(of: tc2.node.id)!.seq + 1
+            let from = try await hub.node.store.head(of: tc2.node.id)!.seq + 1
             let body = #"{"node":"\#(tc2.node.id)","from_seq":\#(from),"reason":"laptop stolen"}"#
             try await hub.node.append([.put(kind: "revoke", key: tc2.node.id.description, body: body, time: 3)])
             try await net.wait("tc1 learns of the revocation") { tc1.node.store.roster.revokedFrom(tc2.node.id) == from }
+            // Peers no longer refuse a revoked node at HELLO before it has
+            // had the roster entries: it learns of its own revocation.
+            try await net.wait("tc2 learns it was revoked") { tc2.node.store.roster.revokedFrom(tc2.node.id) == from }
             try await net.wait("both peers cut tc2 off") {
                 hub.node.peers.status(of: tc2.node.id)?.state == .refused
                     && tc1.node.peers.status(of: tc2.node.id)?.state == .refused
                     && tc2.node.peers.snapshot().allSatisfy { $0.state != .connected }
             }
-            // tc2 keeps writing; nobody takes it.
-            let late = try await Self.put(tc2, "sesudah")
+            // tc2 can no longer write: what it wrote could never leave it.
+            await #expect(throws: StoreError.self) { try await Self.put(tc2, "sesudah") }
             try await net.wait("tc2's dialers are refused again") {
                 tc2.node.peers.snapshot().allSatisfy { $0.state == .refused && ($0.detail ?? "").contains("not-a-member") }
             }
-            #expect(try hub.node.store.entry(author: late.author, seq: late.seq) == nil)
-            #expect(try tc1.node.store.entry(author: late.author, seq: late.seq) == nil)
         }
         // Its entries before the revocation stay valid everywhere.
-        #expect(try hub.node.store.head(of: tc2.node.id)?.seq == 1)
-        // And a late entry arriving by any route is refused by the store.
-        let late = try tc2.node.store.entry(author: tc2.node.id, seq: 2)!
-        let result = try await tc1.node.store.ingest([try late.verified()], from: hub.node.id)
+        #expect(try await hub.node.store.head(of: tc2.node.id)?.seq == 1)
+        #expect(try await tc2.node.store.head(of: tc2.node.id)?.seq == 1)
+        // And a late entry signed with its key, arriving by any route, is refused by the store.
+        let first = try await tc2.node.store.entry(author: tc2.node.id, seq: 1)!
+        let late = try Entry.sign(.put(kind: "product", key: "sesudah", body: #"{"name":"x"}"#, time: 4), seq: 2, prev: first.id.hash,
+                                  with: tc2.node.key)
+        let result = try await tc1.node.store.ingest([late], from: hub.node.id)
         #expect(result.stored == 0 && result.refused.first?.reason == .revoked)
     }
 
@@ -214,13 +221,13 @@ import Testing
         try await net.run {
             let hubEndpoint = try await net.endpoint(of: hub)
             original.dialers.setPeers([hubEndpoint])
-            try await net.wait("the hub holds the original entry") { try hub.node.store.head(of: stolen.id)?.seq == 1 }
+            try await net.wait("the hub holds the original entry") { try await hub.node.store.head(of: stolen.id)?.seq == 1 }
             copy.dialers.setPeers([hubEndpoint])
-            try await net.wait("the hub reports the fork") { try hub.node.store.forks().count == 1 }
+            try await net.wait("the hub reports the fork") { try await hub.node.store.forks().count == 1 }
             #expect(hub.node.peers.snapshot().reduce(0) { $0 + $1.forks } >= 1)
         }
-        #expect(try hub.node.store.head(of: stolen.id)?.id == kept.id)
-        #expect(try hub.node.store.forkedAuthors() == [stolen.id])
-        #expect(try hub.node.store.forks().first?.seq == 1)
+        #expect(try await hub.node.store.head(of: stolen.id)?.id == kept.id)
+        #expect(try await hub.node.store.forkedAuthors() == [stolen.id])
+        #expect(try await hub.node.store.forks().first?.seq == 1)
     }
 }

@@ -185,8 +185,8 @@ import Testing
         let monitors = (0..<40).map { _ in NodeKey() }
         let centres = (0..<40).map { _ in NodeKey() }
         let done = StopSignal()
-        let follower = Task.detached {
-            while !done.isSet { try views.catchUp(batch: 3) }
+        let follower = Task {
+            try await OffPool.run { while !done.isSet { try views.catchUp(batch: 3) } }
         }
         // The hub admits a monitor and a centre; the monitor's survey arrives.
         func admitAndSurvey(_ i: Int) throws {
@@ -204,10 +204,13 @@ import Testing
         for i in monitors.indices { try admitAndSurvey(i) }
         done.set()
         try await follower.value
-        try views.catchUp()
-        let surveyors = Set(try views.monitoring(filter: ViewFilter().unpaged).items.map(\.author))
+        let (surveys, nodes) = try await OffPool.run {
+            try views.catchUp()
+            return (try views.monitoring(filter: ViewFilter().unpaged), try views.nodes(filter: ViewFilter().unpaged, freshness: Freshness.of(store: store)))
+        }
+        let surveyors = Set(surveys.items.map(\.author))
         #expect(monitors.allSatisfy { surveyors.contains($0.id.description) }, "every monitor's survey counts")
-        let listed = Set(try views.nodes(filter: ViewFilter().unpaged, freshness: try Freshness.of(store: store)).items.map(\.node))
+        let listed = Set(nodes.items.map(\.node))
         #expect(centres.allSatisfy { listed.contains($0.id.description) }, "every admitted centre is listed")
         #expect(monitors.allSatisfy { !listed.contains($0.id.description) }, "a monitor is not a centre")
     }

@@ -31,6 +31,7 @@ final class LiveNetwork: Sendable {
         t.backoffInitial = .milliseconds(50)
         t.backoffMaximum = .milliseconds(500)
         t.handshakeTimeout = .seconds(10)
+        t.revokedGrace = .seconds(1)
         return t
     }
 

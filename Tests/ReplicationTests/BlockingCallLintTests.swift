@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+/// Keeps the rule that wedged a hub once from coming back (issue: both of
+/// the cooperative pool's threads blocked in synchronous database reads).
+/// The compiler refuses `@available(*, noasync)` methods in async code; this
+/// checks that every synchronous method of the store and the views carries
+/// that mark, and that no source waits synchronously on the pool's work.
+@Suite struct BlockingCallLintTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func sources(_ directory: String) throws -> [(String, String)] {
+        let base = root.appendingPathComponent(directory)
+        let names = try FileManager.default.subpathsOfDirectory(atPath: base.path).filter { $0.hasSuffix(".swift") }
+        return try names.sorted().map { ($0, try String(contentsOf: base.appendingPathComponent($0), encoding: .utf8)) }
+    }
+
+    @Test func synchronousStoreAndViewsMethodsAreNoasync() throws {
+        var unmarked: [String] = []
+        let files = try Self.sources("Sources/Replication").filter { $0.0.hasPrefix("Store") }
+            + Self.sources("Sources/Telecenter").filter { $0.0.hasPrefix("Views") }
+        #expect(files.count >= 6, "the store and views sources were not found under \(Self.root.path)")
+        for (name, text) in files {
+            let lines = text.components(separatedBy: "\n")
+            for (i, line) in lines.enumerated() {
+                let code = line.trimmingCharacters(in: .whitespaces)
+                guard code.hasPrefix("public func") || code.hasPrefix("public static func of("), !code.contains(" async "),
+                    !code.contains("func close()")
+                else { continue }
+                let above = lines[max(0, i - 3)..<i].joined(separator: "\n")
+                if !above.contains("noasync") { unmarked.append("\(name):\(i + 1): \(code)") }
+            }
+        }
+        #expect(unmarked.isEmpty, "synchronous database methods must be @available(*, noasync):\n\(unmarked.joined(separator: "\n"))")
+    }
+
+    @Test func noSourceWaitsSynchronously() throws {
+        var found: [String] = []
+        for directory in ["Sources/Replication", "Sources/Telecenter", "Sources/NodeRuntime", "Sources/NodeDaemon", "Sources/tcnode"] {
+            for (name, text) in try Self.sources(directory) {
+                for (i, line) in text.components(separatedBy: "\n").enumerated() {
+                    let code = line.components(separatedBy: "//").first ?? ""
+                    // `.wait()` on a future, a semaphore, or a detached task
+                    // running synchronous work on the cooperative pool.
+                    if code.contains(".wait()") || code.contains("DispatchSemaphore") || code.contains("Task.detached") {
+                        found.append("\(directory)/\(name):\(i + 1): \(line.trimmingCharacters(in: .whitespaces))")
+                    }
+                }
+            }
+        }
+        #expect(found.isEmpty, "blocking waits in async code; use async APIs or OffPool.run:\n\(found.joined(separator: "\n"))")
+    }
+}

@@ -1,0 +1,132 @@
+import Replication
+import Testing
+
+/// What a misbehaving member can make a session do, and how it is bounded
+/// (PROTOCOL.md §7.5, §7.8, §7.2 roster-only connections).
+@Suite struct SessionBoundsTests {
+    typealias S = SyncSessionTests
+
+    static func established(rosterOnlyFor: Set<NodeID>? = nil, trusted: Bool = true) -> SyncSession {
+        var s = SyncSession(.init(network: S.network, local: S.local, peer: S.peer, peerTrusted: trusted, agent: "tcnode/test",
+                                  feed: S.localFeed, checkpoint: nil, rosterOnlyFor: rosterOnlyFor))
+        _ = s.handle(.start)
+        _ = s.handle(.received(.hello(S.peerHello())))
+        return s
+    }
+
+    static func served(_ actions: [SyncSession.Action]) -> [WantRange] {
+        actions.flatMap { action -> [WantRange] in
+            if case .serve(let ranges) = action { return ranges }
+            return []
+        }
+    }
+
+    @Test func aWantRepeatingOneEntryServesItOnce() {
+        var s = Self.established()
+        let author = NodeKey().id
+        let one = WantRange(author: author, from: 7, to: 7)
+        let actions = s.handle(.received(.want(Array(repeating: one, count: 100_000))))
+        #expect(Self.served(actions) == [one])
+        #expect(s.counters.entriesWantedTwice == 99_999)
+        // Asked again on a later WANT: nothing more is served.
+        #expect(Self.served(s.handle(.received(.want([one, one])))).isEmpty)
+        #expect(s.counters.entriesServedRequested == 1)
+    }
+
+    @Test func overlappingRangesAreCutAndTheOrderIsKept() {
+        var s = Self.established()
+        let a = NodeKey().id, b = NodeKey().id
+        let actions = s.handle(.received(.want([
+            WantRange(author: b, from: 5, to: 10),
+            WantRange(author: a, from: 1, to: 3),
+            WantRange(author: b, from: 8, to: 12),
+            WantRange(author: b, from: 1, to: 20),
+        ])))
+        // Where ranges of one author overlap, the entries go with the range
+        // that starts lowest; ranges stay in the order the peer gave them.
+        #expect(Self.served(actions) == [
+            WantRange(author: a, from: 1, to: 3),
+            WantRange(author: b, from: 1, to: 20),
+        ])
+        var t = Self.established()
+        let partly = t.handle(.received(.want([
+            WantRange(author: b, from: 5, to: 10),
+            WantRange(author: a, from: 1, to: 3),
+            WantRange(author: b, from: 8, to: 12),
+        ])))
+        #expect(Self.served(partly) == [
+            WantRange(author: b, from: 5, to: 10),
+            WantRange(author: a, from: 1, to: 3),
+            WantRange(author: b, from: 11, to: 12),
+        ])
+        // A later WANT gets only what is new: 21...25 of b.
+        #expect(Self.served(s.handle(.received(.want([WantRange(author: b, from: 3, to: 25)])))) == [
+            WantRange(author: b, from: 21, to: 25)
+        ])
+    }
+
+    @Test func servedRangesStayFastOnHostileShapes() {
+        // 100,000 disjoint one-entry ranges in descending order, then again.
+        var served = ServedRanges()
+        let author = NodeKey().id
+        let ranges: [WantRange] = (0..<100_000).reversed().map { (i: Int) -> WantRange in
+            let seq = UInt64(i) * 2 + 1
+            return WantRange(author: author, from: seq, to: seq)
+        }
+        #expect(served.admit(ranges).count == 100_000)
+        #expect(served.admit(ranges).isEmpty)
+        #expect(served.entriesAsked == 100_000)
+        #expect(served.duplicateEntries == 100_000)
+    }
+
+    @Test func pendingHeadsOfInventedAuthorsAreBounded() {
+        var s = Self.established()
+        let heads = (0..<5_000).map { _ in Head(author: NodeKey().id, seq: 3, id: EntryID(hash: Bytes32(Array(repeating: 1, count: 32))!)) }
+        var actions = s.handle(.received(.heads(position: 10, heads: heads)))
+        // The compare request for the HEADS, answered: none is a member.
+        guard case .compare(let request, let offered)? = actions.first(where: { if case .compare = $0 { true } else { false } }) else {
+            Issue.record("no compare: \(actions)")
+            return
+        }
+        actions = s.handle(.compared(request: request, offered.map {
+            HeadComparison(offered: $0, localSeq: 0, localIDAtOfferedSeq: nil, forked: false, acceptedLimit: 0, isAuthority: false)
+        }))
+        #expect(s.pendingAuthors == SyncSession.maximumPending)
+        #expect(s.counters.pendingDropped == 5_000 - SyncSession.maximumPending)
+        let saved = actions.flatMap { action -> [Head] in
+            if case .savePending(let heads) = action { return heads }
+            return []
+        }
+        // Only the newest are saved, never more than the bound.
+        #expect(saved == Array(heads.suffix(SyncSession.maximumPending)))
+    }
+
+    @Test func aRevokedPeerIsOfferedOnlyTheRoster() {
+        let authority = NodeKey().id, member = NodeKey().id
+        var s = Self.established(rosterOnlyFor: [authority], trusted: false)
+        #expect(s.isEstablished && s.isRosterOnly)
+        let id = EntryID(hash: Bytes32(Array(repeating: 2, count: 32))!)
+        let actions = s.handle(.headsLoaded(HeadsSnapshot(
+            position: 9, heads: [Head(author: member, seq: 4, id: id), Head(author: authority, seq: 6, id: id)], positions: [3, 9])))
+        guard case .send(let frames)? = actions.first, case .heads(_, let offered)? = frames.first else {
+            Issue.record("\(actions)")
+            return
+        }
+        #expect(offered.map(\.author) == [authority])
+        // Its WANTs are served only for the roster's authors; its HEADS and ENTRIES are ignored.
+        #expect(Self.served(s.handle(.received(.want([WantRange(author: member, from: 1, to: 4),
+                                                     WantRange(author: authority, from: 1, to: 6)])))) ==
+            [WantRange(author: authority, from: 1, to: 6)])
+        #expect(s.handle(.received(.heads(position: 3, heads: [Head(author: S.peer, seq: 2, id: id)]))).isEmpty)
+        #expect(s.handle(.received(.entries([[1, 2, 3]]))).isEmpty)
+        // The driver ends it after the grace period.
+        #expect(S.refusal(s.handle(.peerNoLongerTrusted(nil))) == "not-a-member")
+    }
+
+    @Test func anUnknownPeerIsStillRefusedAtHello() {
+        var s = SyncSession(.init(network: S.network, local: S.local, peer: S.peer, peerTrusted: false, agent: "tcnode/test",
+                                  feed: S.localFeed, checkpoint: nil))
+        _ = s.handle(.start)
+        #expect(S.refusal(s.handle(.received(.hello(S.peerHello())))) == "not-a-member")
+    }
+}
