@@ -134,9 +134,6 @@ public final class Store: Sendable {
         }
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.missing(path: path) }
         if access(path, R_OK | W_OK) != 0 { throw StoreError.io(path: path, detail: NodeKey.permissionHint) }
-        let pool0 = try DatabasePool(path: path, configuration: configuration())
-        try? pool0.read { db in _ = try String.fetchAll(db, sql: "PRAGMA quick_check") }
-        try? pool0.close()
         try inspect(path: path, fullCheck: checkIntegrity)
         let pool: DatabasePool
         do {
