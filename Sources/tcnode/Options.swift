@@ -158,6 +158,10 @@ func append(_ draft: Entry.Draft, data: DataOptions) async throws -> Appended {
         return Appended(kind: draft.kind, key: draft.key, seq: r.seq, id: r.id, viaDaemon: true)
     } catch ControlClient.Failure.notRunning {
         // Fall through: write locally.
+    } catch ControlClient.Failure.lost(let why) {
+        // The request may have been stored before the answer was lost.
+        throw Failure(message: "tcnoded did not answer (\(why)); the write may or may not be stored: "
+            + "check with `tcnode log --limit 5` before writing it again, and see `journalctl -u tcnoded`")
     } catch {
         throw Failure(message: "tcnoded refused the write: \(error); nothing was stored")
     }

@@ -88,11 +88,16 @@ struct Publisher {
                 } catch ControlClient.Failure.notRunning where stored == 0 {
                     throw ControlClient.Failure.notRunning(socket)
                 } catch {
-                    guard stored > 0 else { throw Failure(message: (en ? "tcnoded refused the import: \(error); nothing was stored" : "tcnoded menolak impor: \(error); tidak ada yang disimpan")) }
-                    let last = records[stored - 1].line
+                    let lost: Bool
+                    if case ControlClient.Failure.lost = error { lost = true } else { lost = false }
+                    guard stored > 0 || lost else {
+                        throw Failure(message: en ? "tcnoded refused the import: \(error); nothing was stored"
+                            : "tcnoded menolak impor: \(error); tidak ada yang disimpan")
+                    }
+                    let upTo = stored > 0 ? (en ? " (up to line \(records[stored - 1].line))" : " (sampai baris \(records[stored - 1].line))") : ""
                     throw Failure(message: en
-                        ? "stored \(stored) of \(records.count) records (up to line \(last)), then: \(error). Fix the problem and import the file again: rows already stored are written again unchanged"
-                        : "\(stored) dari \(records.count) rekaman tersimpan (sampai baris \(last)), lalu: \(error). Perbaiki masalahnya lalu impor berkas itu lagi: baris yang sudah tersimpan ditulis ulang tanpa perubahan")
+                        ? "stored \(stored) of \(records.count) records\(upTo)\(lost ? " or more" : ""), then: \(error). Fix the problem and import the file again: rows already stored are written again unchanged"
+                        : "\(stored)\(lost ? " atau lebih" : "") dari \(records.count) rekaman tersimpan\(upTo), lalu: \(error). Perbaiki masalahnya lalu impor berkas itu lagi: baris yang sudah tersimpan ditulis ulang tanpa perubahan")
                 }
             }
             return stored
