@@ -81,11 +81,12 @@ public struct ControlContext: RequestContext {
 /// (`store.offPool`, `OffPool.run`): a handler blocking one of its two
 /// threads is how a busy hub stopped answering.
 public enum ControlAPI {
-    /// The largest request body the socket reads: one entry body of 1 MiB
-    /// whose every byte JSON escaping doubles (`"` becomes `\"`, and the
-    /// escaping of an already escaped quote doubles again), with room for
-    /// the request's other fields. `tcnode` sends imports in batches below
-    /// `batchBytes`.
+    /// The largest request body the socket reads. A request carries one
+    /// entry body of up to 1 MiB as a JSON string: escaping at most doubles
+    /// a body that is JSON (`\"` becomes `\\\"`), and at most multiplies
+    /// by six one that is not (a control byte becomes `\u0000`); 8 MiB holds
+    /// either with the other fields. `tcnode` sends imports in batches of
+    /// at most `batchBytes`.
     public static let maxRequestBytes = 8 * Entry.maximumBodySize
 
     /// What `tcnode` puts in one batch request, so that a batch always fits.
