@@ -17,6 +17,7 @@ struct TCNodeD: AsyncParsableCommand {
         let settings: NodeConfig
         do {
             settings = try NodeConfig.load(path: config)
+            try await settings.checkBindAddresses(path: config)
         } catch {
             FileHandle.standardError.write(Data("tcnoded: \(error)\n".utf8))
             throw ExitCode(78)  // EX_CONFIG: systemd will not restart on a bad config loop

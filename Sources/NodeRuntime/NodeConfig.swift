@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import Replication
 import TOMLKit
 
@@ -105,6 +106,10 @@ public struct NodeConfig: Sendable, Equatable {
             var host = String(text[..<colon])
             if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
             guard !host.isEmpty else { throw Error(path: path, option: key, problem: "'\(text)' has no host") }
+            guard isHostSyntax(host) else {
+                throw Error(path: path, option: key,
+                            problem: "'\(host)' is neither an IP address nor a host name; use an address of this machine, e.g. \"0.0.0.0:\(port)\"")
+            }
             return (host, port)
         }
 
@@ -163,6 +168,56 @@ public struct NodeConfig: Sendable, Equatable {
     }
 
     public var dataDirectory: DataDirectory { DataDirectory(dataDir) }
+
+    /// An IP address, or a name that could be one (RFC 1123 labels, and `_`
+    /// as /etc/hosts allows). Checked without asking DNS, so that a typo is
+    /// a config error at once.
+    static func isHostSyntax(_ host: String) -> Bool {
+        if (try? SocketAddress(ipAddress: host, port: 0)) != nil { return true }
+        // IPv6 with a zone ("fe80::1%eth0") is left to the bind.
+        if host.contains(":") { return host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ":.%".contains($0)) } }
+        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+        // Digits and dots only, yet not an IPv4 address ("10.0.0.256"): a mistyped address.
+        if labels.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }) { return false }
+        return host.utf8.count <= 253 && labels.allSatisfy { label in
+            (1...63).contains(label.utf8.count) && label.first != "-" && label.last != "-"
+                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+        }
+    }
+
+    /// The addresses tcnoded binds, resolved the way the bind will (NIO's
+    /// getaddrinfo): a name that does not exist is a config error, reported
+    /// with its option before anything starts, so that systemd does not
+    /// restart tcnoded every few seconds for it (exit 78). A resolver that
+    /// cannot answer now (EAI_AGAIN, no network yet at boot) is not: the
+    /// bind then fails, and the restart tries again. Runs getaddrinfo off
+    /// the cooperative pool, since it blocks.
+    public func checkBindAddresses(path: String) async throws(NodeConfig.Error) {
+        var binds = [("listen", listenHost, listenPort)]
+        if !metricsHost.isEmpty { binds.append(("metrics", metricsHost, metricsPort)) }
+        if views != false { binds.append(("views_listen", viewsHost, viewsPort)) }
+        for (option, host, port) in binds {
+            let failure = await OffPool.run { () -> SocketAddressError.UnknownHost? in
+                do {
+                    _ = try SocketAddress.makeAddressResolvingHost(host, port: port)
+                    return nil
+                } catch let error as SocketAddressError.UnknownHost {
+                    return error
+                } catch {
+                    return nil  // anything else is the bind's to report
+                }
+            }
+            if let failure, Self.isDefinitelyUnknown(failure.errorCode) {
+                throw Error(path: path, option: option,
+                            problem: "host '\(host)' cannot be resolved (\(failure.errorDescription)); use an IP address of this machine, e.g. \"0.0.0.0:\(port)\", or a name in /etc/hosts")
+            }
+        }
+    }
+
+    /// getaddrinfo's "no such name" answers, as opposed to "try again".
+    static func isDefinitelyUnknown(_ code: Int) -> Bool {
+        code == Int(EAI_NONAME) || code == Int(EAI_SERVICE) || code == Int(EAI_FAMILY)
+    }
 
     static func isLoopback(_ host: String) -> Bool {
         host == "127.0.0.1" || host == "::1" || host == "localhost" || host.hasPrefix("127.")
