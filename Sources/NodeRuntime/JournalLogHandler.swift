@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import Synchronization
 
 /// Log lines for the journal: one line per message on stderr, with the
@@ -40,11 +41,12 @@ public struct JournalLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        let level = Self.level(of: event)
         var line = ""
         if journal {
-            line = "<\(Self.priority(event.level))>"
+            line = "<\(Self.priority(level))>"
         } else {
-            line = Self.timestamp() + " " + event.level.rawValue.uppercased() + " "
+            line = Self.timestamp() + " " + level.rawValue.uppercased() + " "
         }
         line += "\(event.message)"
         if !merged.isEmpty {
@@ -52,6 +54,24 @@ public struct JournalLogHandler: LogHandler {
         }
         line = line.replacingOccurrences(of: "\n", with: " ") + "\n"
         Self.output.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
+    }
+
+    /// The level a line is written at. Hummingbird reports as errors two
+    /// things that are only the consequence of a stop: when ServiceGroup
+    /// cancels the services still running because stopping took longer than
+    /// allowed (`maximumGracefulShutdownDuration`), each HTTP server (control
+    /// socket, metrics, views) logs that its accept loop was cancelled, and
+    /// then, asked to quiesce, that its channel is already closed. The
+    /// servers themselves stopped as they were told; the slow stop is what
+    /// went wrong, so these are warnings, and a normal stop (which finishes
+    /// in time) logs neither.
+    public static func level(of event: LogEvent) -> Logger.Level {
+        guard event.level == .error, event.source == "HummingbirdCore" else { return event.level }
+        let message = event.message.description
+        if message == "Waiting on child channel: \(CancellationError())" || message == "Server shutdown error: \(ChannelError.alreadyClosed)" {
+            return .warning
+        }
+        return event.level
     }
 
     static func priority(_ level: Logger.Level) -> Int {
