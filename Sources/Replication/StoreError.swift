@@ -17,7 +17,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case .exists(let path):
             "a database already exists at \(path); this directory already holds a node"
         case .corrupt(let path, let detail):
-            "database \(path) is damaged (\(detail)). Nothing was changed. Stop tcnoded, copy the file somewhere safe, restore the data directory from a backup and run `tcnode reset-sync`; peers then send back what was replicated since."
+            "database \(path) is damaged (\(detail)). Nothing was changed. Stop tcnoded, copy it together with its -wal and -shm files (where present) somewhere safe, restore the data directory from a backup and run `tcnode reset-sync`; peers then send back what was replicated since."
         case .newerSchema(let path, let unknown):
             "database \(path) was written by a newer tcnode (it has schema changes this version does not know: \(unknown.joined(separator: ", "))). Install that newer version again; downgrading is not supported."
         case .notInitialised(let path):
