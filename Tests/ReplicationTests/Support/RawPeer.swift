@@ -124,14 +124,37 @@ extension DaemonProcess {
         }
     }
 
+    /// For an entry this running daemon holds: milliseconds from the
+    /// entry's own time (set by `tcnode put` on the author's node) to when
+    /// this node stored it, as both processes' clocks tell. Measured by the
+    /// daemons, so a busy test process does not add to it. Only for the
+    /// author's newest entry (the author row keeps the last store time).
+    func storedAfterMs(author: NodeID, seq: UInt64) async throws -> Int64? {
+        try await Seed.storedAfterMs(dataDir: dataDir, author: author, seq: seq)
+    }
+
     /// `PRAGMA integrity_check` of the stopped daemon's database.
     func integrity() async throws -> [String] {
         let path = DataDirectory(dataDir).databasePath
         return try await Seed.blocking { try Seed.readOnly(path) { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") } }
     }
 
-    /// Sends SIGTERM without waiting.
-    func terminate() { process?.terminate() }
+    /// SIGTERM; returns the exit status and how long the stop took. The
+    /// exit instant is taken by Foundation's termination handler (its own
+    /// thread), so a busy test process does not lengthen it.
+    func stopTimed(timeout: Duration = .seconds(30)) async throws -> (Int32, Duration) {
+        guard let p = process else { throw ProcessTestError("\(name) is not running") }
+        let exited = Locked<ContinuousClock.Instant?>(nil)
+        p.terminationHandler = { _ in exited.withLock { $0 = ContinuousClock.now } }
+        let start = ContinuousClock.now
+        p.terminate()
+        let end = try await eventually("\(name) exits after SIGTERM", timeout: timeout, interval: .milliseconds(10)) {
+            exited.withLock { $0 }
+        }
+        while p.isRunning { try await Task.sleep(for: .milliseconds(5)) }
+        process = nil
+        return (p.terminationStatus, end - start)
+    }
 }
 
 /// Setting up databases directly, before a daemon starts: synchronous store
@@ -166,6 +189,32 @@ enum Seed {
             let verified = try entries[start..<min(start + 2000, entries.count)].map { try $0.verified() }
             _ = try store.ingest(verified, from: nil)
         }
+    }
+
+    static func storedAfterMs(dataDir: String, author: NodeID, seq: UInt64) async throws -> Int64? {
+        let path = DataDirectory(dataDir).databasePath
+        let key = author.key.data
+        return try await blocking {
+            try readOnly(path) { db in
+                try Int64.fetchOne(db, sql: """
+                    SELECT a.stored_ms - e.time FROM author a JOIN entry e ON e.author = a.ref
+                    WHERE a.key = ? AND e.seq = ? AND a.seq = e.seq
+                    """, arguments: [key, Int64(seq)])
+            }
+        }
+    }
+
+    /// Runs `tcnode status` and times it inside the child shell, so that a
+    /// busy test process does not add to the time. Returns its exit status,
+    /// milliseconds and stderr.
+    static func timedStatus(config: String) async throws -> (status: Int32, ms: Int, stderr: String) {
+        let script = #"a=$(date +%s%N); "$0" status --json --config "$1" >/dev/null 2>"$2"; s=$?; b=$(date +%s%N); echo "$s $(( (b - a) / 1000000 ))""#
+        let errors = NSTemporaryDirectory() + "tcstatus-\(UUID().uuidString.prefix(8)).err"
+        defer { try? FileManager.default.removeItem(atPath: errors) }
+        let r = try await run("/bin/sh", ["-c", script, try Products.path("tcnode"), config, errors], timeout: .seconds(30))
+        let parts = r.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        guard r.status == 0, parts.count == 2 else { throw ProcessTestError("timing tcnode status failed: \(r.stdout) \(r.stderr)") }
+        return (Int32(parts[0]), parts[1], (try? String(contentsOfFile: errors, encoding: .utf8)) ?? "")
     }
 
     static func readOnly<T>(_ path: String, _ body: (Database) throws -> T) throws -> T {
