@@ -131,6 +131,38 @@ extension Store {
             // raises `schemaVersion` with it.
             try db.execute(sql: "PRAGMA user_version = 4")
         }
+        migrator.registerMigration("v5 bundles: who was heard from by stick, and what other nodes hold") { db in
+            // Offline bundles (PROTOCOL.md §13). `bundle_source`: the newest
+            // bundle (or heads file) made by each node imported here.
+            // `bundle_head`: that node's heads from it, what `export --for`
+            // leaves out. `bundle_heard`: when each author was last heard
+            // from by bundle (beside author.stored_ms, which counts the
+            // network only), for status and the hub's freshness table.
+            try db.execute(sql: """
+                CREATE TABLE bundle_source (
+                    node BLOB PRIMARY KEY CHECK (length(node) = 32),
+                    bundle BLOB NOT NULL CHECK (length(bundle) = 16),
+                    made_ms INTEGER NOT NULL,
+                    imported_ms INTEGER NOT NULL,
+                    name TEXT,
+                    entries_stored INTEGER NOT NULL DEFAULT 0 CHECK (entries_stored >= 0),
+                    heads_made_ms INTEGER
+                ) STRICT;
+                CREATE TABLE bundle_head (
+                    node BLOB NOT NULL CHECK (length(node) = 32),
+                    author BLOB NOT NULL CHECK (length(author) = 32),
+                    seq INTEGER NOT NULL CHECK (seq >= 1),
+                    id BLOB NOT NULL CHECK (length(id) = 32),
+                    PRIMARY KEY (node, author)
+                ) STRICT, WITHOUT ROWID;
+                CREATE TABLE bundle_heard (
+                    author BLOB PRIMARY KEY CHECK (length(author) = 32),
+                    heard_ms INTEGER NOT NULL,
+                    via BLOB NOT NULL CHECK (length(via) = 32)
+                ) STRICT;
+                PRAGMA user_version = 5;
+                """)
+        }
         return migrator
     }
 }

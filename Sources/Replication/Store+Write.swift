@@ -169,6 +169,9 @@ struct WriteContext {
     let node: NodeID
     var authors: [NodeID: AuthorRow] = [:]
     var rosterChanged = false
+    /// False for entries read from a bundle: `stored_ms` is "last heard by
+    /// network"; bundles are kept apart in `bundle_heard` (Store+Bundles).
+    var stampsStored = true
 
     init(db: Database, roster: Roster, position: Int64, now: Int64, node: NodeID) {
         self.db = db
@@ -447,7 +450,7 @@ struct WriteContext {
         for (id, row) in authors where row.dirty {
             try update.execute(arguments: [
                 Int64(clamping: row.seq), row.headID?.data, row.headPosition, row.headOrigin, row.forked ? 1 : 0,
-                row.stored, now, row.ref,
+                row.stored && stampsStored, now, row.ref,
             ])
             authors[id]?.dirty = false
             authors[id]?.stored = false
