@@ -209,6 +209,7 @@ public enum ControlAPI {
             let heads = try await node.store.heads(movedAfter: 0).heads
             return try jsonResponse(HeadList(heads: heads.map { .init(author: $0.author.description, seq: $0.seq) }))
         }
+        BundleRoutes.add(to: router, node: node, name: name)
         var apiLogger = logger
         apiLogger.logLevel = .warning
         return Application(

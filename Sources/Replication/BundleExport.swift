@@ -40,6 +40,22 @@ public struct BundleExportSummary: Sendable, Codable, Equatable {
     public var heads: Int
     public var bytes: Int64
     public var destination: String?
+
+    public init(path: String, bundle: String, headsOnly: Bool, entries: Int, entryBytes: Int64, authors: Int, photos: Int,
+                photoBytes: Int64, missingPhotos: Int, heads: Int, bytes: Int64, destination: String?) {
+        self.path = path
+        self.bundle = bundle
+        self.headsOnly = headsOnly
+        self.entries = entries
+        self.entryBytes = entryBytes
+        self.authors = authors
+        self.photos = photos
+        self.photoBytes = photoBytes
+        self.missingPhotos = missingPhotos
+        self.heads = heads
+        self.bytes = bytes
+        self.destination = destination
+    }
 }
 
 /// Progress of a long export or import, for the operator (stderr).

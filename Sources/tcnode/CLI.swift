@@ -60,5 +60,6 @@ struct TCNode: AsyncParsableCommand {
         subcommands: [
             Init.self, ID.self, Put.self, Get.self, Delete.self, List.self, Log.self, Admit.self, Revoke.self, Members.self, ResetSync.self, Check.self, Status.self, GenerateDemo.self,
             ProductCommand.self, SaleCommand.self, TrainingCommand.self, MonitorCommand.self, ActivityCommand.self, ProfileCommand.self,
+            BundleCommand.self,
         ])
 }

@@ -1,0 +1,356 @@
+import ArgumentParser
+import Foundation
+import NodeRuntime
+import Replication
+import Synchronization
+
+struct BundleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bundle",
+        abstract: "Carry records and photos on a stick to another node of the network, and back (offline sync).",
+        discussion: """
+            A bundle holds signed entries and the photos they refer to; the node that imports it verifies every entry as
+            network sync does. It holds no keys or passwords, but it does hold the centre's records: keep the stick safe.
+
+            Round trip (docs/OPERATIONS.md, "Carrying data by stick"):
+              centre:  tcnode bundle export /media/usb/centre.tcb --for HUB_ID
+              hub:     tcnode bundle import /media/usb/centre.tcb            (writes centre.ack.tcb beside it)
+              hub:     tcnode bundle export /media/usb/hub.tcb --for CENTRE_ID
+              centre:  tcnode bundle import /media/usb/hub.tcb
+                       tcnode bundle import /media/usb/centre.ack.tcb
+
+            Exit codes: 0 done (import: the whole bundle was read and nothing was refused), 1 failure, or an import that
+            refused something or found the bundle damaged (every entry that verified was kept; the report says what was
+            not and why), 2 usage error, 78 the config file or data directory is wrong.
+            """,
+        subcommands: [BundleExport.self, BundleImport.self, BundleHeads.self, BundleShow.self])
+}
+
+struct BundleLanguageOptions: ParsableArguments {
+    @Option(help: "Language: en (English) or id (Bahasa Indonesia); default from the locale.") var lang: String?
+
+    func validate() throws {
+        if let lang, Language(rawValue: lang.lowercased()) == nil { throw ValidationError("--lang must be en or id") }
+    }
+
+    var language: Language { Language.choose(lang) }
+}
+
+struct BundleExport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write a bundle of this node's entries and photos to FILE, for a node of the same network.",
+        discussion: """
+            By default everything this node holds. --for leaves out what that node acknowledged (its last bundle, heads
+            file or ack imported here); --against uses a heads file made there (`tcnode bundle heads`). Logs are carried
+            without holes: --since and --kinds choose, per author, one run of consecutive entries.
+            The file is written beside FILE under a temporary name and renamed when complete.
+            """)
+
+    @OptionGroup var data: DataOptions
+    @Argument(help: "The bundle to write (for example /media/usb/centre.tcb); an older file there is replaced.") var file: String
+    @Option(name: .customLong("for"), help: "The destination node id: leave out what it acknowledged.") var destination: String?
+    @Option(help: "Only entries written on or after this date (YYYY-MM-DD, local time, or an ISO 8601 time); the destination must hold what comes before.")
+    var since: String?
+    @Option(help: "Only these authors (node ids, comma-separated).") var authors: [String] = []
+    @Option(help: "Only up to the last entry of these kinds in each log (comma-separated).") var kinds: [String] = []
+    @Option(help: "A heads file made at the destination (`tcnode bundle heads`): carry exactly what it lacks.") var against: String?
+    @Flag(help: "Leave the photos out.") var noPhotos = false
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var languageOptions: BundleLanguageOptions
+
+    func options() throws -> BundleExportOptions {
+        var o = BundleExportOptions()
+        o.destination = try destination.map { try parseNodeID($0, option: "--for") }
+        o.sinceMs = try since.map(BundleDates.parse)
+        let authorList = authors.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if !authors.isEmpty { o.authors = try authorList.map { try parseNodeID($0, option: "--authors") } }
+        let kindList = kinds.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for k in kindList where !Entry.isValidKind(k) {
+            throw ValidationError("--kinds: '\(k)' is not a kind (1 to 64 of lowercase a-z, 0-9, '.', '_' and '-')")
+        }
+        if !kinds.isEmpty {
+            guard !kindList.isEmpty else { throw ValidationError("--kinds: give at least one kind") }
+            o.kinds = kindList
+        }
+        if !authors.isEmpty && authorList.isEmpty { throw ValidationError("--authors: give at least one node id") }
+        o.photos = !noPhotos
+        return o
+    }
+
+    func validate() throws {
+        _ = try options()
+        try BundlePaths.checkWritable(file)
+        if let against, !FileManager.default.isReadableFile(atPath: against) {
+            throw ValidationError("--against: cannot read \(against); copy the heads file from the destination (made there with `tcnode bundle heads FILE`)")
+        }
+    }
+
+    func run() async throws {
+        let language = languageOptions.language
+        let options = try options()
+        let access = try await BundleAccess.open(data, needKey: true)
+        let progress = ProgressLine(language: language)
+        let summary: BundleExportSummary
+        do {
+            summary = try await access.export(to: file, options: options, against: against, progress: progress)
+        } catch {
+            throw Failure(message: "\(BundleText.error(error, language: language)); no bundle was written")
+        }
+        progress.done()
+        if output.json {
+            try writeJSON(encodable: BundleSummaryJSON(summary))
+            return
+        }
+        print(BundleText.exported(summary, language: language))
+    }
+}
+
+struct BundleImport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Verify and store a bundle (or a heads file or acknowledgement) from a stick.",
+        discussion: """
+            Every entry is checked as network sync checks it (signature, chain, membership and revocation, forks); what
+            is new is stored, and importing the same bundle again changes nothing. A damaged or cut-short bundle keeps
+            every entry that verifies. Through tcnoded when it runs, so connected peers get the entries at once.
+            After a bundle, an acknowledgement (what this node now holds) is written beside it, FILE.ack.tcb, or to --ack:
+            carry it back and import it at the exporter, so its next `export --for` leaves this out.
+            """)
+
+    @OptionGroup var data: DataOptions
+    @Argument(help: "The bundle to import.") var file: String
+    @Option(help: "Where to write the acknowledgement (default: beside FILE, as NAME.ack.tcb).") var ack: String?
+    @Flag(help: "Write no acknowledgement.") var noAck = false
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var languageOptions: BundleLanguageOptions
+
+    func validate() throws {
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw ValidationError("cannot find \(file): check the path (is the stick mounted?)")
+        }
+        if noAck && ack != nil { throw ValidationError("give --ack or --no-ack, not both") }
+    }
+
+    func run() async throws {
+        let language = languageOptions.language
+        let access = try await BundleAccess.open(data, needKey: false)
+        let progress = ProgressLine(language: language)
+        var report: BundleImportReport
+        do {
+            report = try await access.importBundle(file, progress: progress)
+        } catch {
+            throw Failure(message: BundleText.error(error, language: language))
+        }
+        progress.done()
+        var ackPath: String?
+        var ackProblem: String?
+        if !noAck && report.contents == BundleHeader.contentsBundle {
+            let path = ack ?? BundlePaths.ack(for: file)
+            var options = BundleExportOptions()
+            options.headsOnly = true
+            options.acknowledges = report.bundle
+            do {
+                _ = try await access.export(to: path, options: options, against: nil, progress: nil)
+                ackPath = path
+            } catch {
+                ackProblem = BundleText.error(error, language: language)
+            }
+        }
+        if output.json {
+            try writeJSON(try importJSON(report, ack: ackPath, ackError: ackProblem))
+        } else {
+            print(BundleText.imported(report, ack: ackPath, language: language))
+        }
+        if let ackProblem {
+            note(language.t("tcnode: the acknowledgement was not written (\(ackProblem)); make one with `tcnode bundle heads FILE`",
+                            "tcnode: tanda terima tidak ditulis (\(ackProblem)); buat dengan `tcnode bundle heads BERKAS`"))
+        }
+        if !report.complete || report.rejectedTotal > 0 { throw ExitCode(1) }
+    }
+}
+
+struct BundleHeads: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "heads",
+        abstract: "Write a small signed heads file: what this node holds, for `tcnode bundle export --against` elsewhere.",
+        discussion: "Importing it at another node (`tcnode bundle import`) also records what this node holds there, for `export --for`.")
+
+    @OptionGroup var data: DataOptions
+    @Argument(help: "The heads file to write.") var file: String
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var languageOptions: BundleLanguageOptions
+
+    func validate() throws { try BundlePaths.checkWritable(file) }
+
+    func run() async throws {
+        let language = languageOptions.language
+        let access = try await BundleAccess.open(data, needKey: true)
+        var options = BundleExportOptions()
+        options.headsOnly = true
+        let summary: BundleExportSummary
+        do {
+            summary = try await access.export(to: file, options: options, against: nil, progress: nil)
+        } catch {
+            throw Failure(message: "\(BundleText.error(error, language: language)); no heads file was written")
+        }
+        if output.json {
+            try writeJSON(encodable: BundleSummaryJSON(summary))
+            return
+        }
+        print(BundleText.exported(summary, language: language))
+    }
+}
+
+struct BundleShow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Check a bundle without importing it: who made it, what it holds, whether it is whole.",
+        discussion: "Exit code 0 when the bundle is whole (its signed manifest verifies and every section matches it), 1 otherwise.")
+
+    @Argument(help: "The bundle, heads file or acknowledgement.") var file: String
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var languageOptions: BundleLanguageOptions
+
+    func run() async throws {
+        let language = languageOptions.language
+        let path = file
+        let inspection: BundleInspection
+        do {
+            inspection = try await OffPool.run { try BundleInspection.inspect(path: path) }
+        } catch {
+            throw Failure(message: BundleText.error(error, language: language))
+        }
+        if output.json {
+            try writeJSON(encodable: BundleShowJSON(inspection))
+        } else {
+            print(BundleText.shown(inspection, language: language))
+        }
+        if !inspection.isWhole { throw ExitCode(1) }
+    }
+}
+
+/// Through tcnoded when it answers (and no --data-dir is given), else the
+/// node's files directly, exactly as the other commands choose.
+enum BundleAccess {
+    case daemon(ControlClient)
+    case local(BundleService)
+
+    static func open(_ data: DataOptions, needKey: Bool) async throws -> BundleAccess {
+        if data.dataDir == nil {
+            let client = ControlClient(socketPath: try data.socketPath())
+            if (try? await client.identity()) != nil { return .daemon(client) }
+        }
+        let config = try data.loadConfig()
+        let store = try await data.openStore()
+        let key: NodeKey? = needKey ? try data.openKey() : (try? data.openKey())
+        let blobs = BlobStore(root: try data.directory().blobsPath, maxBytes: config?.blobMaxBytes ?? NodeConfig().blobMaxBytes)
+        return .local(BundleService(store: store, key: key, blobs: blobs, name: config?.name))
+    }
+
+    func export(to path: String, options: BundleExportOptions, against: String?, progress: ProgressLine?) async throws -> BundleExportSummary {
+        switch self {
+        case .daemon(let client):
+            var received: (@Sendable (Int64) -> Void)?
+            if let progress { received = { n in progress.bytes(n, total: nil, receiving: true) } }
+            try await client.exportBundle(to: path, options: options, against: against, received: received)
+            return try await OffPool.run { try BundleSummaryJSON.summary(of: path) }
+        case .local(let service):
+            var step: (@Sendable (BundleProgress) -> Void)?
+            if let progress { step = { p in progress.step(p) } }
+            return try await service.export(to: path, options: options, against: against, progress: step)
+        }
+    }
+
+    func importBundle(_ path: String, progress: ProgressLine?) async throws -> BundleImportReport {
+        switch self {
+        case .daemon(let client):
+            var sent: (@Sendable (Int64, Int64) -> Void)?
+            if let progress { sent = { n, total in progress.bytes(n, total: total, receiving: false) } }
+            return try await client.importBundle(from: path, sent: sent)
+        case .local(let service):
+            var step: (@Sendable (BundleProgress) -> Void)?
+            if let progress { step = { p in progress.step(p) } }
+            return try await service.importBundle(path: path, progress: step)
+        }
+    }
+}
+
+enum BundlePaths {
+    /// `centre.tcb` -> `centre.ack.tcb`, beside it.
+    static func ack(for bundle: String) -> String {
+        let url = URL(fileURLWithPath: bundle)
+        let base = url.pathExtension == BundleFormat.fileExtension ? url.deletingPathExtension() : url
+        return base.path + ".ack." + BundleFormat.fileExtension
+    }
+
+    static func checkWritable(_ file: String) throws {
+        guard !file.isEmpty else { throw ValidationError("give the file to write") }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ValidationError("\(file) is a folder; give a file name in it (for example \(file)/centre.tcb)")
+        }
+        let folder = (file as NSString).deletingLastPathComponent
+        guard FileManager.default.fileExists(atPath: folder.isEmpty ? "." : folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("the folder \(folder) does not exist (is the stick mounted?)")
+        }
+    }
+}
+
+enum BundleDates {
+    /// `YYYY-MM-DD` (local midnight) or an ISO 8601 time, as ms since the epoch.
+    static func parse(_ text: String) throws -> Int64 {
+        let day = DateFormatter()
+        day.locale = Locale(identifier: "en_US_POSIX")
+        day.timeZone = TimeZone.current
+        day.dateFormat = "yyyy-MM-dd"
+        day.isLenient = false
+        if text.utf8.count == 10, let date = day.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
+        let iso = ISO8601DateFormatter()
+        if let date = iso.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
+        iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = iso.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
+        throw ValidationError("--since: '\(text)' is not a date; write YYYY-MM-DD (for example 2026-03-01) or a time like 2026-03-01T08:00:00+07:00")
+    }
+}
+
+/// Progress of a long export or import on stderr, at most every two
+/// seconds and only once it has taken that long (short runs print nothing).
+final class ProgressLine: Sendable {
+    let language: Language
+    private let start = ContinuousClock.now
+    private let last = Mutex<ContinuousClock.Instant?>(nil)
+
+    init(language: Language) { self.language = language }
+
+    private func due() -> Bool {
+        let now = ContinuousClock.now
+        return last.withLock { last in
+            guard now - start >= .seconds(2), last.map({ now - $0 >= .seconds(2) }) ?? true else { return false }
+            last = now
+            return true
+        }
+    }
+
+    func step(_ p: BundleProgress) {
+        guard due() else { return }
+        let (d, t) = (language.count(p.done), language.count(p.total))
+        switch p.phase {
+        case .entries: note(language.t("  entries: \(d) of \(t)", "  entri: \(d) dari \(t)"))
+        case .photos: note(language.t("  photos: \(d) of \(t)", "  foto: \(d) dari \(t)"))
+        }
+    }
+
+    func bytes(_ n: Int64, total: Int64?, receiving: Bool) {
+        guard due() else { return }
+        let amount = total.map { language.t("\(language.bytes(n)) of \(language.bytes($0))", "\(language.bytes(n)) dari \(language.bytes($0))") }
+            ?? language.bytes(n)
+        note(receiving ? language.t("  received from tcnoded: \(amount)", "  diterima dari tcnoded: \(amount)")
+            : language.t("  sent to tcnoded: \(amount) (it verifies and stores as it goes)", "  dikirim ke tcnoded: \(amount) (diperiksa dan disimpan)"))
+    }
+
+    /// After a run that printed progress, says it is finished.
+    func done() {
+        if last.withLock({ $0 }) != nil { note(language.t("  done", "  selesai")) }
+    }
+}
