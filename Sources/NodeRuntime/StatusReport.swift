@@ -28,6 +28,19 @@ public struct StatusReport: Sendable, Codable, Equatable {
     /// The data directory, and the space left on its file system.
     public var dataDir: String?
     public var diskFreeBytes: Int64?
+    /// Nodes heard from by bundle (a stick), newest import first.
+    public var bundles: [BundleStatus]?
+
+    public struct BundleStatus: Sendable, Codable, Equatable {
+        public var node: String
+        public var name: String?
+        /// When the node made its newest bundle imported here: heard from by bundle.
+        public var madeMs: Int64
+        public var importedMs: Int64
+        public var entriesStored: Int
+        /// When this node last had a connection with it: heard from by network.
+        public var lastNetworkMs: Int64?
+    }
 
     public struct ForkSummary: Sendable, Codable, Equatable {
         public var author: String
@@ -83,6 +96,12 @@ public struct StatusReport: Sendable, Codable, Equatable {
                 ForkSummary(author: $0.author.description, seq: $0.seq, peer: $0.peer?.description, detectedMs: $0.detectedMs)
             },
             dataDir: (store.path as NSString).deletingLastPathComponent, diskFreeBytes: figures.diskFreeBytes)
+        report.bundles = figures.bundles.map { b in
+            let peer = peers.first { $0.node == b.node.description }
+            return BundleStatus(node: b.node.description, name: b.name ?? roster.governingAdmission(of: b.node)?.name, madeMs: b.madeMs,
+                                importedMs: b.importedMs, entriesStored: b.entriesStored,
+                                lastNetworkMs: peer.flatMap { $0.connections > 0 ? nowMs : $0.lastSeenMs })
+        }
         report.state = report.verdict.word
         return report
     }
@@ -224,6 +243,8 @@ public struct StoreFigures: Sendable {
     public var stats: StoreStats
     public var forks: [ForkRecord]
     public var diskFreeBytes: Int64?
+    /// The nodes bundles were imported from.
+    public var bundles: [BundleSourceInfo] = []
 
     public init(stats: StoreStats, forks: [ForkRecord], diskFreeBytes: Int64? = nil) {
         self.stats = stats
@@ -234,8 +255,10 @@ public struct StoreFigures: Sendable {
     /// Read in one go, off the cooperative pool.
     public static func read(_ store: Store) async throws -> StoreFigures {
         try await store.offPool {
-            StoreFigures(stats: try $0.stats(), forks: try $0.forks(),
-                         diskFreeBytes: freeBytes(at: ($0.path as NSString).deletingLastPathComponent))
+            var figures = StoreFigures(stats: try $0.stats(), forks: try $0.forks(),
+                                       diskFreeBytes: freeBytes(at: ($0.path as NSString).deletingLastPathComponent))
+            figures.bundles = try $0.bundleSources()
+            return figures
         }
     }
 

@@ -99,6 +99,9 @@ public struct CentreRow: Codable, Sendable, Equatable {
     public var trainings: Int
     public var latestClassification: String?
     public var latestSurveyDate: String?
+    /// `lastHeardMs` is the later of these: heard from over the network, and by bundle (a stick).
+    public var lastHeardNetworkMs: Int64? = nil
+    public var lastBundleMs: Int64? = nil
 }
 
 public struct ProductRow: Codable, Sendable, Equatable {

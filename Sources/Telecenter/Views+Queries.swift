@@ -11,14 +11,18 @@ public struct Freshness: Sendable {
     /// When this node last had a connection with a centre itself: a centre
     /// that is connected but writes nothing is still heard from.
     public var contacts: [NodeID: Int64]
+    /// When each author was last heard from by bundle (a stick), kept apart
+    /// from `storedMs`, which counts the network only.
+    public var bundles: [NodeID: Int64]
     public var node: NodeID
     public var nowMs: Int64
 
     public init(heads: [NodeID: (seq: UInt64, storedMs: Int64?)], offered: [NodeID: UInt64], contacts: [NodeID: Int64] = [:],
-                node: NodeID, nowMs: Int64) {
+                bundles: [NodeID: Int64] = [:], node: NodeID, nowMs: Int64) {
         self.heads = heads
         self.offered = offered
         self.contacts = contacts
+        self.bundles = bundles
         self.node = node
         self.nowMs = nowMs
     }
@@ -28,12 +32,22 @@ public struct Freshness: Sendable {
                           nowMs: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) throws -> Freshness {
         var heads: [NodeID: (UInt64, Int64?)] = [:]
         for a in try store.authorSummaries() { heads[a.author] = (a.seq, a.storedMs) }
-        return Freshness(heads: heads, offered: offered, contacts: contacts, node: store.node, nowMs: nowMs)
+        return Freshness(heads: heads, offered: offered, contacts: contacts, bundles: try store.bundleHeard(), node: store.node, nowMs: nowMs)
     }
 
-    /// The later of the last entry of `author` stored here and this node's
-    /// last connection with it.
+    /// Heard from by any way: the later of the network and bundles.
     func lastHeard(_ author: String) -> Int64? {
+        switch (lastHeardNetwork(author), lastBundle(author)) {
+        case (let n?, let b?): max(n, b)
+        case (let n, let b): n ?? b
+        }
+    }
+
+    func lastBundle(_ author: String) -> Int64? { NodeID(author).flatMap { bundles[$0] } }
+
+    /// The later of the last entry of `author` stored here from the network
+    /// and this node's last connection with it.
+    func lastHeardNetwork(_ author: String) -> Int64? {
         guard let id = NodeID(author) else { return nil }
         if id == node { return nowMs }
         switch (heads[id]?.storedMs, contacts[id]) {
@@ -240,7 +254,8 @@ extension Views {
                     provinsi: r[5], kabupaten: r[6], kecamatan: r[7], desa: r[8], address: r[9], lat: r[10], lon: r[11],
                     lastHeardMs: freshness.lastHeard(author), entries: freshness.entries(author), entriesBehind: freshness.behind(author),
                     products: c.products, productsOnline: c.online, salesIdr: c.sales, feesIdr: c.fees, trainings: c.trainings,
-                    latestClassification: latest[author]?.classification, latestSurveyDate: latest[author]?.date)
+                    latestClassification: latest[author]?.classification, latestSurveyDate: latest[author]?.date,
+                    lastHeardNetworkMs: freshness.lastHeardNetwork(author), lastBundleMs: freshness.lastBundle(author))
             }
         }
     }

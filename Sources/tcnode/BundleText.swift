@@ -102,6 +102,22 @@ enum BundleText {
         return lines.joined(separator: "\n")
     }
 
+    /// `tcnode status`: who was heard from by bundle, beside the network.
+    static func statusLines(_ r: StatusReport, language l: Language) -> [String] {
+        guard let bundles = r.bundles, !bundles.isEmpty else { return [] }
+        var lines: [String] = []
+        for (i, b) in bundles.prefix(5).enumerated() {
+            let label = i == 0 ? l.t("Bundles   ", "Bundel    ") : "          "
+            lines.append(label + l.t(
+                "\(who(b.node, name: b.name)): by bundle \(l.ago(b.madeMs, now: r.nowMs)) (imported \(l.ago(b.importedMs, now: r.nowMs))), by network \(l.ago(b.lastNetworkMs, now: r.nowMs))",
+                "\(who(b.node, name: b.name)): lewat bundel \(l.ago(b.madeMs, now: r.nowMs)) (diimpor \(l.ago(b.importedMs, now: r.nowMs))), lewat jaringan \(l.ago(b.lastNetworkMs, now: r.nowMs))"))
+        }
+        if bundles.count > 5 {
+            lines.append("          " + l.t("and \(bundles.count - 5) more (tcnode status --json)", "dan \(bundles.count - 5) lainnya (tcnode status --json)"))
+        }
+        return lines
+    }
+
     static func reason(_ x: BundleImportReport.Rejection, language l: Language) -> String {
         guard l == .id else { return x.message }
         switch x.reason {

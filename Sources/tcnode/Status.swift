@@ -151,6 +151,7 @@ struct StatusText {
             lines.append("          " + t("Its entries are frozen here. The authority should revoke that key from the fork's seq; the centre makes a new key.",
                                           "Entrinya dibekukan di sini. Otoritas sebaiknya mencabut kunci itu mulai seq fork; pusat membuat kunci baru."))
         }
+        lines += BundleText.statusLines(r, language: language)
         lines.append("")
         guard !r.peers.isEmpty else {
             lines.append(t("Peers     none", "Peer      tidak ada"))

@@ -836,12 +836,14 @@ public enum DashboardPages {
             [
                 statusDot(c, r.lastHeardMs, nowMs: nowMs) + "<strong>\(HTML.escape(r.name))</strong>",
                 "<span class=\"nowrap\">\(HTML.escape(r.region))</span>",
-                "<span class=\"nowrap\">\(HTML.escape(HTML.relativeTime(r.lastHeardMs, nowMs: nowMs, c.language)))</span>",
+                "<span class=\"nowrap\">\(HTML.escape(HTML.relativeTime(r.lastHeardNetworkMs, nowMs: nowMs, c.language)))</span>",
+                "<span class=\"nowrap\">\(r.lastBundleMs.map { HTML.escape(HTML.relativeTime($0, nowMs: nowMs, c.language)) } ?? "–")</span>",
                 c.num(r.entries), r.entriesBehind > 0 ? "<span class=\"behind\">\(c.num(r.entriesBehind))</span>" : "0",
             ]
         }
         table(&h, c, columns: [
-            .init(c.t("Telecenter", "Centre"), cls: "w-name"), .init(c.t("Wilayah", "Region")), .init(c.t("Terakhir terdengar", "Last heard")),
+            .init(c.t("Telecenter", "Centre"), cls: "w-name"), .init(c.t("Wilayah", "Region")),
+            .init(c.t("Terdengar lewat jaringan", "Heard by network")), .init(c.t("Lewat bundel (stik)", "By bundle (stick)")),
             .init(c.t("Entri", "Entries"), numeric: true), .init(c.t("Entri tertinggal", "Entries behind"), numeric: true),
         ], rows: rows, caption: c.t("Kesegaran replikasi per telecenter", "Replication freshness per centre"),
         empty: anyCentres ? c.t("Semua telecenter terdengar baru-baru ini.", "Every centre was heard from recently.")
