@@ -45,7 +45,8 @@ public enum Daemon {
         let store: Store
         do {
             key = try directory.openKey()
-            store = try directory.openStore(checkIntegrity: true)
+            // SQLite's integrity_check over the whole file: off the pool.
+            store = try await OffPool.run { try directory.openStore(checkIntegrity: true) }
         } catch {
             throw StartupError(description: "\(error)", isConfiguration: true)
         }
@@ -100,7 +101,8 @@ public enum Daemon {
         services.append(ConfigReloader(path: configPath, node: node, dialers: dialers, logger: logger))
         services.append(Watchdog(node: node, logger: logger))
         services.append(MemoryTrimmer(node: node, views: views))
-        services.append(ReadinessNotifier(listener: listener, controlSocket: config.controlSocket, logger: logger))
+        let stopping = StopWatch()
+        services.append(ReadinessNotifier(listener: listener, controlSocket: config.controlSocket, logger: logger, stopping: stopping))
 
         logger.notice(
             "starting node \(key.id.short) (network \(store.network.short)); \(config.peers.count) peer(s) configured",
@@ -118,6 +120,11 @@ public enum Daemon {
             throw StartupError(description: "\(error)")
         }
         try? FileManager.default.removeItem(atPath: config.controlSocket)
+        if let took = stopping.elapsed, took > configuration.maximumGracefulShutdownDuration ?? .seconds(8) {
+            // Past the limit ServiceGroup cancelled what was still running;
+            // say so where the operator looks, not only at debug level.
+            logger.warning("stopping took \(took), longer than the \(configuration.maximumGracefulShutdownDuration ?? .seconds(8)) allowed: some work was cancelled (it resumes at the next start)")
+        }
         logger.notice("stopped")
     }
 }

@@ -6,6 +6,7 @@ import NIOCore
 import Prometheus
 import Replication
 import ServiceLifecycle
+import Synchronization
 import Telecenter
 import UnixSignals
 
@@ -77,6 +78,7 @@ struct ReadinessNotifier: Service {
     let listener: PeerListener
     let controlSocket: String
     let logger: Logger
+    let stopping: StopWatch
 
     func run() async throws {
         let address = try await listener.boundAddress()
@@ -87,8 +89,16 @@ struct ReadinessNotifier: Service {
         SystemdNotify.send("READY=1\nSTATUS=listening on \(PeerChannel.describe(address))")
         logger.notice("tcnoded \(TCNodeVersion.current) ready; peers can connect on \(PeerChannel.describe(address))")
         try? await gracefulShutdown()
+        stopping.start()
         SystemdNotify.send("STOPPING=1")
     }
+}
+
+/// When the daemon began to stop, to tell how long stopping took.
+final class StopWatch: Sendable {
+    private let started = Mutex<ContinuousClock.Instant?>(nil)
+    func start() { started.withLock { $0 = $0 ?? .now } }
+    var elapsed: Duration? { started.withLock { $0 }.map { .now - $0 } }
 }
 
 /// systemd's watchdog (`WatchdogSec=` in the unit): WATCHDOG=1 every half
@@ -128,7 +138,7 @@ struct Watchdog: Service {
 struct MemoryTrimmer: Service {
     let node: Node
     var views: Views?
-    var interval: Duration = .seconds(60)
+    var interval: Duration = .seconds(20)
 
     func run() async throws {
         var lastPosition: Int64 = -1

@@ -60,6 +60,7 @@ public struct DataDirectory: Sendable {
 
     public func openKey() throws -> NodeKey { try NodeKey.read(from: keyPath) }
 
+    @available(*, noasync, message: "checks and migrates the database file; call it through OffPool.run")
     public func openStore(checkIntegrity: Bool = false) throws -> Store {
         try Store.open(at: databasePath, checkIntegrity: checkIntegrity)
     }

@@ -93,7 +93,11 @@ public final class Store: Sendable {
             // WAL + NORMAL survives process crashes; local appends switch to
             // FULL for their own transaction (see `append`).
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            // Page cache: 16 MiB for the writer (ingest's index updates
+            // want it), 4 MiB for each reader (serving reads a log once, in
+            // order). A centre's PC keeps what a sync filled until the node
+            // is idle (MemoryTrimmer), so these bound its resident memory.
+            try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -4096" : "PRAGMA cache_size = -16384")
         }
         return config
     }
@@ -126,6 +130,7 @@ public final class Store: Sendable {
     /// which runs SQLite's quick_check, or with `checkIntegrity` its full
     /// integrity_check (the daemon does at start). Only a file found good is
     /// opened for writing.
+    @available(*, noasync, message: "checks and migrates the database file; call it through OffPool.run")
     public static func open(at path: String, checkIntegrity: Bool = false,
                             clock: @escaping @Sendable () -> Int64 = Store.defaultClock) throws -> Store {
         let directory = (path as NSString).deletingLastPathComponent

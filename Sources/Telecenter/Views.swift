@@ -27,7 +27,7 @@ public final class Views: Sendable {
         config.busyMode = .timeout(30)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            try db.execute(sql: "PRAGMA cache_size = -32768")
+            try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -2048" : "PRAGMA cache_size = -8192")
         }
         if let pool = try? DatabasePool(path: path, configuration: config) {
             let usable = (try? pool.read { db -> Bool in

@@ -96,7 +96,8 @@ import Testing
             return n > 100 ? n : nil
         }
         try await tc1.kill()
-        let held = try await Store.open(at: DataDirectory(tc1.dataDir).databasePath).stats().entries
+        let tc1Path = DataDirectory(tc1.dataDir).databasePath
+        let held = try await OffPool.run { try Store.open(at: tc1Path) }.stats().entries
         #expect(held >= partial && held < total, "killed with \(held) of \(total) stored")
 
         try tc1.start()
@@ -106,9 +107,10 @@ import Testing
         }
         _ = try await tc1.stop()
         _ = try await hub.stop()
-        let store = try Store.open(at: DataDirectory(tc1.dataDir).databasePath, checkIntegrity: true)
+        let store = try await OffPool.run { try Store.open(at: tc1Path, checkIntegrity: true) }
         #expect(try await store.integrityCheck() == ["ok"])
-        let hubStore = try Store.open(at: DataDirectory(hub.dataDir).databasePath)
+        let hubPath = DataDirectory(hub.dataDir).databasePath
+        let hubStore = try await OffPool.run { try Store.open(at: hubPath) }
         let mine = try await store.heads(movedAfter: 0).heads.sorted { $0.author < $1.author }
         let hubs = try await hubStore.heads(movedAfter: 0).heads.sorted { $0.author < $1.author }
         #expect(mine == hubs)
@@ -153,7 +155,8 @@ import Testing
             }
             try await group.waitForAll()
         }
-        let store = try Store.open(at: DataDirectory(node.dataDir).databasePath)
+        let nodePath = DataDirectory(node.dataDir).databasePath
+        let store = try await OffPool.run { try Store.open(at: nodePath) }
         let log = try await store.log(author: node.id, limit: .max, newestFirst: false)
         #expect(log.map(\.seq) == Array(1...40))
         for (a, b) in zip(log, log.dropFirst()) { try b.checkLink(after: a) }
@@ -196,7 +199,8 @@ import Testing
         #expect(r.stderr.contains("line 3: product: field 'category' must be one of"), "\(r.stderr)")
         #expect(r.stderr.contains("line 4: product: field 'price_idr' must be a whole number"), "\(r.stderr)")
         #expect(r.stderr.contains("nothing was stored"))
-        let store = try Store.open(at: DataDirectory(node.dataDir).databasePath)
+        let nodePath = DataDirectory(node.dataDir).databasePath
+        let store = try await OffPool.run { try Store.open(at: nodePath) }
         #expect(try await store.records(kind: "product").isEmpty)
 
         let good = "name,category,price_idr\nKeripik Tempe,makanan,15000\n\"Kopi, Robusta\",pertanian,35000\n"

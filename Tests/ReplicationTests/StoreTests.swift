@@ -227,7 +227,7 @@ import Testing
         let node = try makeNode(in: dir, name: "a")
         // A second, independent connection pool on the same file behaves as a
         // second process does for SQLite's locks (the CLI test uses real processes).
-        let second = try Store.open(at: node.store.path)
+        let second = try await OffPool.run { try Store.open(at: node.store.path) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (n, store) in [node.store, second].enumerated() {
                 group.addTask {
