@@ -35,6 +35,7 @@ import Testing
             (try? await tc1.status())?.peers.first { $0.node == hubID && $0.state == .connected && $0.inSync }
         }
 
+        let rssBefore = try await ProcessMemory.settled(hub.pid)
         let storm = try Storm(port: port, network: hub.id, members: members, strangers: strangers, admitted: Array(keys.dropLast()))
         let counts = Locked(Storm.Counts())
         let deadline = ContinuousClock.now + duration
@@ -76,6 +77,8 @@ import Testing
         let final = counts.withLock { $0 }
         let calls = statusCalls.withLock { $0 }
         let times = arrivals.withLock { $0 }
+        let rssAfter = try await ProcessMemory.settled(hub.pid)
+        print("hub RSS \(ProcessMemory.megabytes(rssBefore)) before the storm, \(ProcessMemory.megabytes(rssAfter)) after it settled")
         print("storm of \(members) members + \(strangers) strangers for \(duration): \(final); "
               + "tcnode status x\(calls.count), slowest \(calls.map(\.ms).max() ?? 0) ms; "
               + "good peer's records: \(times.count), slowest from put to stored on the hub \(times.max() ?? 0) ms")
