@@ -43,6 +43,11 @@ public enum Daemon {
         let directory = config.dataDirectory
         let key: NodeKey
         let store: Store
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw StartupError(description: "\(configPath): data_dir \(directory.path) is a file, not a directory; set data_dir to a directory (the one `tcnode init` made)",
+                               isConfiguration: true)
+        }
         do {
             key = try directory.openKey()
             // SQLite's integrity_check over the whole file: off the pool.

@@ -75,6 +75,20 @@ import Testing
         }
     }
 
+    @Test func tcnodedExits78WhenDataDirIsAFile() async throws {
+        let dir = TemporaryDirectory("tcstart")
+        let node = DaemonProcess(name: "n", dir: dir)
+        try node.writeConfig(peers: [])
+        let file = dir.file("datafile")
+        try "not a directory".write(toFile: file, atomically: true, encoding: .utf8)
+        try String(contentsOfFile: node.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "data_dir = \"\(node.dataDir)\"", with: "data_dir = \"\(file)\"")
+            .write(toFile: node.configPath, atomically: true, encoding: .utf8)
+        let r = try await run(try Products.path("tcnoded"), ["--config", node.configPath], timeout: .seconds(30))
+        #expect(r.status == 78, "\(r.stderr)")
+        #expect(r.stderr.contains("data_dir \(file) is a file, not a directory"), "\(r.stderr)")
+    }
+
     // MARK: - stopping
 
     @Test func sigtermStopsWithExit0AndNoErrorLines() async throws {
