@@ -327,4 +327,26 @@ import Testing
         let report = try await Self.import(path, into: p.hub, blobs: nil)
         #expect(report.entriesNew == 0 && report.rejected.first?.reason == "gap" && report.rejected.first?.count == 2)
     }
+
+    @Test func aCentreHeardOnlyByBundleShowsSoInTheHubsFreshnessTable() async throws {
+        let p = try Pair()
+        try p.centre.put("node", "profile", #"{"name":"Telecenter Blitar","type":"telecenter","region":{"provinsi":"Jawa Timur","kabupaten":"Kab. Blitar"}}"#)
+        let path = p.file("c.tcb")
+        _ = try await Self.export(p.centre, blobs: nil, to: path)
+        _ = try await Self.import(path, into: p.hub, blobs: nil)
+        let views = try Views(path: p.file("views.sqlite"), store: p.hub.store)
+        let (hub, centre) = (p.hub, p.centre)
+        let (row, page) = try await OffPool.run { () throws -> (CentreRow?, String) in
+            try views.catchUp()
+            let fresh = try Freshness.of(store: hub.store)
+            let rows = try views.nodes(freshness: fresh).items
+            let page = DashboardPages.overview(summary: try views.summary(freshness: fresh), stale: rows, sellers: [], latestSurveys: [],
+                                               awards: try views.awards(year: "2026", limit: 5), language: "en", nowMs: fresh.nowMs, query: "")
+            return (rows.first { $0.node == centre.id.description }, page)
+        }
+        let r = try #require(row)
+        #expect(r.lastHeardNetworkMs == nil && r.lastBundleMs != nil && r.lastHeardMs == r.lastBundleMs)
+        #expect(page.contains("Heard by network") && page.contains("By bundle (stick)"))
+        _ = hub
+    }
 }
