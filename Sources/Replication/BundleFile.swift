@@ -159,6 +159,16 @@ final class BundleFileReader: Sendable {
     }
 }
 
+/// Where a section is, and the SHA-256 the manifest gives it (if verified).
+struct SectionRef: Sendable {
+    let index: Int
+    let type: UInt8
+    let offset: UInt64
+    /// The whole frame: 4 + its length field.
+    let length: UInt64
+    let sha256: String?
+}
+
 /// One section as read: the payload may be short when the file ends inside it.
 struct SectionRead {
     let index: Int
@@ -281,51 +291,66 @@ final class OpenedBundle: Sendable {
     var createdMs: Int64 { manifest?.created_ms ?? header!.created_ms }
     var isHeadsOnly: Bool { header?.isHeadsOnly ?? ((manifest?.entries ?? 0) == 0 && (manifest?.photos ?? 0) == 0) }
 
-    /// Reads every section in file order, by the manifest when it verified
-    /// (each checked against its SHA-256), otherwise frame after frame until
-    /// the manifest or the first frame that cannot be read. `body` returns
-    /// false to stop. Problems found on the way are passed to `problem`.
-    func forEachSection(_ body: (SectionRead) throws -> Bool, problem: (BundleProblem) -> Void) rethrows {
+    /// The sections to read, in file order: the manifest's when it
+    /// verified (each then checked against its SHA-256), otherwise found
+    /// frame after frame until the manifest or the first frame that cannot
+    /// be read. Only frame heads are read here.
+    func sectionPlan() -> (sections: [SectionRef], problems: [BundleProblem]) {
         if let manifest, sectionsAreOrdered(manifest) {
-            for (i, s) in manifest.sections.enumerated() {
-                let frame = reader.read(at: s.offset, count: Int(s.length))
-                let matches = frame.count == Int(s.length) && BundleFormat.sha256Hex(frame) == s.sha256
-                if !matches {
-                    problem(.init(.sectionChecksum, section: i, offset: s.offset,
-                                  "section \(i + 1) (\(Self.name(s.type)) at byte \(s.offset)) does not match its checksum: it was changed or damaged; what in it still verifies is kept"))
-                }
-                // The manifest's type wins over a damaged type byte.
-                let payload = frame.count > 5 ? Array(frame[5...]) : []
-                guard try body(SectionRead(index: i, type: s.type, offset: s.offset, payload: payload,
-                                           complete: frame.count == Int(s.length), checksumMatches: matches)) else { return }
-            }
-            return
+            return (manifest.sections.enumerated().map {
+                SectionRef(index: $0.offset, type: $0.element.type, offset: $0.element.offset, length: $0.element.length, sha256: $0.element.sha256)
+            }, [])
         }
+        var refs: [SectionRef] = []
+        var problems: [BundleProblem] = []
         var offset = headerFrameEnd
-        var index = 0
         let stop = manifestOffset ?? reader.size
         while offset < stop {
             guard let (length, type) = reader.frameHead(at: offset) else {
-                problem(.init(.truncated, offset: offset, "the bundle ends inside a frame header at byte \(offset)"))
-                return
+                problems.append(.init(.truncated, offset: offset, "the bundle ends inside a frame header at byte \(offset)"))
+                break
             }
-            if type == BundleFormat.FrameType.manifest.rawValue || type == BundleFormat.FrameType.end.rawValue { return }
+            if type == BundleFormat.FrameType.manifest.rawValue || type == BundleFormat.FrameType.end.rawValue { break }
             guard length >= 1, Int(length) <= BundleFormat.maximumSectionLength else {
-                problem(.init(.unreadable, offset: offset,
-                              "the bundle cannot be read on from byte \(offset) (a frame length of \(length)); what came before is kept"))
-                return
+                problems.append(.init(.unreadable, offset: offset,
+                                      "the bundle cannot be read on from byte \(offset) (a frame length of \(length)); what came before is kept"))
+                break
             }
-            let frame = reader.read(at: offset, count: 4 + Int(length))
-            let complete = frame.count == 4 + Int(length)
-            if !complete {
-                problem(.init(.truncated, section: index, offset: offset,
-                              "the bundle ends inside section \(index + 1) (\(Self.name(type)) at byte \(offset)); the entries in it before the cut are kept"))
+            refs.append(SectionRef(index: refs.count, type: type, offset: offset, length: 4 + UInt64(length), sha256: nil))
+            if offset + 4 + UInt64(length) > reader.size {
+                problems.append(.init(.truncated, section: refs.count - 1, offset: offset,
+                                      "the bundle ends inside section \(refs.count) (\(Self.name(type)) at byte \(offset)); the entries in it before the cut are kept"))
+                break
             }
-            guard try body(SectionRead(index: index, type: type, offset: offset, payload: Array(frame[min(5, frame.count)...]),
-                                       complete: complete, checksumMatches: nil)) else { return }
-            if !complete { return }
             offset += 4 + UInt64(length)
-            index += 1
+        }
+        return (refs, problems)
+    }
+
+    /// Reads one section; `problem` is set when it does not match the manifest.
+    func read(_ ref: SectionRef) -> (section: SectionRead, problem: BundleProblem?) {
+        let frame = reader.read(at: ref.offset, count: Int(ref.length))
+        let complete = frame.count == Int(ref.length)
+        let matches = ref.sha256.map { complete && BundleFormat.sha256Hex(frame) == $0 }
+        var problem: BundleProblem?
+        if matches == false {
+            problem = .init(.sectionChecksum, section: ref.index, offset: ref.offset,
+                            "section \(ref.index + 1) (\(Self.name(ref.type)) at byte \(ref.offset)) does not match its checksum: it was changed or damaged; what in it still verifies is kept")
+        }
+        // The manifest's type wins over a damaged type byte.
+        let payload = frame.count > 5 ? Array(frame[5...]) : []
+        return (SectionRead(index: ref.index, type: ref.type, offset: ref.offset, payload: payload, complete: complete, checksumMatches: matches), problem)
+    }
+
+    /// Reads every section in order (`sectionPlan`, `read`); `body` returns
+    /// false to stop. Problems found on the way are passed to `problem`.
+    func forEachSection(_ body: (SectionRead) throws -> Bool, problem: (BundleProblem) -> Void) rethrows {
+        let (refs, problems) = sectionPlan()
+        problems.forEach(problem)
+        for ref in refs {
+            let (section, p) = read(ref)
+            if let p { problem(p) }
+            guard try body(section) else { return }
         }
     }
 

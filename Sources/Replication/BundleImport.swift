@@ -1,5 +1,4 @@
 import Crypto
-import Dispatch
 import Foundation
 import Synchronization
 
@@ -48,47 +47,41 @@ public struct BundleImporter: Sendable {
         let origin = known ? exporter : nil
         var state = ImportState(store: store, origin: origin, afterIngest: afterIngest)
 
-        let gate = Gate(permits: 4)
-        let (items, input) = AsyncStream<Item>.makeStream()
-        let maxPhoto = blobs?.maxBytes ?? 10 * 1024 * 1024
-        let producer = Task {
-            await OffPool.run { Self.produce(opened, maxPhoto: maxPhoto, batchSize: batchSize, gate: gate, into: input) }
-        }
-        defer { gate.cancel() }
+        let cursor = ImportCursor(opened, maxPhoto: blobs?.maxBytes ?? 10 * 1024 * 1024, batchSize: batchSize)
         let total = opened.manifest?.entries ?? 0
         var inflight: [Task<CheckedBatch, Never>] = []
         func settle(keeping n: Int) async throws {
             while inflight.count > n {
                 let batch = await inflight.removeFirst().value
                 try await state.ingest(batch, report: &report)
-                gate.release()
                 progress?(BundleProgress(phase: .entries, done: report.entriesRead, total: max(total, report.entriesRead)))
             }
         }
-        for await item in items {
-            switch item {
-            case .entries(let raw):
-                report.entriesRead += raw.count
-                inflight.append(Task { await OffPool.run { CheckedBatch(raw) } })
-                try await settle(keeping: 2)
-                continue
-            case .heads(let heads, let whole):
-                state.heads += heads
-                state.headsWhole = state.headsWhole && whole
-            case .photo(let sha, let bytes):
-                try await settle(keeping: 0)
-                try await state.keepPhoto(sha, bytes, blobs: blobs, photoStored: photoStored, report: &report)
-                progress?(BundleProgress(phase: .photos, done: report.photosNew + report.photosHeld + report.photosRejected,
-                                         total: opened.manifest?.photos ?? 0))
-            case .photoRejected(let sha, let reason, let message):
-                report.reject(reason, author: nil, seq: nil, photo: sha, message)
-            case .problem(let p):
-                report.problems.append(p)
+        // The next section is read while earlier batches are verified
+        // (several at once) and stored.
+        while let items = await OffPool.run({ cursor.next() }) {
+            for item in items {
+                switch item {
+                case .entries(let raw):
+                    report.entriesRead += raw.count
+                    inflight.append(Task { await OffPool.run { CheckedBatch(raw) } })
+                    try await settle(keeping: 2)
+                case .heads(let heads, let whole):
+                    state.heads += heads
+                    state.headsWhole = state.headsWhole && whole
+                case .photo(let sha, let bytes):
+                    try await settle(keeping: 0)
+                    try await state.keepPhoto(sha, bytes, blobs: blobs, photoStored: photoStored, report: &report)
+                    progress?(BundleProgress(phase: .photos, done: report.photosNew + report.photosHeld + report.photosRejected,
+                                             total: opened.manifest?.photos ?? 0))
+                case .photoRejected(let sha, let reason, let message):
+                    report.reject(reason, author: nil, seq: nil, photo: sha, message)
+                case .problem(let p):
+                    report.problems.append(p)
+                }
             }
-            gate.release()
         }
         try await settle(keeping: 0)
-        _ = await producer.value
 
         if let m = opened.manifest {
             if report.entriesRead != m.entries {
@@ -110,8 +103,6 @@ public struct BundleImporter: Sendable {
         return report
     }
 
-    // MARK: Reading (a thread of its own)
-
     enum Item: Sendable {
         case entries([[UInt8]])
         case heads([Head], whole: Bool)
@@ -119,95 +110,133 @@ public struct BundleImporter: Sendable {
         case photoRejected(Bytes32, reason: String, message: String)
         case problem(BundleProblem)
     }
+}
 
-    /// Reads every section in order and hands its records on, at most
-    /// `gate`'s permits ahead of what has been stored.
-    static func produce(_ opened: OpenedBundle, maxPhoto: Int, batchSize: Int, gate: Gate,
-                        into output: AsyncStream<Item>.Continuation) {
-        defer { output.finish() }
-        func send(_ item: Item) -> Bool {
-            guard gate.acquire() else { return false }
-            output.yield(item)
-            return true
-        }
+/// Reads a bundle one section at a time, for the import to pull from
+/// (synchronous file I/O: called through `OffPool.run`), putting photos
+/// together from their chunks and checking them by hash and content.
+final class ImportCursor: Sendable {
+    typealias Item = BundleImporter.Item
+    private let opened: OpenedBundle
+    private let sections: [SectionRef]
+    private let maxPhoto: Int
+    private let batchSize: Int
+    private let state: Mutex<State>
+
+    private struct State {
+        var next = 0
+        var finished = false
+        var pending: [Item] = []
         var photo: (sha: Bytes32, total: UInt64, bytes: [UInt8])?
         var skipping: Bytes32?
-        func dropIncomplete() -> Bool {
-            guard let p = photo else { return true }
-            photo = nil
-            return send(.photoRejected(p.sha, reason: "photo-incomplete",
-                                       message: "photo \(p.sha.hex.prefix(12))...: only \(p.bytes.count) of its \(p.total) bytes are in the bundle"))
-        }
-        var problems: [BundleProblem] = []
-        opened.forEachSection({ section -> Bool in
-            switch section.type {
-            case Frame.Kind.entries.rawValue:
-                let (raw, wellFormed) = BundleSections.entries(section.payload)
-                if !wellFormed && section.complete {
-                    problems.append(.init(.sectionDamaged, section: section.index, offset: section.offset,
-                                          "section \(section.index + 1) (ENTRIES at byte \(section.offset)) is damaged: \(raw.count) entries in it could be read, the rest of it could not"))
-                }
-                var at = 0
-                while at < raw.count {
-                    guard send(.entries(Array(raw[at..<min(raw.count, at + batchSize)]))) else { return false }
-                    at += batchSize
-                }
-            case Frame.Kind.heads.rawValue:
-                if let (_, heads) = BundleSections.heads(section.payload) {
-                    return send(.heads(heads, whole: section.checksumMatches != false && section.complete))
-                }
-                problems.append(.init(.sectionDamaged, section: section.index, offset: section.offset,
-                                      "section \(section.index + 1) (HEADS at byte \(section.offset)) cannot be read"))
-                return send(.heads([], whole: false))
-            case Frame.Kind.blobData.rawValue:
-                guard let chunk = BundleSections.blobChunk(section.payload) else {
-                    problems.append(.init(.sectionDamaged, section: section.index, offset: section.offset,
-                                          "section \(section.index + 1) (BLOB_DATA at byte \(section.offset)) cannot be read"))
-                    return true
-                }
-                if chunk.sha256 == skipping { return true }
-                if let p = photo, p.sha != chunk.sha256 { guard dropIncomplete() else { return false } }
-                if photo == nil {
-                    guard chunk.offset == 0 else {
-                        skipping = chunk.sha256
-                        return send(.photoRejected(chunk.sha256, reason: "photo-incomplete",
-                                                   message: "photo \(chunk.sha256.hex.prefix(12))...: its first bytes are missing from the bundle"))
-                    }
-                    guard chunk.total <= UInt64(maxPhoto) else {
-                        skipping = chunk.sha256
-                        return send(.photoRejected(chunk.sha256, reason: "photo-too-large",
-                                                   message: "photo \(chunk.sha256.hex.prefix(12))... is \(chunk.total) bytes; this node keeps photos up to \(maxPhoto) bytes (blob_max_bytes)"))
-                    }
-                    photo = (chunk.sha256, chunk.total, [])
-                    photo!.bytes.reserveCapacity(Int(chunk.total))
-                }
-                guard UInt64(photo!.bytes.count) == chunk.offset, chunk.total == photo!.total else {
-                    skipping = chunk.sha256
-                    return dropIncomplete()
-                }
-                photo!.bytes.append(contentsOf: chunk.bytes)
-                if UInt64(photo!.bytes.count) == photo!.total {
-                    let p = photo!
-                    photo = nil
-                    let digest = SHA256.hash(data: p.bytes).withUnsafeBytes { Bytes32(unchecked: $0, at: 0) }
-                    if digest != p.sha {
-                        skipping = p.sha
-                        return send(.photoRejected(p.sha, reason: "photo-hash",
-                                                   message: "photo \(p.sha.hex.prefix(12))...: its bytes do not hash to its name (changed or damaged); not stored"))
-                    }
-                    guard BlobStore.isImage(p.bytes) != nil else {
-                        return send(.photoRejected(p.sha, reason: "photo-not-image", message: "photo \(p.sha.hex.prefix(12))... is not a JPEG or PNG image; not stored"))
-                    }
-                    return send(.photo(p.sha, p.bytes))
-                }
-            default:
-                problems.append(.init(.sectionDamaged, section: section.index, offset: section.offset,
-                                      "section \(section.index + 1) at byte \(section.offset) is of an unknown type (0x\(String(section.type, radix: 16))); skipped"))
+    }
+
+    init(_ opened: OpenedBundle, maxPhoto: Int, batchSize: Int) {
+        self.opened = opened
+        let (sections, problems) = opened.sectionPlan()
+        self.sections = sections
+        self.maxPhoto = maxPhoto
+        self.batchSize = batchSize
+        state = Mutex(State(pending: problems.map { .problem($0) }))
+    }
+
+    /// The records of the next section (several batches of entries at
+    /// most); nil once everything was read.
+    func next() -> [Item]? {
+        state.withLock { s -> [Item]? in
+            var out = s.pending
+            s.pending = []
+            guard s.next < sections.count else {
+                if s.finished { return out.isEmpty ? nil : out }
+                s.finished = true
+                if let p = Self.dropIncomplete(&s) { out.append(p) }
+                return out
             }
-            return true
-        }, problem: { problems.append($0) })
-        _ = dropIncomplete()
-        for p in problems { guard send(.problem(p)) else { return } }
+            let (section, problem) = opened.read(sections[s.next])
+            s.next += 1
+            if let problem { out.append(.problem(problem)) }
+            out += items(section, &s)
+            return out
+        }
+    }
+
+    private func items(_ section: SectionRead, _ s: inout State) -> [Item] {
+        switch section.type {
+        case Frame.Kind.entries.rawValue:
+            let (raw, wellFormed) = BundleSections.entries(section.payload)
+            var out: [Item] = []
+            if !wellFormed && section.complete {
+                out.append(.problem(.init(.sectionDamaged, section: section.index, offset: section.offset,
+                                          "section \(section.index + 1) (ENTRIES at byte \(section.offset)) is damaged: \(raw.count) entries in it could be read, the rest of it could not")))
+            }
+            var at = 0
+            while at < raw.count {
+                out.append(.entries(Array(raw[at..<min(raw.count, at + batchSize)])))
+                at += batchSize
+            }
+            return out
+        case Frame.Kind.heads.rawValue:
+            if let (_, heads) = BundleSections.heads(section.payload) {
+                return [.heads(heads, whole: section.checksumMatches != false && section.complete)]
+            }
+            return [.problem(.init(.sectionDamaged, section: section.index, offset: section.offset,
+                                   "section \(section.index + 1) (HEADS at byte \(section.offset)) cannot be read")),
+                    .heads([], whole: false)]
+        case Frame.Kind.blobData.rawValue:
+            guard let chunk = BundleSections.blobChunk(section.payload) else {
+                return [.problem(.init(.sectionDamaged, section: section.index, offset: section.offset,
+                                       "section \(section.index + 1) (BLOB_DATA at byte \(section.offset)) cannot be read"))]
+            }
+            return photoChunk(chunk, &s)
+        default:
+            return [.problem(.init(.sectionDamaged, section: section.index, offset: section.offset,
+                                   "section \(section.index + 1) at byte \(section.offset) is of an unknown type (0x\(String(section.type, radix: 16))); skipped"))]
+        }
+    }
+
+    private func photoChunk(_ chunk: (sha256: Bytes32, total: UInt64, offset: UInt64, bytes: ArraySlice<UInt8>), _ s: inout State) -> [Item] {
+        if chunk.sha256 == s.skipping { return [] }
+        var out: [Item] = []
+        if let p = s.photo, p.sha != chunk.sha256, let dropped = Self.dropIncomplete(&s) { out.append(dropped) }
+        if s.photo == nil {
+            guard chunk.offset == 0 else {
+                s.skipping = chunk.sha256
+                return out + [.photoRejected(chunk.sha256, reason: "photo-incomplete",
+                                             message: "photo \(chunk.sha256.hex.prefix(12))...: its first bytes are missing from the bundle")]
+            }
+            guard chunk.total <= UInt64(maxPhoto) else {
+                s.skipping = chunk.sha256
+                return out + [.photoRejected(chunk.sha256, reason: "photo-too-large",
+                                             message: "photo \(chunk.sha256.hex.prefix(12))... is \(chunk.total) bytes; this node keeps photos up to \(maxPhoto) bytes (blob_max_bytes)")]
+            }
+            s.photo = (chunk.sha256, chunk.total, [])
+            s.photo!.bytes.reserveCapacity(Int(chunk.total))
+        }
+        guard UInt64(s.photo!.bytes.count) == chunk.offset, chunk.total == s.photo!.total else {
+            s.skipping = chunk.sha256
+            return out + (Self.dropIncomplete(&s).map { [$0] } ?? [])
+        }
+        s.photo!.bytes.append(contentsOf: chunk.bytes)
+        guard UInt64(s.photo!.bytes.count) == s.photo!.total else { return out }
+        let p = s.photo!
+        s.photo = nil
+        let digest = SHA256.hash(data: p.bytes).withUnsafeBytes { Bytes32(unchecked: $0, at: 0) }
+        guard digest == p.sha else {
+            s.skipping = p.sha
+            return out + [.photoRejected(p.sha, reason: "photo-hash",
+                                         message: "photo \(p.sha.hex.prefix(12))...: its bytes do not hash to its name (changed or damaged); not stored")]
+        }
+        guard BlobStore.isImage(p.bytes) != nil else {
+            return out + [.photoRejected(p.sha, reason: "photo-not-image", message: "photo \(p.sha.hex.prefix(12))... is not a JPEG or PNG image; not stored")]
+        }
+        return out + [.photo(p.sha, p.bytes)]
+    }
+
+    private static func dropIncomplete(_ s: inout State) -> Item? {
+        guard let p = s.photo else { return nil }
+        s.photo = nil
+        return .photoRejected(p.sha, reason: "photo-incomplete",
+                              message: "photo \(p.sha.hex.prefix(12))...: only \(p.bytes.count) of its \(p.total) bytes are in the bundle")
     }
 }
 
@@ -355,29 +384,6 @@ struct ImportState {
         }
         report.photosNew += 1
         await photoStored?(sha)
-    }
-}
-
-/// A counting gate between the reading thread (which may block on it: it
-/// is not on the cooperative pool) and the storing task (which releases).
-final class Gate: Sendable {
-    private let semaphore: DispatchSemaphore
-    private let cancelled = Atomic<Bool>(false)
-
-    init(permits: Int) { semaphore = DispatchSemaphore(value: permits) }
-
-    /// Waits for a permit; false once the import gave up.
-    func acquire() -> Bool {
-        semaphore.wait()
-        return !cancelled.load(ordering: .acquiring)
-    }
-
-    func release() { semaphore.signal() }
-
-    /// Lets a blocked reader go (it then stops).
-    func cancel() {
-        guard !cancelled.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        for _ in 0..<64 { semaphore.signal() }
     }
 }
 
