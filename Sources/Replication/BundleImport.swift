@@ -372,7 +372,7 @@ struct ImportState {
             report.reject("photo-storage", author: nil, seq: nil, photo: sha, "this node keeps no photos")
             return
         }
-        if blobs.has(sha) {
+        if await OffPool.run({ blobs.has(sha) }) {
             report.photosHeld += 1
             return
         }
