@@ -95,19 +95,21 @@ public enum Daemon {
                                    listener: listener, logger: logger),
         ]
         if let registry, !config.metricsHost.isEmpty {
-            services.append(MetricsEndpoint.application(registry: registry, node: node, host: config.metricsHost,
-                                                        port: config.metricsPort, logger: logger))
+            services.append(NamedServer(option: "metrics", address: "\(config.metricsHost):\(config.metricsPort)", configPath: configPath,
+                                        server: MetricsEndpoint.application(registry: registry, node: node, host: config.metricsHost,
+                                                                            port: config.metricsPort, logger: logger)))
         }
         services.append(ViewsService(node: node, views: views, logger: logger))
         if viewsOn {
-            services.append(ViewsServer.application(node: node, views: views, host: config.viewsHost, port: config.viewsPort,
-                                                    token: config.viewsToken, logger: logger))
+            services.append(NamedServer(option: "views_listen", address: "\(config.viewsHost):\(config.viewsPort)", configPath: configPath,
+                                        server: ViewsServer.application(node: node, views: views, host: config.viewsHost,
+                                                                        port: config.viewsPort, token: config.viewsToken, logger: logger)))
         }
         services.append(ConfigReloader(path: configPath, node: node, dialers: dialers, logger: logger))
         services.append(Watchdog(node: node, logger: logger))
         services.append(MemoryTrimmer(node: node, views: views))
         let stopping = StopWatch()
-        services.append(ReadinessNotifier(listener: listener, controlSocket: config.controlSocket, logger: logger, stopping: stopping))
+        services.append(ReadinessNotifier(node: node, listener: listener, controlSocket: config.controlSocket, logger: logger, stopping: stopping))
 
         logger.notice(
             "starting node \(key.id.short) (network \(store.network.short)); \(config.peers.count) peer(s) configured",

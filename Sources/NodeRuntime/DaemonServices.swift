@@ -75,6 +75,7 @@ struct ConfigReloader: Service {
 /// Tells systemd READY=1 once peers can connect and the control socket
 /// answers, and STOPPING=1 when shutdown begins.
 struct ReadinessNotifier: Service {
+    let node: Node
     let listener: PeerListener
     let controlSocket: String
     let logger: Logger
@@ -91,6 +92,30 @@ struct ReadinessNotifier: Service {
         try? await gracefulShutdown()
         stopping.start()
         SystemdNotify.send("STOPPING=1")
+        // This service is the first the group stops: connections start
+        // saying goodbye now, while the services before it stop, rather than
+        // only when the listener's and dialers' turn comes.
+        node.closeConnections()
+    }
+}
+
+/// An HTTP server of the daemon whose failure to start names its setting:
+/// "cannot listen on views_listen 127.0.0.1:8080 ...: Address already in
+/// use" rather than a bare bind error.
+struct NamedServer<Server: Service>: Service {
+    let option: String
+    let address: String
+    let configPath: String
+    let server: Server
+
+    func run() async throws {
+        do {
+            try await server.run()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EADDRNOTAVAIL || error.errnoCode == EACCES {
+            let why = error.errnoCode == EADDRINUSE ? "the address is in use (another tcnoded, or another program on that port)"
+                : error.errnoCode == EACCES ? "permission denied (ports below 1024 need root)" : "this machine has no such address"
+            throw Daemon.StartupError(description: "cannot listen on \(option) \(address): \(why); change \(option) in \(configPath) or stop the other program")
+        }
     }
 }
 

@@ -189,10 +189,16 @@ public final class Node: Sendable {
         }
     }
 
-    /// Asks every connection to say `shutting-down` and close.
+    /// Asks every connection to say `shutting-down` and close; connections
+    /// that start from now on do the same at once.
     public func closeConnections() {
+        stopping.store(true, ordering: .relaxed)
         events.broadcast(.shutdown)
     }
+
+    /// The node is stopping (`closeConnections` was called).
+    public var isStopping: Bool { stopping.load(ordering: .relaxed) }
+    private let stopping = Atomic<Bool>(false)
 
     public var uptime: TimeInterval { Date().timeIntervalSince(startedAt) }
 

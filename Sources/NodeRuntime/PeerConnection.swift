@@ -289,7 +289,7 @@ struct PeerConnection {
 
             var session = SyncSession(configuration)
             // A connection that starts while the node is stopping says so at once.
-            var queue: [SyncSession.Event] = Task.isShuttingDownGracefully ? [.start, .shutdown] : [.start]
+            var queue: [SyncSession.Event] = Task.isShuttingDownGracefully || node.isStopping ? [.start, .shutdown] : [.start]
             var iterator = inputs.makeAsyncIterator()
             var idle = IdleClock(counts: counts)
             var ending: ConnectionEnding = .closed("the connection ended")
@@ -483,6 +483,18 @@ struct PeerConnection {
             await group.waitForAll()
             // The reader has stopped; what it handed over is stored before
             // the connection counts as ended (at most `ingestCredits` frames).
+            // When this node is stopping, only for a moment: the stop must
+            // finish within systemd's limit, and what is not stored now is
+            // simply sent again at the next connection.
+            if case .shutdown = ending {
+                let drained = await withTaskGroup(of: Bool.self) { wait in
+                    wait.addTask { await ingestTask.value; return true }
+                    wait.addTask { (try? await Task.sleep(for: Self.stopDrain)) == nil }
+                    defer { wait.cancelAll() }
+                    return await wait.next() ?? false
+                }
+                if !drained { ingestTask.cancel() }
+            }
             await ingestTask.value
             creditInput.finish()
             // Only now: the chunk writer has stopped, so another connection
@@ -573,6 +585,8 @@ struct PeerConnection {
     /// §7.6): one being verified while the one before it is written.
     static let ingestCredits = 2
     static let photoStall: Duration = .seconds(60)
+    /// How long a stopping node goes on storing frames already received.
+    static let stopDrain: Duration = .milliseconds(1500)
 
     /// The last frame of a connection (an ERROR): written even when this
     /// task is cancelled (a removed dialer still says goodbye), but given up

@@ -98,7 +98,7 @@ import Testing
         let centre = DaemonProcess(name: "tc1", dir: dir)
         try await centre.initialise(["--network", hub.id.description])
         // Every server tcnoded runs: peers, control socket, metrics, views.
-        try hub.writeConfig(peers: [], extra: "views = true\nviews_listen = \"127.0.0.1:0\"")
+        try hub.writeConfig(peers: [], extra: "views = true")
         try String(contentsOfFile: hub.configPath, encoding: .utf8)
             .replacingOccurrences(of: "metrics = \"\"", with: "metrics = \"127.0.0.1:0\"")
             .write(toFile: hub.configPath, atomically: true, encoding: .utf8)

@@ -95,6 +95,7 @@ final class DaemonProcess {
             peers = [\(list)]
             name = "\(name)"
             metrics = ""
+            views_listen = "127.0.0.1:0"
             control_socket = "\(socketPath)"
             log_level = "debug"
             \(extra)
