@@ -479,8 +479,10 @@ struct PeerConnection {
             ingestInput.finish()
             serveInput.finish()
             input.finish()
+            logger.trace("connection ending: \(ending)")
             group.cancelAll()
             await group.waitForAll()
+            logger.trace("connection tasks stopped")
             // The reader has stopped; what it handed over is stored before
             // the connection counts as ended (at most `ingestCredits` frames).
             // When this node is stopping, only for a moment: the stop must
@@ -496,11 +498,13 @@ struct PeerConnection {
                 if !drained { ingestTask.cancel() }
             }
             await ingestTask.value
+            logger.trace("received entries stored")
             creditInput.finish()
             // Only now: the chunk writer has stopped, so another connection
             // that claims these photos is not writing beside it.
             node.releasePhotos(photoFetch.outstanding)
             if let farewell { await Self.finalWrite([.error(farewell)], outbound) }
+            logger.trace("farewell written")
             outbound.finish()
             return ending
         }

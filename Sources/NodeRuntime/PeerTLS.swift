@@ -28,6 +28,12 @@ struct PeerTLS: Sendable {
             // hybrid X25519MLKEM768, whose key shares add about 2.3 KB to
             // every handshake; on 2G/3G links a reconnect must stay small.
             c.curves = [.x25519]
+            // After our ERROR and close_notify, wait at most 1 s for the
+            // peer's close_notify (NIOSSL waits 5 s by default). A peer
+            // still sending ENTRIES that this side no longer reads never
+            // gets its close_notify through, and every stop would take 5 s
+            // more than systemd allows. What we wrote before still goes out.
+            c.shutdownTimeout = .seconds(1)
         }
         var server = TLSConfiguration.makeServerConfiguration(
             certificateChain: [.certificate(certificate.certificate)], privateKey: .privateKey(certificate.privateKey))
