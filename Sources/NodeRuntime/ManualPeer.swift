@@ -38,27 +38,7 @@ public enum ManualPeer {
         as key: NodeKey, host: String, port: Int, expecting: NodeID? = nil,
         _ body: (NodeID, inout Reader, Writer) async throws -> T
     ) async throws -> T {
-        let tls = try PeerTLS(certificate: NodeCertificate(key: key))
-        let peerChannel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try PeerChannel.configure(channel, tls: tls, server: false, expecting: expecting)
-                }
-            }
-        do {
-            try await peerChannel.handshake.get()
-        } catch {
-            await peerChannel.abandon()
-            throw error
-        }
-        guard case .success(let peer)? = peerChannel.identity.value else {
-            await peerChannel.abandon()
-            throw PeerIdentity.Problem.notEd25519
-        }
-        return try await peerChannel.channel.executeThenClose { inbound, outbound in
-            var reader = Reader(iterator: inbound.makeAsyncIterator())
-            return try await body(peer, &reader, Writer(outbound: outbound))
-        }
+        try await connect(using: Credentials(key: key), host: host, port: port, expecting: expecting, body)
     }
 }
 
