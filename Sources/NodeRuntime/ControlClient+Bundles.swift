@@ -64,15 +64,7 @@ extension ControlClient {
     /// collected (an error, a report) or, on 200 with `download`, written to it.
     func exchange(_ uri: String, upload: String?, size: Int64, sent: (@Sendable (Int64, Int64) -> Void)?,
                   download: (DownloadFile, (@Sendable (Int64) -> Void)?)?) async throws -> (Int, [UInt8]) {
-        let channel: HTTPExchange.Channel
-        do {
-            channel = try await HTTPExchange.connect(unixDomainSocketPath: socketPath)
-        } catch {
-            if "\(error)".contains("Permission denied") || "\(error)".contains("EACCES") || "\(error)".contains("errno: 13") {
-                throw Failure.permission(socketPath)
-            }
-            throw Failure.notRunning(socketPath)
-        }
+        let channel = try await connectToDaemon()
         do {
             return try await withTimeout(Self.bundleTimeout) {
                 try await channel.executeThenClose { inbound, outbound in

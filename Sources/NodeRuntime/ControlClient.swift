@@ -114,16 +114,21 @@ public struct ControlClient: Sendable {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
     }
 
-    func request(_ method: HTTPMethod, _ uri: String, body: Data?, contentType: String = "application/json") async throws -> (Int, [UInt8]) {
-        let channel: HTTPExchange.Channel
+    /// A connection to the control socket, or why there is none in words
+    /// (daemon not running, or no permission on the socket).
+    func connectToDaemon() async throws -> HTTPExchange.Channel {
         do {
-            channel = try await HTTPExchange.connect(unixDomainSocketPath: socketPath)
+            return try await HTTPExchange.connect(unixDomainSocketPath: socketPath)
         } catch {
             if "\(error)".contains("Permission denied") || "\(error)".contains("EACCES") || "\(error)".contains("errno: 13") {
                 throw Failure.permission(socketPath)
             }
             throw Failure.notRunning(socketPath)
         }
+    }
+
+    func request(_ method: HTTPMethod, _ uri: String, body: Data?, contentType: String = "application/json") async throws -> (Int, [UInt8]) {
+        let channel = try await connectToDaemon()
         do {
             let response = try await withTimeout(timeout) {
                 try await HTTPExchange.send(on: channel, method, uri, host: "tcnoded", body: body, contentType: contentType)

@@ -45,19 +45,31 @@ public enum HTTPExchange {
                 head.headers.add(name: "Content-Type", value: contentType)
                 head.headers.add(name: "Content-Length", value: "\(body.count)")
             }
-            try await outbound.write(.head(head))
-            if let body { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
-            try await outbound.write(.end(nil))
+            // One write for the whole request: the server answers as soon as
+            // it has the head (a GET) and closes (`Connection: close`), and a
+            // separate later write of `.end` then failed with "I/O on closed
+            // channel" although the answer had arrived. A write that fails
+            // anyway is reported only if no complete answer came back.
+            var parts: [HTTPClientRequestPart] = [.head(head)]
+            if let body { parts.append(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+            parts.append(.end(nil))
+            var writeError: (any Error)?
+            do { try await outbound.write(contentsOf: parts) } catch { writeError = error }
             var response = Response(status: 0, headers: [:], body: [])
-            for try await part in inbound {
-                switch part {
-                case .head(let h):
-                    response.status = Int(h.status.code)
-                    response.headers = h.headers
-                case .body(let b): response.body.append(contentsOf: b.readableBytesView)
-                case .end: return response
+            do {
+                for try await part in inbound {
+                    switch part {
+                    case .head(let h):
+                        response.status = Int(h.status.code)
+                        response.headers = h.headers
+                    case .body(let b): response.body.append(contentsOf: b.readableBytesView)
+                    case .end: return response
+                    }
                 }
+            } catch {
+                throw writeError ?? error
             }
+            if let writeError { throw writeError }
             return response
         }
     }

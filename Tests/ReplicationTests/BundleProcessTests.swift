@@ -50,7 +50,10 @@ import Testing
         let report = try Self.json(r)
         #expect(report["entries_new"] as? Int == 3 && report["photos_new"] as? Int == 1 && report["rejected_total"] as? Int == 0)
         #expect(report["exporter"] as? String == tc2.id.description && report["complete"] as? Bool == true)
-        #expect(hub.log.contains("bundle imported: 3 new entries"), "the import went through tcnoded")
+        // The daemon's log reaches the test through a pipe: wait for the line, don't race it.
+        _ = try await eventually("the import went through tcnoded (its log says so)", timeout: .seconds(10)) { () -> Bool? in
+            hub.log.contains("bundle imported: 3 new entries") ? true : nil
+        }
         let ack = try #require(report["ack"] as? String)
         #expect(ack == stick + "/tc2.ack.tcb" && FileManager.default.fileExists(atPath: ack))
 

@@ -178,7 +178,10 @@ import Testing
         _ = try await eventually("tc1 dials the hub after SIGHUP") { () -> Bool? in
             (try? await tc1.status())?.peers.contains { $0.node == hub.id.description && $0.state == .connected } == true ? true : nil
         }
-        #expect(tc1.log.contains("configuration reloaded: 1 peer(s)"))
+        // The log arrives through a pipe: wait for the line rather than race it.
+        _ = try await eventually("tc1 logs the reload", timeout: .seconds(10)) { () -> Bool? in
+            tc1.log.contains("configuration reloaded: 1 peer(s)") ? true : nil
+        }
         _ = try await tc1.stop()
         _ = try await hub.stop()
     }
