@@ -488,14 +488,8 @@ struct PeerConnection {
             // When this node is stopping, only for a moment: the stop must
             // finish within systemd's limit, and what is not stored now is
             // simply sent again at the next connection.
-            if case .shutdown = ending {
-                let drained = await withTaskGroup(of: Bool.self) { wait in
-                    wait.addTask { await ingestTask.value; return true }
-                    wait.addTask { (try? await Task.sleep(for: Self.stopDrain)) == nil }
-                    defer { wait.cancelAll() }
-                    return await wait.next() ?? false
-                }
-                if !drained { ingestTask.cancel() }
+            if case .shutdown = ending, (try? await withTimeout(Self.stopDrain, { await ingestTask.value })) == nil {
+                ingestTask.cancel()
             }
             await ingestTask.value
             logger.trace("received entries stored")
