@@ -27,7 +27,6 @@ final class ConnectionAdmission: Sendable {
         var total = 0
         var pending = 0
         var pendingByAddress: [String: Int] = [:]
-        var refused = 0
     }
 
     let limits: Limits
@@ -43,10 +42,7 @@ final class ConnectionAdmission: Sendable {
                 s.total >= limits.total ? .total
                 : s.pending >= limits.pending ? .pending
                 : fromAddress >= limits.pendingPerAddress ? .address : nil
-            if why != nil {
-                s.refused += 1
-                return why
-            }
+            if why != nil { return why }
             s.total += 1
             s.pending += 1
             s.pendingByAddress[address] = fromAddress + 1
@@ -59,8 +55,6 @@ final class ConnectionAdmission: Sendable {
     struct RefusalError: Error {
         let reason: Refusal
     }
-
-    var snapshot: State { state.withLock { $0 } }
 
     fileprivate func endPending(_ address: String) {
         state.withLock { s in

@@ -548,6 +548,8 @@ struct PeerConnection {
             $0.bytesOut = counts.sentBytes
             $0.entriesBehind = session.entriesOutstanding
             $0.entriesRequestedByPeer = session.counters.entriesServedRequested
+            $0.entriesWantedTwice = session.counters.entriesWantedTwice
+            $0.pendingDropped = session.counters.pendingDropped
             $0.entriesPeerBehind = $0.entriesRequestedByPeer.subtractingClamped($0.entriesSent)
             $0.inSync = session.isInSync
         }

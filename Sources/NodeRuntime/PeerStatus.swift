@@ -37,6 +37,11 @@ public struct PeerStatus: Sendable, Codable, Equatable {
     public var entriesPeerBehind: UInt64
     /// Entries the peer has asked for on the current connection.
     public var entriesRequestedByPeer: UInt64
+    /// Entries the peer asked for again on one connection, not served twice
+    /// (PROTOCOL.md §7.5): a misbehaving peer shows here.
+    public var entriesWantedTwice: UInt64
+    /// Offered heads of non-members forgotten past the bound of PROTOCOL.md §7.8.
+    public var pendingDropped: Int
     public var bytesIn: Int
     public var bytesOut: Int
     public var forks: Int
@@ -55,6 +60,8 @@ public struct PeerStatus: Sendable, Codable, Equatable {
         self.entriesBehind = 0
         self.entriesPeerBehind = 0
         self.entriesRequestedByPeer = 0
+        self.entriesWantedTwice = 0
+        self.pendingDropped = 0
         self.bytesIn = 0
         self.bytesOut = 0
         self.forks = 0
