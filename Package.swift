@@ -79,6 +79,15 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
+        // A TCP proxy that behaves like a slow, cut-up link (rate, latency,
+        // bounded queue, cuts), for tests and `tcbench link`.
+        .target(
+            name: "LinkEmulator",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "NodeDaemon",
             dependencies: [
@@ -99,6 +108,7 @@ let package = Package(
         .executableTarget(
             name: "tcbench",
             dependencies: [
+                "LinkEmulator",
                 "NodeRuntime",
                 "Replication",
                 "Telecenter",
@@ -113,6 +123,7 @@ let package = Package(
         .testTarget(
             name: "ReplicationTests",
             dependencies: [
+                "LinkEmulator",
                 "Replication",
                 "NodeRuntime",
                 "Telecenter",
