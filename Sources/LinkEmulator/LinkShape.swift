@@ -78,9 +78,11 @@ public struct LinkConfiguration: Sendable, Equatable {
         self.init(toUpstream: both, fromUpstream: both, chunkBytes: chunkBytes)
     }
 
-    /// Bytes read from a sender at a time: small enough that the queue
-    /// bound holds to the byte, large enough for loopback speed.
-    func readSize(_ direction: LinkDirection) -> Int { min(16 * 1024, shape[direction].queueBytes) }
+    /// Bytes read from a sender at a time: a read is let through only when
+    /// this much room is left, so the queue bound holds to the byte; a
+    /// quarter of the queue keeps it mostly full, 16 KiB is enough for
+    /// loopback speed.
+    func readSize(_ direction: LinkDirection) -> Int { max(1, min(16 * 1024, shape[direction].queueBytes / 4)) }
 }
 
 /// What has passed one way through the emulator.
