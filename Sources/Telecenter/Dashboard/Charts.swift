@@ -59,23 +59,23 @@ enum Charts {
 
     /// The `<svg>` opening with its accessible name and description, in a
     /// wrapper that scrolls sideways when a phone is narrower than the
-    /// chart's smallest readable width (closed by `</svg></div>`).
-    static func open(id: String, width: Double, height: Double, title: String, desc: String, cssClass: String = "chart") -> String {
-        let t = HTML.escape(title), d = HTML.escape(desc), i = HTML.escape(id)
-        return "<div class=\"chart-wrap\"><svg class=\"\(cssClass)\" role=\"img\" aria-labelledby=\"\(i)-t \(i)-d\" viewBox=\"0 0 \(n(width)) \(n(height))\" "
+    /// chart's smallest readable width (closed by `close`).
+    static func open(id: String, width: Double, height: Double, title: String, desc: String) -> Markup {
+        "<div class=\"chart-wrap\"><svg class=\"chart\" role=\"img\" aria-labelledby=\"\(id)-t \(id)-d\" viewBox=\"0 0 \(n(width)) \(n(height))\" "
             + "width=\"\(n(width))\" height=\"\(n(height))\" preserveAspectRatio=\"xMinYMin meet\" xmlns=\"http://www.w3.org/2000/svg\">"
-            + "<title id=\"\(i)-t\">\(t)</title><desc id=\"\(i)-d\">\(d)</desc>"
+            + "<title id=\"\(id)-t\">\(title)</title><desc id=\"\(id)-d\">\(desc)</desc>"
     }
+
+    static let close: Markup = "</svg></div>"
 
     static func text(_ x: Double, _ y: Double, _ content: String, size: Double = 13, anchor: String = "start", weight: String? = nil,
-                     fill: String = Palette.text) -> String {
-        "<text x=\"\(n(x))\" y=\"\(n(y))\" font-size=\"\(n(size))\" text-anchor=\"\(anchor)\" fill=\"\(fill)\""
-            + (weight.map { " font-weight=\"\($0)\"" } ?? "") + ">\(HTML.escape(content))</text>"
+                     fill: String = Palette.text) -> Markup {
+        let bold: Markup = weight.map { " font-weight=\"\($0)\"" } ?? ""
+        return "<text x=\"\(n(x))\" y=\"\(n(y))\" font-size=\"\(n(size))\" text-anchor=\"\(anchor)\" fill=\"\(fill)\"\(bold)>\(content)</text>"
     }
 
-    static func empty(id: String, title: String, message: String, width: Double = 560) -> String {
-        open(id: id, width: width, height: 48, title: title, desc: message) + text(0, 28, message, size: 13, fill: Palette.muted)
-            + "</svg></div>"
+    static func empty(id: String, title: String, message: String, width: Double = 560) -> Markup {
+        open(id: id, width: width, height: 48, title: title, desc: message) + text(0, 28, message, size: 13, fill: Palette.muted) + close
     }
 
     // MARK: Horizontal bars
@@ -91,7 +91,7 @@ enum Charts {
     /// Past `limit` rows the rest are summed into one `otherLabel` bar.
     static func bars(id: String, _ items: [Bar], title: String, desc: String, format: (Double) -> String,
                      colour: String = Palette.primary, limit: Int = 12, otherLabel: ((Int) -> String)? = nil,
-                     emptyMessage: String, width: Double = 500) -> String {
+                     emptyMessage: String, width: Double = 500) -> Markup {
         var rows = items.filter { $0.value > 0 }.sorted { ($0.value, $1.label) > ($1.value, $0.label) }
         guard !rows.isEmpty else { return empty(id: id, title: title, message: emptyMessage, width: width) }
         var otherIndex: Int?
@@ -114,13 +114,13 @@ enum Charts {
             let y = Double(i) * rowHeight + 4
             let w = max(2, row.value / top * barMax)
             let label = fit(row.label, width: labelWidth - 10, size: size)
-            s += "<g><title>\(HTML.escape(row.label)): \(HTML.escape(row.text))</title>"
+            s += "<g><title>\(row.label): \(row.text)</title>"
             s += text(labelWidth - 10, y + barHeight / 2 + 4.5, label, size: size, anchor: "end")
             s += "<rect x=\"\(n(barX))\" y=\"\(n(y))\" width=\"\(n(w))\" height=\"\(n(barHeight))\" rx=\"2\" fill=\"\(i == otherIndex ? Palette.other : colour)\"/>"
             s += text(barX + w + 6, y + barHeight / 2 + 4.5, row.text, size: 12, fill: Palette.muted)
             s += "</g>"
         }
-        return s + "</svg></div>"
+        return s + close
     }
 
     // MARK: Columns (months)
@@ -136,7 +136,7 @@ enum Charts {
     /// (small multiples sharing the month axis), so trainings and
     /// participants can be read together without a misleading second axis.
     static func columns(id: String, labels: [String], series: [Series], title: String, desc: String, emptyMessage: String,
-                        width: Double = 560) -> String {
+                        width: Double = 560) -> Markup {
         guard !labels.isEmpty, !series.isEmpty else { return empty(id: id, title: title, message: emptyMessage, width: width) }
         let panelHeight = 108.0, header = 22.0, gap = 14.0, axis = 22.0, left = 4.0
         let plotWidth = width - left * 2
@@ -156,7 +156,7 @@ enum Charts {
             for (i, value) in serie.values.enumerated() where i < labels.count {
                 let cx = left + slot * (Double(i) + 0.5)
                 let h = value <= 0 ? 0 : max(2, value / top * (panelHeight - 18))
-                s += "<g><title>\(HTML.escape(labels[i])): \(HTML.escape(serie.format(value)))</title>"
+                s += "<g><title>\(labels[i]): \(serie.format(value))</title>"
                 s += "<rect x=\"\(n(cx - columnWidth / 2))\" y=\"\(n(baseline - h))\" width=\"\(n(columnWidth))\" height=\"\(n(h))\" rx=\"2\" fill=\"\(serie.colour)\"/>"
                 if showValues && value > 0 {
                     s += text(cx, baseline - h - 4, serie.format(value), size: 11, anchor: "middle", fill: Palette.muted)
@@ -168,7 +168,7 @@ enum Charts {
         for (i, label) in labels.enumerated() where i % labelEvery == 0 {
             s += text(left + slot * (Double(i) + 0.5), axisY, label, size: 11.5, anchor: "middle", fill: Palette.muted)
         }
-        return s + "</svg></div>"
+        return s + close
     }
 
     // MARK: Donut
@@ -182,7 +182,7 @@ enum Charts {
     /// A donut with a headline in its hole and a legend with counts and
     /// percentages beside it.
     static func donut(id: String, _ slices: [Slice], headline: String, subline: String, title: String, desc: String,
-                      countFormat: (Double) -> String, percentFormat: (Double) -> String, emptyMessage: String) -> String {
+                      countFormat: (Double) -> String, percentFormat: (Double) -> String, emptyMessage: String) -> Markup {
         let total = slices.reduce(0) { $0 + max(0, $1.value) }
         guard total > 0 else { return empty(id: id, title: title, message: emptyMessage, width: 460) }
         let radius = 64.0, stroke = 26.0, cx = 86.0, cy = 86.0
@@ -200,7 +200,7 @@ enum Charts {
             s += "<circle cx=\"\(n(cx))\" cy=\"\(n(cy))\" r=\"\(n(radius))\" fill=\"none\" stroke=\"\(slice.colour)\" stroke-width=\"\(n(stroke))\" "
             s += "stroke-dasharray=\"\(String(format: "%.2f", drawn)) \(String(format: "%.2f", circumference - drawn))\" "
             s += "stroke-dashoffset=\"\(String(format: "%.2f", -offset))\" transform=\"rotate(-90 \(n(cx)) \(n(cy)))\">"
-            s += "<title>\(HTML.escape(slice.label)): \(HTML.escape(countFormat(slice.value))) (\(HTML.escape(percentFormat(slice.value / total))))</title></circle>"
+            s += "<title>\(slice.label): \(countFormat(slice.value)) (\(percentFormat(slice.value / total)))</title></circle>"
             offset += length
         }
         s += text(cx, cy + 4, headline, size: 24, anchor: "middle", weight: "700")
@@ -213,7 +213,7 @@ enum Charts {
             s += text(460 - 56, y + 17, countFormat(slice.value), size: 13, anchor: "end", weight: "600")
             s += text(460 - 2, y + 17, percentFormat(slice.value / total), size: 13, anchor: "end", fill: Palette.muted)
         }
-        return s + "</svg></div>"
+        return s + close
     }
 
     // MARK: Stacked bars (centres per region)
@@ -227,7 +227,7 @@ enum Charts {
     /// length proportional to its total, the total written at its end, and a
     /// legend on top.
     static func stacked(id: String, rows: [(label: String, values: [Double])], segments: [Segment], title: String, desc: String,
-                        format: (Double) -> String, emptyMessage: String, width: Double = 500) -> String {
+                        format: (Double) -> String, emptyMessage: String, width: Double = 500) -> Markup {
         guard !rows.isEmpty else { return empty(id: id, title: title, message: emptyMessage, width: width) }
         let size = 13.0, rowHeight = 24.0, barHeight = 15.0, legendHeight = 30.0
         let labelWidth = min(width * 0.36, max(70, rows.map { textWidth($0.label, size: size) }.max() ?? 0) + 14)
@@ -249,7 +249,7 @@ enum Charts {
             for (j, v) in row.values.enumerated() where j < segments.count && v > 0 {
                 parts.append("\(segments[j].name) \(format(v))")
             }
-            s += "<g><title>\(HTML.escape(row.label)): \(HTML.escape(parts.joined(separator: ", ")))</title>"
+            s += "<g><title>\(row.label): \(parts.joined(separator: ", "))</title>"
             s += text(labelWidth - 10, y + barHeight / 2 + 4.5, fit(row.label, width: labelWidth - 10, size: size), size: size, anchor: "end")
             var x = labelWidth
             for (j, v) in row.values.enumerated() where j < segments.count && v > 0 {
@@ -260,6 +260,6 @@ enum Charts {
             s += text(x + 6, y + barHeight / 2 + 4.5, format(total), size: 12, fill: Palette.muted)
             s += "</g>"
         }
-        return s + "</svg></div>"
+        return s + close
     }
 }

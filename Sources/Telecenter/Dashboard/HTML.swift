@@ -1,8 +1,9 @@
 import Foundation
 
-/// Small helpers of the server-rendered dashboard: HTML escaping, a string
-/// builder, and numbers, money, percentages, dates and relative time in
-/// Bahasa Indonesia ("id", the default) or English ("en").
+/// Small helpers of the server-rendered dashboard: HTML escaping and URL
+/// encoding (`Markup` and `Link` use them), and numbers, money,
+/// percentages, dates and relative time in Bahasa Indonesia ("id", the
+/// default) or English ("en").
 ///
 /// Everything is a pure function of its arguments (no locale, no clock):
 /// pages render the same bytes for the same data.
@@ -14,30 +15,49 @@ public enum HTML {
 
     /// Escapes text for HTML element content and quoted attribute values.
     public static func escape(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
+        var out = ""
+        escape(text, into: &out)
+        return out
+    }
+
+    static func escape(_ text: String, into out: inout String) {
+        // Most text holds nothing to escape: append it whole.
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">")
+            || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") }) else {
+            out += text
+            return
+        }
         for c in text.unicodeScalars {
             switch c {
-            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
-            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
-            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
-            case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
-            case "'": out.append(contentsOf: "&#39;".unicodeScalars)
-            default: out.append(c)
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(c)
             }
         }
-        return String(out)
     }
 
     /// Percent-encodes a query parameter name or value (RFC 3986 unreserved
     /// characters stay as they are).
     public static func urlEncode(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
+        percentEncode(text) { byte in
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"): true
+            default: false
+            }
+        }
+    }
+
+    /// `text`'s UTF-8 bytes, those `keep` refuses as %XX.
+    static func percentEncode(_ text: String, keep: (UInt8) -> Bool) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            if keep(byte) {
                 out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
+            } else {
                 out += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 15, radix: 16, uppercase: true)
             }
         }
@@ -48,16 +68,6 @@ public enum HTML {
     static func urlDecode(_ text: String) -> String {
         let spaced = text.replacingOccurrences(of: "+", with: " ")
         return spaced.removingPercentEncoding ?? spaced
-    }
-
-    /// A string builder: `+=` appends markup as is (escape text with
-    /// `HTML.escape` first).
-    struct Builder {
-        private(set) var html = ""
-
-        init(capacity: Int = 16_384) { html.reserveCapacity(capacity) }
-
-        static func += (builder: inout Builder, markup: String) { builder.html += markup }
     }
 
     // MARK: Numbers

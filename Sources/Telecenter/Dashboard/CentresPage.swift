@@ -1,0 +1,37 @@
+extension DashboardPages {
+    /// All centres with their replication state and figures (path "/centres").
+    public static func centres(page: Page<CentreRow>, filter: ViewFilter, language: String, nowMs: Int64, query: String) -> String {
+        let c = Context(language: language, path: "/centres", query: query, current: filterParams(filter, paging: page), nowMs: nowMs)
+        var h: Markup = ""
+        pageTitle(&h, c.t(.centres), lede: c.t(.centresLede))
+        filterForm(&h, c, path: "/centres", filter: filter, fields: [.region], regions: unique(page.items.map(\.region)))
+        h += "<section class=\"card\">"
+        listHead(&h, c, page: page, csv: "nodes", filter: filter, noun: .centresNoun)
+        var rows: [[Markup]] = []
+        for r in page.items {
+            var name: Markup = "<strong>\(r.name)</strong><div class=\"small muted\">"
+            if let type = r.type, !type.isEmpty { name += "\(type) · " }
+            name += "<span class=\"mono\" title=\"\(r.node)\">\(r.node.prefix(8))</span></div>"
+            let local = [r.desa, r.kecamatan].compactMap { $0 }.filter { !$0.isEmpty }
+            var place = nowrap(r.region)
+            if let first = local.last { place += "<div class=\"small muted\" title=\"\(local.joined(separator: ", "))\">\(first)</div>" }
+            let survey = r.latestClassification.map { badge(c, $0) + (r.latestSurveyDate.map { subline(c.date($0)) } ?? "") }
+                ?? "<span class=\"muted\">\(c.t(.notSurveyed))</span>"
+            var products: Markup = "\(c.num(r.products))"
+            if r.productsOnline > 0 { products += subline("\(c.num(r.productsOnline)) online") }
+            rows.append([
+                "<span class=\"nowrap\">\(statusDot(c, r.lastHeardMs, nowMs: nowMs))\(HTML.relativeTime(r.lastHeardMs, nowMs: nowMs, c.language))</span>",
+                name, place, "\(c.num(r.entries))", behind(c, r.entriesBehind), products, money(c, r.salesIdr), money(c, r.feesIdr),
+                "\(c.num(r.trainings))", survey,
+            ])
+        }
+        table(&h, c, columns: [
+            .init(c.t(.lastHeard)), .init(c.t(.name), cls: "w-name"), .init(c.t(.region)), .init(c.t(.entries), numeric: true),
+            .init(c.t(.behind), numeric: true), .init(c.t(.products), numeric: true), .init(c.t(.sales), numeric: true),
+            .init(c.t(.fees), numeric: true), .init(c.t(.trainings), numeric: true), .init(c.t(.latestMonitoring)),
+        ], rows: rows, caption: c.t(.centresCaption), empty: noMatch(c, filter))
+        pager(&h, c, page: page, filter: filter)
+        h += "</section>"
+        return document(c, title: c.t(.centres), active: "/centres", generatedMs: nowMs, network: nil, body: h)
+    }
+}

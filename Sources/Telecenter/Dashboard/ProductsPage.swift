@@ -1,0 +1,49 @@
+extension DashboardPages {
+    /// UMKM products (path "/products").
+    public static func products(page: Page<ProductRow>, summary: Summary, filter: ViewFilter, language: String, query: String) -> String {
+        let c = Context(language: language, path: "/products", query: query, current: filterParams(filter, paging: page),
+                        nowMs: summary.generatedMs)
+        var h: Markup = ""
+        pageTitle(&h, c.t(.smallBusinessProducts), lede: c.t(.productsLede))
+        filterForm(&h, c, path: "/products", filter: filter, fields: [.region, .category], regions: regions(summary),
+                   categories: Vocabulary.productCategories, categoryTitle: c.t(.category))
+        let products = summary.products, sales = summary.sales
+        h += "<div class=\"kpis\">"
+        kpi(&h, c.t(.products), c.num(products.total), c.t(.categoriesCount(c.num(products.byCategory.count))))
+        kpi(&h, c.t(.soldOnline), c.num(products.online),
+            c.t(.ofAllProducts(c.pct(Double(products.online), of: Double(products.total)))), tone: "ok")
+        kpi(&h, c.t(.centresSelling), c.num(sales.centresSelling), c.t(.salesCount(c.num(sales.count))))
+        kpi(&h, c.t(.salesValue), HTML.rupiahShort(sales.amountIdr, c.language), c.t(.feesOf(HTML.rupiahShort(sales.feeIdr, c.language))))
+        h += "</div>"
+        h += "<section class=\"card\"><div class=\"grid\"><div><h2>\(c.t(.byCategory))</h2>\(productCategoryChart(c, products, id: "prod-cat"))</div>"
+        h += "<div><h2>\(c.t(.byRegion))</h2>\(productRegionBars(c, id: "prod-region", products))</div></div></section>"
+
+        h += "<section class=\"card\">"
+        listHead(&h, c, page: page, csv: "products", filter: filter, noun: .productsNoun)
+        var rows: [[Markup]] = []
+        for p in page.items {
+            var name: Markup = "<strong>\(p.name)</strong>"
+            if let producer = p.producer, !producer.isEmpty { name += subline(producer) }
+            name = withThumb(c, photo: p.photo, alt: c.t(.photoOf(p.name)), name)
+            var price = p.priceIdr.map { Markup(text: c.rupiah($0)) } ?? none
+            if let unit = p.unit, !unit.isEmpty, p.priceIdr != nil { price += subline("/ \(unit)") }
+            var online: Markup = p.online ? "<span class=\"badge b-online\">online</span>" : none
+            for (i, (text, link)) in p.links.compactMap({ link in Link.external(link).map { (link, $0) } }).prefix(3).enumerated() {
+                online += " <a class=\"small\" href=\"\(link)\" rel=\"noopener noreferrer nofollow\" target=\"_blank\">"
+                online += "\(host(text.trimmingCharacters(in: .whitespaces)) ?? c.t(.link) + " \(i + 1)")</a>"
+            }
+            rows.append([
+                name, "\(c.label(p.category))", centreCell(p.centre, p.region), price,
+                p.available ? "\(c.t(.yes))" : "<span class=\"muted\">\(c.t(.soldOut))</span>", online,
+            ])
+        }
+        table(&h, c, columns: [
+            .init(c.t(.product)), .init(c.t(.category)), .init(c.t(.centre)), .init(c.t(.price), numeric: true),
+            .init(c.t(.available)), .init(c.t(.online)),
+        ], rows: rows, caption: c.t(.productsCaption), empty: noMatch(c, filter))
+        pager(&h, c, page: page, filter: filter)
+        h += "</section>"
+        return document(c, title: c.t(.productsUMKM), active: "/products", generatedMs: summary.generatedMs, network: summary.network,
+                        body: h)
+    }
+}

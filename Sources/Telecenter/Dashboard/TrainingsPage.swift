@@ -1,0 +1,40 @@
+extension DashboardPages {
+    /// Trainings held by the centres (path "/trainings").
+    public static func trainings(page: Page<TrainingRow>, summary: Summary, filter: ViewFilter, language: String, query: String) -> String {
+        let c = Context(language: language, path: "/trainings", query: query, current: filterParams(filter, paging: page),
+                        nowMs: summary.generatedMs)
+        var h: Markup = ""
+        pageTitle(&h, c.t(.trainings), lede: c.t(.trainingsLede))
+        filterForm(&h, c, path: "/trainings", filter: filter, fields: [.region, .period, .category], regions: regions(summary),
+                   categories: Vocabulary.trainingTopics, categoryTitle: c.t(.topic))
+        let t = summary.trainings
+        h += "<section class=\"card\">"
+        trainingFigures(&h, c, t)
+        h += "<div class=\"grid\"><div><h3>\(c.t(.byMonth))</h3>\(monthChart(c, id: "train-month", t.byMonth))</div>"
+        h += "<div><h3>\(c.t(.trainingsByTopic))</h3>\(topicBars(c, id: "train-topic", t))"
+        h += "<h3>\(c.t(.participantsByTargetGroup))</h3>\(targetGroupBars(c, id: "train-group", t))</div></div></section>"
+
+        h += "<section class=\"card\">"
+        listHead(&h, c, page: page, csv: "trainings", filter: filter, noun: .trainingsNoun)
+        var rows: [[Markup]] = []
+        for r in page.items {
+            var title: Markup = "<strong>\(r.title)</strong>"
+            if let place = r.place, !place.isEmpty { title += subline(place) }
+            let groups = r.targetGroups.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { c.label($0.key) }.joined(separator: ", ")
+            rows.append([
+                nowrap(c.date(r.start)), title, "\(c.label(r.topic))", centreCell(r.centre, r.region),
+                r.trainers.isEmpty ? none : r.trainers.map(nowrap).joined(separator: "<br>"),
+                "\(c.num(r.participants))", "\(c.num(r.women)) <span class=\"muted\">/</span> \(c.num(r.men))",
+                groups.isEmpty ? none : "\(groups)",
+            ])
+        }
+        table(&h, c, columns: [
+            .init(c.t(.start)), .init(c.t(.title)), .init(c.t(.topic)), .init(c.t(.centre)), .init(c.t(.trainers)),
+            .init(c.t(.participants), numeric: true), .init(c.t(.womenMen), numeric: true), .init(c.t(.targetGroups)),
+        ], rows: rows, caption: c.t(.trainingsCaption), empty: noMatch(c, filter))
+        pager(&h, c, page: page, filter: filter)
+        h += "</section>"
+        return document(c, title: c.t(.trainings), active: "/trainings", generatedMs: summary.generatedMs, network: summary.network,
+                        body: h)
+    }
+}
