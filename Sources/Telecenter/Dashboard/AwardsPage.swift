@@ -2,7 +2,7 @@ extension DashboardPages {
     /// The yearly award rankings (path "/awards"); `years`: the years to
     /// offer, any order.
     public static func awards(awards: Awards, years: [String], language: String, query: String) -> String {
-        let c = Context(language: language, path: "/awards", query: query, current: [("year", awards.year)], nowMs: nil)
+        let c = Context(language: language, path: "/awards", query: query, current: [("year", awards.year)])
         var h: Markup = ""
         pageTitle(&h, c.t(.yearlyAwards(awards.year)), lede: c.t(.awardsLede))
         h += "<nav class=\"years\" aria-label=\"\(c.t(.year))\"><span class=\"muted\">\(c.t(.year)):</span>"

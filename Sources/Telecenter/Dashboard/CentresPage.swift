@@ -1,12 +1,9 @@
 extension DashboardPages {
     /// All centres with their replication state and figures (path "/centres").
     public static func centres(page: Page<CentreRow>, filter: ViewFilter, language: String, nowMs: Int64, query: String) -> String {
-        let c = Context(language: language, path: "/centres", query: query, current: filterParams(filter, paging: page), nowMs: nowMs)
-        var h: Markup = ""
-        pageTitle(&h, c.t(.centres), lede: c.t(.centresLede))
-        filterForm(&h, c, path: "/centres", filter: filter, fields: [.region], regions: unique(page.items.map(\.region)))
-        h += "<section class=\"card\">"
-        listHead(&h, c, page: page, csv: "nodes", filter: filter, noun: .centresNoun)
+        let (c, head) = listPage("/centres", page, filter: filter, language: language, query: query, title: .centres,
+                                 lede: .centresLede, fields: [.region], regions: unique(page.items.map(\.region)))
+        var h = head
         var rows: [[Markup]] = []
         for r in page.items {
             var name: Markup = "<strong>\(r.name)</strong><div class=\"small muted\">"
@@ -25,13 +22,11 @@ extension DashboardPages {
                 "\(c.num(r.trainings))", survey,
             ])
         }
-        table(&h, c, columns: [
+        listSection(&h, c, page: page, filter: filter, csv: "nodes", noun: .centresNoun, columns: [
             .init(c.t(.lastHeard)), .init(c.t(.name), cls: "w-name"), .init(c.t(.region)), .init(c.t(.entries), numeric: true),
             .init(c.t(.behind), numeric: true), .init(c.t(.products), numeric: true), .init(c.t(.sales), numeric: true),
             .init(c.t(.fees), numeric: true), .init(c.t(.trainings), numeric: true), .init(c.t(.latestMonitoring)),
-        ], rows: rows, caption: c.t(.centresCaption), empty: noMatch(c, filter))
-        pager(&h, c, page: page, filter: filter)
-        h += "</section>"
+        ], rows: rows, caption: .centresCaption)
         return document(c, title: c.t(.centres), active: "/centres", generatedMs: nowMs, network: nil, body: h)
     }
 }

@@ -1,6 +1,10 @@
 /// The list pages' filter form, heading with the CSV link, and pager.
 extension DashboardPages {
-    enum Field { case region, period, category }
+    enum Field {
+        case region, period
+        /// A category, topic, classification or type: its vocabulary and its name.
+        case category([String], title: Phrase)
+    }
 
     static func filterParams(_ f: ViewFilter, paging: (page: Int, perPage: Int)? = nil) -> [(String, String)] {
         var out: [(String, String)] = []
@@ -22,10 +26,20 @@ extension DashboardPages {
 
     static func isFiltered(_ f: ViewFilter) -> Bool { f.region != nil || f.period != nil || f.category != nil }
 
+    /// A list page's context, and its title, lede and filter form.
+    static func listPage<T>(_ path: String, _ page: Page<T>, filter: ViewFilter, language: String, query: String,
+                            title: Phrase, lede: Phrase, fields: [Field], regions: [String]) -> (Context, Markup) {
+        let c = Context(language: language, path: path, query: query, current: filterParams(filter, paging: page))
+        var h: Markup = ""
+        pageTitle(&h, c.t(title), lede: c.t(lede))
+        filterForm(&h, c, filter: filter, fields: fields, regions: regions)
+        return (c, h)
+    }
+
     /// A GET form for the page's filters; hidden fields carry the token and
     /// the language.
-    static func filterForm(_ h: inout Markup, _ c: Context, path: String, filter: ViewFilter, fields: [Field], regions: [String],
-                           categories: [String] = [], categoryTitle: String = "") {
+    static func filterForm(_ h: inout Markup, _ c: Context, filter: ViewFilter, fields: [Field], regions: [String]) {
+        let path = c.path
         h += "<form class=\"filters\" method=\"get\" action=\"\(Link.path(path))\" role=\"search\">"
         for (name, value) in c.base { h += "<input type=\"hidden\" name=\"\(name)\" value=\"\(value)\">" }
         if c.en { h += "<input type=\"hidden\" name=\"lang\" value=\"en\">" }
@@ -44,8 +58,8 @@ extension DashboardPages {
                 h += "<label>\(c.t(.period))<input type=\"text\" name=\"period\" value=\"\(filter.period ?? "")\" "
                 h += "placeholder=\"2026 / 2026-11\" pattern=\"[0-9]{4}(-(0[1-9]|1[0-2]))?\" inputmode=\"numeric\" size=\"10\" "
                 h += "title=\"\(c.t(.periodHint))\"></label>"
-            case .category:
-                h += "<label>\(categoryTitle)<select name=\"category\"><option value=\"\">\(c.t(.all))</option>"
+            case .category(let categories, let title):
+                h += "<label>\(c.t(title))<select name=\"category\"><option value=\"\">\(c.t(.all))</option>"
                 var options = categories
                 if let current = filter.category, !current.isEmpty, !options.contains(current) { options.append(current) }
                 for value in options {
@@ -70,7 +84,18 @@ extension DashboardPages {
         h += "</div></form>"
     }
 
-    /// "Showing 51–100 of 312 products" and the CSV link.
+    /// A list page's card: "51–100 of 312 products" with the CSV link,
+    /// the table of `rows`, the pager.
+    static func listSection<T>(_ h: inout Markup, _ c: Context, page: Page<T>, filter: ViewFilter, csv: String, noun: Phrase,
+                               columns: [Column], rows: [[Markup]], footer: [Markup]? = nil, caption: Phrase) {
+        h += "<section class=\"card\">"
+        listHead(&h, c, page: page, csv: csv, filter: filter, noun: noun)
+        table(&h, c, columns: columns, rows: rows, footer: footer, caption: c.t(caption), empty: noMatch(c, filter))
+        pager(&h, c, page: page, filter: filter)
+        h += "</section>"
+    }
+
+    /// "51–100 of 312 products" and the CSV link.
     static func listHead<T>(_ h: inout Markup, _ c: Context, page: Page<T>, csv: String, filter: ViewFilter, noun: Phrase) {
         h += "<div class=\"section-head\"><h2>\(showing(c, page: page, noun: c.t(noun)))</h2>"
         h += "<a class=\"btn secondary csv\" href=\"\(c.href("/api/v1/\(csv).csv", optional(filterParams(filter)), withLanguage: false))\" download>"

@@ -8,7 +8,7 @@ extension DashboardPages {
     public static func overview(summary: Summary, stale: [CentreRow], sellers: [CentreRow], latestSurveys: [MonitoringRow],
                                 awards: Awards, language: String, nowMs: Int64, query: String) -> String {
         let filter = ViewFilter(region: summary.filter["region"], period: summary.filter["period"], category: summary.filter["category"])
-        let c = Context(language: language, path: "/", query: query, current: filterParams(filter), nowMs: nowMs)
+        let c = Context(language: language, path: "/", query: query, current: filterParams(filter))
         var h: Markup = ""
         pageTitle(&h, c.t(.networkOverview), lede: c.t(.overviewLede))
         // The overview shows the summary it is given; a filtered one says so.

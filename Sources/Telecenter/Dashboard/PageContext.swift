@@ -8,15 +8,13 @@ extension DashboardPages {
         let base: [(name: String, value: String)]
         /// This page's own parameters, kept by the language switch.
         let current: [(String, String)]
-        let nowMs: Int64?
 
         static let viewKeys: Set<String> = ["lang", "region", "period", "category", "page", "per_page", "year"]
 
-        init(language: String, path: String, query: String, current: [(String, String)], nowMs: Int64?) {
+        init(language: String, path: String, query: String, current: [(String, String)]) {
             self.language = HTML.language(language)
             self.path = path
             self.current = current
-            self.nowMs = nowMs
             var raw = query
             if let q = raw.firstIndex(of: "?") { raw = String(raw[raw.index(after: q)...]) }
             var base: [(String, String)] = []

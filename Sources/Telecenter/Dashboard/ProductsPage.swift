@@ -1,12 +1,10 @@
 extension DashboardPages {
     /// UMKM products (path "/products").
     public static func products(page: Page<ProductRow>, summary: Summary, filter: ViewFilter, language: String, query: String) -> String {
-        let c = Context(language: language, path: "/products", query: query, current: filterParams(filter, paging: page),
-                        nowMs: summary.generatedMs)
-        var h: Markup = ""
-        pageTitle(&h, c.t(.smallBusinessProducts), lede: c.t(.productsLede))
-        filterForm(&h, c, path: "/products", filter: filter, fields: [.region, .category], regions: regions(summary),
-                   categories: Vocabulary.productCategories, categoryTitle: c.t(.category))
+        let (c, head) = listPage("/products", page, filter: filter, language: language, query: query,
+                                 title: .smallBusinessProducts, lede: .productsLede,
+                                 fields: [.region, .category(Vocabulary.productCategories, title: .category)], regions: regions(summary))
+        var h = head
         let products = summary.products, sales = summary.sales
         h += "<div class=\"kpis\">"
         kpi(&h, c.t(.products), c.num(products.total), c.t(.categoriesCount(c.num(products.byCategory.count))))
@@ -18,8 +16,6 @@ extension DashboardPages {
         h += "<section class=\"card\"><div class=\"grid\"><div><h2>\(c.t(.byCategory))</h2>\(productCategoryChart(c, products, id: "prod-cat"))</div>"
         h += "<div><h2>\(c.t(.byRegion))</h2>\(productRegionBars(c, id: "prod-region", products))</div></div></section>"
 
-        h += "<section class=\"card\">"
-        listHead(&h, c, page: page, csv: "products", filter: filter, noun: .productsNoun)
         var rows: [[Markup]] = []
         for p in page.items {
             var name: Markup = "<strong>\(p.name)</strong>"
@@ -37,12 +33,10 @@ extension DashboardPages {
                 p.available ? "\(c.t(.yes))" : "<span class=\"muted\">\(c.t(.soldOut))</span>", online,
             ])
         }
-        table(&h, c, columns: [
+        listSection(&h, c, page: page, filter: filter, csv: "products", noun: .productsNoun, columns: [
             .init(c.t(.product)), .init(c.t(.category)), .init(c.t(.centre)), .init(c.t(.price), numeric: true),
             .init(c.t(.available)), .init(c.t(.online)),
-        ], rows: rows, caption: c.t(.productsCaption), empty: noMatch(c, filter))
-        pager(&h, c, page: page, filter: filter)
-        h += "</section>"
+        ], rows: rows, caption: .productsCaption)
         return document(c, title: c.t(.productsUMKM), active: "/products", generatedMs: summary.generatedMs, network: summary.network,
                         body: h)
     }

@@ -1,12 +1,9 @@
 extension DashboardPages {
     /// Sales of the centres' products (path "/sales").
     public static func sales(page: Page<SaleRow>, filter: ViewFilter, language: String, query: String) -> String {
-        let c = Context(language: language, path: "/sales", query: query, current: filterParams(filter, paging: page), nowMs: nil)
-        var h: Markup = ""
-        pageTitle(&h, c.t(.sales), lede: c.t(.salesLede))
-        filterForm(&h, c, path: "/sales", filter: filter, fields: [.region, .period], regions: unique(page.items.map(\.region)))
-        h += "<section class=\"card\">"
-        listHead(&h, c, page: page, csv: "sales", filter: filter, noun: .salesNoun)
+        let (c, head) = listPage("/sales", page, filter: filter, language: language, query: query, title: .sales,
+                                 lede: .salesLede, fields: [.region, .period], regions: unique(page.items.map(\.region)))
+        var h = head
         var rows: [[Markup]] = []
         var quantity: Int64 = 0, amount: Int64 = 0, fee: Int64 = 0
         for s in page.items {
@@ -21,12 +18,10 @@ extension DashboardPages {
         }
         let footer: [Markup]? = page.items.count > 1
             ? ["\(c.t(.totalOnThisPage))", "", "", "\(c.num(quantity))", "\(c.rupiah(amount))", "\(c.rupiah(fee))", ""] : nil
-        table(&h, c, columns: [
+        listSection(&h, c, page: page, filter: filter, csv: "sales", noun: .salesNoun, columns: [
             .init(c.t(.date)), .init(c.t(.centre)), .init(c.t(.product)), .init(c.t(.quantity), numeric: true),
             .init(c.t(.amount), numeric: true), .init(c.t(.fee), numeric: true), .init(c.t(.channel)),
-        ], rows: rows, footer: footer, caption: c.t(.salesCaption), empty: noMatch(c, filter))
-        pager(&h, c, page: page, filter: filter)
-        h += "</section>"
+        ], rows: rows, footer: footer, caption: .salesCaption)
         return document(c, title: c.t(.sales), active: "/sales", generatedMs: nil, network: nil, body: h)
     }
 }

@@ -1,12 +1,10 @@
 extension DashboardPages {
     /// Trainings held by the centres (path "/trainings").
     public static func trainings(page: Page<TrainingRow>, summary: Summary, filter: ViewFilter, language: String, query: String) -> String {
-        let c = Context(language: language, path: "/trainings", query: query, current: filterParams(filter, paging: page),
-                        nowMs: summary.generatedMs)
-        var h: Markup = ""
-        pageTitle(&h, c.t(.trainings), lede: c.t(.trainingsLede))
-        filterForm(&h, c, path: "/trainings", filter: filter, fields: [.region, .period, .category], regions: regions(summary),
-                   categories: Vocabulary.trainingTopics, categoryTitle: c.t(.topic))
+        let (c, head) = listPage("/trainings", page, filter: filter, language: language, query: query,
+                                 title: .trainings, lede: .trainingsLede,
+                                 fields: [.region, .period, .category(Vocabulary.trainingTopics, title: .topic)], regions: regions(summary))
+        var h = head
         let t = summary.trainings
         h += "<section class=\"card\">"
         trainingFigures(&h, c, t)
@@ -14,8 +12,6 @@ extension DashboardPages {
         h += "<div><h3>\(c.t(.trainingsByTopic))</h3>\(topicBars(c, id: "train-topic", t))"
         h += "<h3>\(c.t(.participantsByTargetGroup))</h3>\(targetGroupBars(c, id: "train-group", t))</div></div></section>"
 
-        h += "<section class=\"card\">"
-        listHead(&h, c, page: page, csv: "trainings", filter: filter, noun: .trainingsNoun)
         var rows: [[Markup]] = []
         for r in page.items {
             var title: Markup = "<strong>\(r.title)</strong>"
@@ -28,12 +24,10 @@ extension DashboardPages {
                 groups.isEmpty ? none : "\(groups)",
             ])
         }
-        table(&h, c, columns: [
+        listSection(&h, c, page: page, filter: filter, csv: "trainings", noun: .trainingsNoun, columns: [
             .init(c.t(.start)), .init(c.t(.title)), .init(c.t(.topic)), .init(c.t(.centre)), .init(c.t(.trainers)),
             .init(c.t(.participants), numeric: true), .init(c.t(.womenMen), numeric: true), .init(c.t(.targetGroups)),
-        ], rows: rows, caption: c.t(.trainingsCaption), empty: noMatch(c, filter))
-        pager(&h, c, page: page, filter: filter)
-        h += "</section>"
+        ], rows: rows, caption: .trainingsCaption)
         return document(c, title: c.t(.trainings), active: "/trainings", generatedMs: summary.generatedMs, network: summary.network,
                         body: h)
     }
