@@ -23,10 +23,19 @@ public enum CSVExport {
 
     /// A cell a spreadsheet shows as text, never runs as a formula: text
     /// from the records (any centre writes it) that starts with `=`, `+`,
-    /// `-`, `@`, a tab or a carriage return gets a leading `'`. Numbers
-    /// ("-7.25", "150000") stay numbers.
+    /// `-`, `@`, a tab or a carriage return, after any spaces (a spreadsheet
+    /// may trim them), gets a leading `'`. Numbers ("-7.25", "150000") stay
+    /// numbers.
+    ///
+    /// The trade-off: `tcnode product import` reads CSV (CSVImport) as
+    /// written, so an exported sheet imported again keeps the `'`
+    /// ("'=Keripik"): visible and harmless, never a formula. A lossless
+    /// round trip would need the importer to drop one `'` before those
+    /// characters (and this to add one to text already starting so); the
+    /// spreadsheet's safety comes first.
     static func inert(_ cell: String) -> String {
-        guard let first = cell.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), !isNumber(cell) else { return cell }
+        guard let first = cell.unicodeScalars.first(where: { $0 != " " }), "=+-@\t\r".unicodeScalars.contains(first), !isNumber(cell)
+        else { return cell }
         return "'" + cell
     }
 
