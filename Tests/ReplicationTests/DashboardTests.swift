@@ -20,16 +20,23 @@ import Testing
         let blobs: BlobStore
     }
 
-    static func withServer(token: String? = nil, entriesPerCentre: Int = 40, _ body: @Sendable (Served) async throws -> Void) async throws {
+    /// A hub's views server on port 0 over a demo network, or over what
+    /// `populate` writes into the hub's store.
+    static func withServer(token: String? = nil, entriesPerCentre: Int = 40,
+                           populate: (@Sendable (NodeKey, Store, BlobStore) throws -> Void)? = nil,
+                           _ body: @Sendable (Served) async throws -> Void) async throws {
         let dir = TemporaryDirectory("tcdash")
         let hub = NodeKey()
         let store = try Store.create(at: dir.file("hub.sqlite"), network: hub.id, node: hub.id)
         let blobs = BlobStore(root: dir.file("blobs"))
-        var options = DemoNetwork.Options()
-        options.centres = 10
-        options.year = 2026
-        options.entriesPerCentre = entriesPerCentre
-        try DemoNetwork.populate(hub: hub, store: store, blobs: blobs, options: options, seed: 11)
+        try await OffPool.run {
+            if let populate { return try populate(hub, store, blobs) }
+            var options = DemoNetwork.Options()
+            options.centres = 10
+            options.year = 2026
+            options.entriesPerCentre = entriesPerCentre
+            try DemoNetwork.populate(hub: hub, store: store, blobs: blobs, options: options, seed: 11)
+        }
         let views = try Views(path: dir.file("views.sqlite"), store: store, blobs: blobs)
         _ = try await OffPool.run { try views.catchUp() }
         var logger = Logger(label: "dash")
