@@ -210,12 +210,12 @@ extension StatusReport {
 
     /// How a refused connection ended, read back from the peer row's detail
     /// (`ConnectionEnding.description`): who closed it, with which ERROR code.
-    struct Refusal: Equatable {
-        var byPeer: Bool
-        var code: String
-        var message: String
+    public struct Refusal: Equatable, Sendable {
+        public var byPeer: Bool
+        public var code: String
+        public var message: String
 
-        init?(parsing detail: String?) {
+        public init?(parsing detail: String?) {
             guard let detail else { return nil }
             let forms = [("we closed the connection (", false), ("the peer closed the connection (", true)]
             guard let (prefix, byPeer) = forms.first(where: { detail.hasPrefix($0.0) }),
@@ -227,10 +227,10 @@ extension StatusReport {
         }
 
         /// This node's database failed (PeerConnection's "local database error").
-        var isLocalStorage: Bool { !byPeer && code == ErrorCode.internal.rawValue && message.hasPrefix("local database error") }
+        public var isLocalStorage: Bool { !byPeer && code == ErrorCode.internal.rawValue && message.hasPrefix("local database error") }
 
         /// SQLite's SQLITE_FULL ("database or disk is full") or ENOSPC.
-        var isDiskFull: Bool {
+        public var isDiskFull: Bool {
             let text = message.lowercased()
             return text.contains("disk is full") || text.contains("no space left") || text.contains("sqlite_full")
         }

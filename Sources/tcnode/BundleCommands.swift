@@ -26,16 +26,6 @@ struct BundleCommand: AsyncParsableCommand {
         subcommands: [BundleExport.self, BundleImport.self, BundleHeads.self, BundleShow.self])
 }
 
-struct BundleLanguageOptions: ParsableArguments {
-    @Option(help: "Language: en (English) or id (Bahasa Indonesia); default from the locale.") var lang: String?
-
-    func validate() throws {
-        if let lang, Language(rawValue: lang.lowercased()) == nil { throw ValidationError("--lang must be en or id") }
-    }
-
-    var language: Language { Language.choose(lang) }
-}
-
 struct BundleExport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
@@ -57,14 +47,13 @@ struct BundleExport: AsyncParsableCommand {
     @Option(help: "A heads file made at the destination (`tcnode bundle heads`): carry exactly what it lacks.") var against: String?
     @Flag(help: "Leave the photos out.") var noPhotos = false
     @OptionGroup var output: OutputOptions
-    @OptionGroup var languageOptions: BundleLanguageOptions
 
     func options() throws -> BundleExportOptions {
         var o = BundleExportOptions()
-        o.destination = try destination.map { try parseNodeID($0, option: "--for") }
+        o.destination = try destination.map { try NodeIDInput.parse($0, option: "--for") }
         o.sinceMs = try since.map(BundleDates.parse)
         let authorList = authors.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        if !authors.isEmpty { o.authors = try authorList.map { try parseNodeID($0, option: "--authors") } }
+        if !authors.isEmpty { o.authors = try authorList.map { try NodeIDInput.parse($0, option: "--authors") } }
         let kindList = kinds.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         for k in kindList where !Entry.isValidKind(k) {
             throw ValidationError("--kinds: '\(k)' is not a kind (1 to 64 of lowercase a-z, 0-9, '.', '_' and '-')")
@@ -87,7 +76,7 @@ struct BundleExport: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let language = languageOptions.language
+        let language = data.language
         let options = try options()
         let access = try await BundleAccess.open(data, needKey: true)
         let progress = ProgressLine(language: language)
@@ -102,7 +91,7 @@ struct BundleExport: AsyncParsableCommand {
             try writeJSON(encodable: BundleSummaryJSON(summary))
             return
         }
-        print(BundleText.exported(summary, language: language))
+        say(BundleText.exported(summary, language: language))
     }
 }
 
@@ -123,7 +112,6 @@ struct BundleImport: AsyncParsableCommand {
     @Option(help: "Where to write the acknowledgement (default: beside FILE, as NAME.ack.tcb).") var ack: String?
     @Flag(help: "Write no acknowledgement.") var noAck = false
     @OptionGroup var output: OutputOptions
-    @OptionGroup var languageOptions: BundleLanguageOptions
 
     func validate() throws {
         guard FileManager.default.fileExists(atPath: file) else {
@@ -133,7 +121,7 @@ struct BundleImport: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let language = languageOptions.language
+        let language = data.language
         let access = try await BundleAccess.open(data, needKey: false)
         let progress = ProgressLine(language: language)
         var report: BundleImportReport
@@ -160,7 +148,7 @@ struct BundleImport: AsyncParsableCommand {
         if output.json {
             try writeJSON(try importJSON(report, ack: ackPath, ackError: ackProblem))
         } else {
-            print(BundleText.imported(report, ack: ackPath, language: language))
+            say(BundleText.imported(report, ack: ackPath, language: language))
         }
         if let ackProblem {
             note(language.t("tcnode: the acknowledgement was not written (\(ackProblem)); make one with `tcnode bundle heads FILE`",
@@ -179,12 +167,11 @@ struct BundleHeads: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
     @Argument(help: "The heads file to write.") var file: String
     @OptionGroup var output: OutputOptions
-    @OptionGroup var languageOptions: BundleLanguageOptions
 
     func validate() throws { try BundlePaths.checkWritable(file) }
 
     func run() async throws {
-        let language = languageOptions.language
+        let language = data.language
         let access = try await BundleAccess.open(data, needKey: true)
         var options = BundleExportOptions()
         options.headsOnly = true
@@ -198,7 +185,7 @@ struct BundleHeads: AsyncParsableCommand {
             try writeJSON(encodable: BundleSummaryJSON(summary))
             return
         }
-        print(BundleText.exported(summary, language: language))
+        say(BundleText.exported(summary, language: language))
     }
 }
 
@@ -210,7 +197,7 @@ struct BundleShow: AsyncParsableCommand {
 
     @Argument(help: "The bundle, heads file or acknowledgement.") var file: String
     @OptionGroup var output: OutputOptions
-    @OptionGroup var languageOptions: BundleLanguageOptions
+    @OptionGroup var languageOptions: LanguageOptions
 
     func run() async throws {
         let language = languageOptions.language
@@ -224,7 +211,7 @@ struct BundleShow: AsyncParsableCommand {
         if output.json {
             try writeJSON(encodable: BundleShowJSON(inspection))
         } else {
-            print(BundleText.shown(inspection, language: language))
+            say(BundleText.shown(inspection, language: language))
         }
         if !inspection.isWhole { throw ExitCode(1) }
     }

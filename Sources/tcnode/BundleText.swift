@@ -153,7 +153,7 @@ enum BundleText {
     }
 
     static func error(_ error: any Error, language l: Language) -> String {
-        guard l == .id, let e = error as? BundleFileError else { return "\(error)" }
+        guard l == .id, let e = error as? BundleFileError else { return ErrorText.plain(error, language: l) }
         switch e.code {
         case .otherNetwork: return "bundel ini dari jaringan lain; tidak ada yang diimpor (\(e.message))"
         case .notABundle: return "bukan bundel tcnode (\(e.message))"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NodeRuntime
 import Replication
 
 /// Exit codes: 0 ok, 1 failure, 2 usage error, 3 daemon not running
@@ -10,6 +11,9 @@ struct CLI {
     static func main() async {
         do {
             try ArgumentBytes.check(CommandLine.unsafeArgv, count: Int(CommandLine.argc))
+            if let unknown = CommandWords.unknownSubcommand(in: CommandLine.arguments) {
+                throw Failure(message: unknown, code: 2)
+            }
             var command = try TCNode.parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
@@ -24,19 +28,21 @@ struct CLI {
     static func exit(with error: Error) -> Never {
         switch error {
         case let failure as Failure:
-            FileHandle.standardError.write(Data("tcnode: \(failure.message)\n".utf8))
+            note("tcnode: \(failure.message)")
             Foundation.exit(failure.code)
         case let code as ExitCode:
             Foundation.exit(code.rawValue)
         default:
             switch TCNode.exitCode(for: error) {
             case .success:
-                TCNode.exit(withError: error)  // --help, --version
+                // --help, --version
+                say(CommandWords.parserText(TCNode.fullMessage(for: error)))
+                Foundation.exit(0)
             case .validationFailure:
-                FileHandle.standardError.write(Data((TCNode.fullMessage(for: error) + "\n").utf8))
+                note(CommandWords.parserText(TCNode.fullMessage(for: error)))
                 Foundation.exit(2)
             default:
-                FileHandle.standardError.write(Data("tcnode: \(error)\n".utf8))
+                note("tcnode: \(ErrorText.plain(error, language: .current))")
                 Foundation.exit(1)
             }
         }
@@ -55,8 +61,10 @@ struct Failure: Error, CustomStringConvertible {
 struct TCNode: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tcnode",
-        abstract: "Operate a tcnode telecenter node.",
-        discussion: "The data directory is --data-dir, else $TCNODE_DATA_DIR, else /var/lib/tcnode.",
+        abstract: tr("Operate a tcnode telecenter node.", "Mengoperasikan node telecenter tcnode."),
+        discussion: tr("The data directory is --data-dir, else $TCNODE_DATA_DIR, else /var/lib/tcnode. Add --lang id for Bahasa Indonesia.",
+                       "Direktori data adalah --data-dir, lalu $TCNODE_DATA_DIR, lalu /var/lib/tcnode. Tambahkan --lang en untuk bahasa Inggris."),
+        version: TCNodeVersion.current,
         subcommands: [
             Init.self, ID.self, Put.self, Get.self, Delete.self, List.self, Log.self, Admit.self, Revoke.self, Members.self, ResetSync.self, Check.self, Status.self, GenerateDemo.self,
             ProductCommand.self, SaleCommand.self, TrainingCommand.self, MonitorCommand.self, ActivityCommand.self, ProfileCommand.self,

@@ -4,40 +4,60 @@ import Replication
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create this node's key and database.",
-        discussion: """
-            With --genesis (the default) the node starts a new network whose id is its own node id:
-            it is the network's first authority. With --network it prepares to join an existing
-            network; give the hub or a neighbour with --peer so it has someone to sync with.
-            """)
+        abstract: tr("Create this node's key and database.", "Membuat kunci dan basis data node ini."),
+        discussion: tr("""
+            With --network it prepares to join an existing network; give the hub or a neighbour with --peer so it has
+            someone to sync with. With --genesis (the default when neither --network nor --peer is given) the node starts
+            a new network whose id is its own node id: it is the network's first authority.
+            Prints the node id (plain form, for scripts) on standard output; the checked form to send to the network's
+            authority on standard error.
+            """, """
+            Dengan --network node bersiap bergabung ke jaringan yang ada; berikan hub atau tetangga dengan --peer agar ada
+            yang diajak sinkron. Dengan --genesis (bawaan bila --network dan --peer tidak diberikan) node memulai jaringan
+            baru yang id-nya adalah id node ini: node ini otoritas pertama jaringan itu.
+            Mencetak id node (bentuk polos, untuk skrip) di keluaran standar; bentuk berpemeriksa untuk dikirim ke otoritas
+            jaringan di keluaran galat standar.
+            """))
 
     @OptionGroup var data: DataOptions
 
-    @Flag(help: "Start a new network with this node as its genesis authority.")
+    @Flag(help: ArgumentHelp(tr("Start a new network with this node as its genesis authority.",
+                                "Mulai jaringan baru dengan node ini sebagai otoritas genesis-nya.")))
     var genesis = false
 
-    @Option(help: "Join the network with this id (the genesis authority's node id).")
+    @Option(help: ArgumentHelp(tr("Join the network with this id (the genesis authority's node id).",
+                                  "Bergabung ke jaringan dengan id ini (id node otoritas genesis).")))
     var network: String?
 
-    @Option(name: .customLong("peer"), help: "A peer to trust and dial while joining, as NODEID@HOST:PORT (repeatable).")
+    @Option(name: .customLong("peer"), help: ArgumentHelp(tr("A peer to trust and dial while joining, as NODEID@HOST:PORT (repeatable).",
+                                                             "Peer yang dipercaya dan dihubungi saat bergabung, sebagai NODEID@HOST:PORT (boleh berulang).")))
     var peers: [String] = []
 
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if genesis && network != nil { throw ValidationError("--genesis and --network exclude each other") }
-        if let network { _ = try parseNodeID(network, option: "--network") }
+        if genesis && network != nil {
+            throw ValidationError(tr("--genesis and --network exclude each other", "--genesis dan --network tidak bisa dipakai bersama"))
+        }
+        if let network { _ = try NodeIDInput.parse(network, option: "--network") }
         for peer in peers { _ = try PeerAddress.parse(peer, option: "--peer") }
+        // A peer to join through says the node is meant to join: starting a
+        // network of its own then would leave it alone with no one to sync.
+        if !peers.isEmpty && network == nil && !genesis {
+            throw ValidationError(tr(
+                "--peer without --network: which network does this node join? Add --network NETWORK_ID (the network's id: the hub's operator finds it with `tcnode status` or `tcnode members` there). To start a new network instead, add --genesis.",
+                "--peer tanpa --network: jaringan mana yang diikuti node ini? Tambahkan --network ID_JARINGAN (id jaringan: operator hub melihatnya dengan `tcnode status` atau `tcnode members` di sana). Untuk memulai jaringan baru, tambahkan --genesis."))
+        }
     }
 
     func run() throws {
-        let networkID = try network.map { try parseNodeID($0, option: "--network") }
+        let networkID = try network.map { try NodeIDInput.parse($0, option: "--network") }
         let directory = try data.checkedDirectory()
-        let (key, store) : (NodeKey, Store)
+        let (key, store): (NodeKey, Store)
         do {
             (key, store) = try directory.initialise(network: networkID)
         } catch {
-            throw Failure(message: "\(error)")
+            throw Failure(message: ErrorText.plain(error))
         }
         for text in peers {
             let peer = try PeerAddress.parse(text, option: "--peer")
@@ -45,19 +65,28 @@ struct Init: ParsableCommand {
         }
         if output.json {
             try writeJSON([
-                "node": key.id.description, "network": store.network.description, "data_dir": directory.path,
-                "genesis": store.network == key.id, "peers": peers,
+                "node": key.id.description, "node_checked": key.id.checked, "network": store.network.description,
+                "data_dir": directory.path, "genesis": store.network == key.id, "peers": peers,
             ])
             return
         }
-        print(key.id.description)
+        say(key.id.description)
         let note: String
         if store.network == key.id {
-            note = "Started a new network; this node is its genesis authority. Network id: \(store.network)"
+            note = tr("Started a new network; this node is its genesis authority. Network id (give it to centres that join):\n  \(key.id.checked)",
+                      "Jaringan baru dimulai; node ini otoritas genesis-nya. Id jaringan (berikan ke pusat yang bergabung):\n  \(key.id.checked)")
         } else {
-            note = "Ready to join network \(store.network). Ask its authority to run: tcnode admit \(key.id) --role telecenter --name NAME --region REGION"
+            note = tr("""
+                Ready to join network \(store.network.short). Send this node id to the network's authority:
+                  \(key.id.checked)
+                There they run: tcnode admit \(key.id.checked) --role telecenter --name NAME --region REGION
+                """, """
+                Siap bergabung ke jaringan \(store.network.short). Kirim id node ini ke otoritas jaringan:
+                  \(key.id.checked)
+                Di sana dijalankan: tcnode admit \(key.id.checked) --role telecenter --name NAMA --region WILAYAH
+                """)
         }
-        FileHandle.standardError.write(Data("\(note)\nKey and database are in \(directory.path)\n".utf8))
+        Output.note(note + "\n" + tr("Key and database are in \(directory.path)", "Kunci dan basis data ada di \(directory.path)"))
     }
 }
 
@@ -69,9 +98,10 @@ struct PeerAddress {
     var hostPort: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
     static func parse(_ text: String, option: String) throws -> PeerAddress {
-        let usage = "\(option): '\(text)' is not NODEID@HOST:PORT (e.g. \(String(repeating: "a", count: 8))...@192.168.1.10:7447)"
+        let usage = tr("\(option): '\(text)' is not NODEID@HOST:PORT (e.g. abcdefg-...@192.168.1.10:7447)",
+                       "\(option): '\(text)' bukan NODEID@HOST:PORT (mis. abcdefg-...@192.168.1.10:7447)")
         guard let at = text.firstIndex(of: "@") else { throw ValidationError(usage) }
-        let node = try parseNodeID(String(text[..<at]), option: option)
+        let node = try NodeIDInput.parse(String(text[..<at]), option: option)
         let rest = String(text[text.index(after: at)...])
         guard let colon = rest.lastIndex(of: ":"), let port = Int(rest[rest.index(after: colon)...]), (1...65535).contains(port) else {
             throw ValidationError(usage)
@@ -84,17 +114,30 @@ struct PeerAddress {
 }
 
 struct ID: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "id", abstract: "Print this node's id.")
+    static let configuration = CommandConfiguration(
+        commandName: "id",
+        abstract: tr("Print this node's id, in the checked form to give to people.", "Cetak id node ini, dalam bentuk berpemeriksa untuk diberikan ke orang."),
+        discussion: tr("""
+            The checked form (eight blocks of seven characters) carries check characters: a mistyped or missing character
+            is refused wherever it is typed back. --plain prints the 52-character form that tcnode.toml's peers use.
+            """, """
+            Bentuk berpemeriksa (delapan blok tujuh karakter) membawa karakter pemeriksa: karakter yang salah ketik atau hilang
+            ditolak di mana pun id itu diketik. --plain mencetak bentuk 52 karakter yang dipakai peers di tcnode.toml.
+            """))
 
     @OptionGroup var data: DataOptions
+    @Flag(help: ArgumentHelp(tr("Print the plain 52-character form (for tcnode.toml and scripts).",
+                                "Cetak bentuk polos 52 karakter (untuk tcnode.toml dan skrip).")))
+    var plain = false
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         let access = try await NodeAccess.open(data)
         if output.json {
-            try writeJSON(["node": access.node.description, "short": access.node.short, "network": access.network.description])
+            try writeJSON(["node": access.node.description, "node_checked": access.node.checked, "short": access.node.short,
+                           "network": access.network.description, "network_checked": access.network.checked])
         } else {
-            print(access.node.description)
+            say(plain ? access.node.description : access.node.checked)
         }
     }
 }

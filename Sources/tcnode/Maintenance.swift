@@ -22,7 +22,7 @@ struct ResetSync: AsyncParsableCommand {
         }
         let store = try await data.openStore()
         let feed = try await store.offPool { try $0.resetSyncState() }
-        print("sync state reset (new feed \(feed.hex.prefix(8))); start tcnoded and let it sync before writing new records")
+        say("sync state reset (new feed \(feed.hex.prefix(8))); start tcnoded and let it sync before writing new records")
     }
 }
 
@@ -37,9 +37,9 @@ struct Check: ParsableCommand {
         let directory = try data.checkedDirectory()
         // Opening with checkIntegrity runs SQLite's full integrity_check on a
         // read-only connection first; a damaged file is refused unchanged.
-        do { store = try directory.openStore(checkIntegrity: true) } catch { throw Failure(message: "\(error)") }
+        do { store = try directory.openStore(checkIntegrity: true) } catch { throw Failure(message: ErrorText.plain(error)) }
         let stats = try store.stats()
-        print("ok: \(stats.entries) entries from \(stats.authors) authors, \(stats.forks) forks recorded")
+        say("ok: \(stats.entries) entries from \(stats.authors) authors, \(stats.forks) forks recorded")
     }
 }
 
@@ -55,8 +55,8 @@ struct GenerateDemo: AsyncParsableCommand {
         shouldDisplay: false)
 
     @OptionGroup var data: DataOptions
-    @Option(help: "How many centres.") var centres = 40
-    @Option(help: "Year of the records.") var year = Calendar(identifier: .gregorian).component(.year, from: Date())
+    @Option(parsing: .unconditional, help: "How many centres.") var centres = 40
+    @Option(parsing: .unconditional, help: "Year of the records.") var year = Calendar(identifier: .gregorian).component(.year, from: Date())
     @Option(help: "Seed (the same seed makes the same network).") var seed: UInt64 = 2026
 
     static let maxCentres = 10_000
@@ -90,9 +90,9 @@ struct GenerateDemo: AsyncParsableCommand {
                 try DemoNetwork.populate(hub: key, store: store, blobs: blobs, options: options, seed: seed)
             }
             let stats = try await store.stats()
-            print("generated \(generated.count) centres; the node now holds \(stats.entries) entries")
+            say("generated \(generated.count) centres; the node now holds \(stats.entries) entries")
         } catch {
-            throw Failure(message: "\(error)")
+            throw Failure(message: ErrorText.plain(error))
         }
     }
 }

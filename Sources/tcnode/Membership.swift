@@ -4,76 +4,107 @@ import Replication
 
 struct Admit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Admit a node to the network (run on an authority).",
-        discussion: "A later admit of the same node by the same authority updates its role, name and region.")
+        abstract: tr("Admit a node to the network (run on an authority).", "Menerima node ke jaringan (dijalankan di otoritas)."),
+        discussion: tr("""
+            A later admit of the same node by the same authority updates its role, name and region. The id is checked before
+            anything is signed: give it as `tcnode id` prints it on that node (its check characters catch a typo).
+            """, """
+            Admit berikutnya untuk node yang sama oleh otoritas yang sama memperbarui peran, nama dan wilayahnya. Id diperiksa
+            sebelum apa pun ditandatangani: berikan seperti dicetak `tcnode id` di node itu (karakter pemeriksanya menangkap salah ketik).
+            """))
 
     @OptionGroup var data: DataOptions
-    @Argument(help: "The node id to admit (as its `tcnode id` prints).") var node: String
-    @Option(help: "telecenter, hub, monitor or authority.") var role: String
-    @Option(help: "The centre's name, e.g. \"Telecenter Kab. Blitar\".") var name: String
-    @Option(help: "Region, e.g. \"Jawa Timur / Kab. Blitar\".") var region: String
+    @Argument(help: ArgumentHelp(tr("The node id to admit (as its `tcnode id` prints).", "Id node yang diterima (seperti dicetak `tcnode id` di node itu)."),
+                                 valueName: "nodeid"))
+    var node: String
+    @Option(help: ArgumentHelp(tr("telecenter, hub, monitor or authority.", "telecenter, hub, monitor atau authority."))) var role: String
+    @Option(help: ArgumentHelp(tr("The centre's name, e.g. \"Telecenter Kab. Blitar\".", "Nama pusat, mis. \"Telecenter Kab. Blitar\"."))) var name: String
+    @Option(help: ArgumentHelp(tr("Region, e.g. \"Jawa Timur / Kab. Blitar\".", "Wilayah, mis. \"Jawa Timur / Kab. Blitar\"."))) var region: String
 
     func validate() throws {
-        _ = try parseNodeID(node, option: "NODEID")
-        guard Role(rawValue: role) != nil else {
-            throw ValidationError("--role must be one of: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+        _ = try CommandWords.closed(role, option: "--role", allowed: Role.allCases.map(\.rawValue))
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ValidationError(tr("--name must not be empty", "--name tidak boleh kosong"))
         }
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--name must not be empty") }
     }
 
     func run() async throws {
-        let subject = try parseNodeID(node, option: "NODEID")
-        let (access, roster) = try await authority(data, to: "admit")
+        let role = try CommandWords.closed(self.role, option: "--role", allowed: Role.allCases.map(\.rawValue))
+        let (access, roster) = try await authority(data, to: tr("admit", "menerima anggota"))
+        // Resolved against every node known here before anything is signed:
+        // a typo of a member's id is refused, not admitted as a new node.
+        let known = Array(Set(roster.knownNodes).union(try await access.heads().keys))
+        let subject = try NodeIDInput.resolve(node, option: "NODEID", known: known, unknownAllowed: true) {
+            roster.governingAdmission(of: $0)?.name
+        }
         let me = access.node
         if role == Role.authority.rawValue && me != roster.genesis {
-            throw Failure(message: "only the genesis authority (\(roster.genesis.short)) can make authorities")
+            throw Failure(message: tr("only the genesis authority (\(roster.genesis.short)) can make authorities",
+                                      "hanya otoritas genesis (\(roster.genesis.short)) yang bisa mengangkat otoritas"))
         }
         if roster.revokedFrom(subject) != nil {
-            throw Failure(message: "node \(subject.short) was revoked; a revoked key is never admitted again. The centre must make a new key (`tcnode init` in a new data directory).")
+            throw Failure(message: tr("node \(subject.short) was revoked; a revoked key is never admitted again. The centre must make a new key (`tcnode init` in a new data directory).",
+                                      "node \(subject.short) sudah dicabut; kunci yang dicabut tidak pernah diterima lagi. Pusat itu harus membuat kunci baru (`tcnode init` di direktori data baru)."))
         }
         let body = try JSONSerialization.data(
             withJSONObject: ["node": subject.description, "role": role, "name": name, "region": region], options: [.sortedKeys])
         let done = try await append(.put(kind: "admit", key: subject.description, body: String(decoding: body, as: UTF8.self),
                                          time: TimeText.nowMs()), data: data)
-        print("admitted \(subject.short) as \(role) (entry seq \(done.seq)); it replicates to the network from here")
+        say(tr("admitted \(name) (\(subject.checked)) as \(role) (entry seq \(done.seq)); it replicates to the network from here",
+               "\(name) (\(subject.checked)) diterima sebagai \(Words.role(role, .id)) (entri seq \(done.seq)); tersebar ke jaringan dari sini"))
     }
 }
 
 struct Revoke: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Revoke a node's membership (run on an authority).",
-        discussion: """
+        abstract: tr("Revoke a node's membership (run on an authority).", "Mencabut keanggotaan node (dijalankan di otoritas)."),
+        discussion: tr("""
             Entries the node wrote from --from-seq on are refused everywhere and removed where held; earlier ones
             stay valid. The default is one past the newest entry of that node this node holds, which keeps
             everything written before the revocation. A revoked key can never be admitted again.
-            """)
+            """, """
+            Entri yang ditulis node itu mulai --from-seq ditolak di mana-mana dan dihapus di tempat yang menyimpannya; yang
+            lebih awal tetap sah. Bawaannya satu setelah entri terbaru node itu yang ada di sini, sehingga semua yang ditulis
+            sebelum pencabutan tetap ada. Kunci yang dicabut tidak pernah bisa diterima lagi.
+            """))
 
     @OptionGroup var data: DataOptions
-    @Argument(help: "The node id to revoke.") var node: String
-    @Option(name: .customLong("from-seq"), help: "First seq of the node's log to refuse (default: its head here + 1).")
-    var fromSeq: UInt64?
-    @Option(help: "Why, for the record (e.g. \"laptop stolen\").") var reason: String
+    @Argument(help: ArgumentHelp(tr("The node id to revoke (or the beginning of a member's id, as `tcnode members` shows it).",
+                                    "Id node yang dicabut (atau awal id anggota, seperti ditampilkan `tcnode members`)."), valueName: "nodeid"))
+    var node: String
+    @Option(name: .customLong("from-seq"), parsing: .unconditional,
+            help: ArgumentHelp(tr("First seq of the node's log to refuse (default: its head here + 1).",
+                                  "Seq pertama log node itu yang ditolak (bawaan: head-nya di sini + 1).")))
+    var fromSeq: Int64?
+    @Option(help: ArgumentHelp(tr("Why, for the record (e.g. \"laptop stolen\").", "Alasannya, untuk catatan (mis. \"laptop dicuri\")."))) var reason: String
 
     func validate() throws {
-        _ = try parseNodeID(node, option: "NODEID")
-        if let fromSeq, fromSeq < 1 { throw ValidationError("--from-seq must be 1 or more") }
+        if let fromSeq, fromSeq < 1 { throw ValidationError(tr("--from-seq must be 1 or more", "--from-seq harus 1 atau lebih")) }
     }
 
     func run() async throws {
-        let subject = try parseNodeID(node, option: "NODEID")
-        let (access, roster) = try await authority(data, to: "revoke")
+        let (access, roster) = try await authority(data, to: tr("revoke", "mencabut anggota"))
+        let known = Array(Set(roster.knownNodes).union(try await access.heads().keys))
+        let subject = try NodeIDInput.resolve(node, option: "NODEID", known: known, unknownAllowed: false) {
+            roster.governingAdmission(of: $0)?.name
+        }
         let me = access.node
-        guard subject != roster.genesis else { throw Failure(message: "the genesis authority cannot be revoked") }
+        guard subject != roster.genesis else {
+            throw Failure(message: tr("the genesis authority cannot be revoked", "otoritas genesis tidak bisa dicabut"))
+        }
         if roster.isAuthority(subject) && me != roster.genesis {
-            throw Failure(message: "only the genesis authority (\(roster.genesis.short)) can revoke an authority")
+            throw Failure(message: tr("only the genesis authority (\(roster.genesis.short)) can revoke an authority",
+                                      "hanya otoritas genesis (\(roster.genesis.short)) yang bisa mencabut otoritas"))
         }
         let heldSeq = try await access.heads()[subject] ?? 0
-        let from = fromSeq ?? (heldSeq + 1)
+        let from = fromSeq.map { UInt64($0) } ?? (heldSeq + 1)
         let body = try JSONSerialization.data(
             withJSONObject: ["node": subject.description, "from_seq": from, "reason": reason] as [String: Any], options: [.sortedKeys])
         let done = try await append(.put(kind: "revoke", key: subject.description, body: String(decoding: body, as: UTF8.self),
                                          time: TimeText.nowMs()), data: data)
-        print("revoked \(subject.short) from seq \(from) (entry seq \(done.seq)); peers will refuse it once this replicates")
+        let who = roster.governingAdmission(of: subject)?.name.map { "\($0) " } ?? ""
+        say(tr("revoked \(who)(\(subject.checked)) from seq \(from) (entry seq \(done.seq)); peers will refuse it once this replicates",
+               "\(who)(\(subject.checked)) dicabut mulai seq \(from) (entri seq \(done.seq)); peer menolaknya setelah ini tersebar"))
     }
 }
 
@@ -83,22 +114,28 @@ private func authority(_ data: DataOptions, to action: String) async throws -> (
     let access = try await NodeAccess.open(data)
     let roster = try await access.roster()
     guard roster.isAuthority(access.node) else {
-        throw Failure(message: "this node is not an authority of network \(access.network.short); only an authority can \(action). Run this on the genesis node or a delegated authority.")
+        throw Failure(message: tr("this node is not an authority of network \(access.network.short); only an authority can \(action). Run this on the genesis node or a delegated authority.",
+                                  "node ini bukan otoritas jaringan \(access.network.short); hanya otoritas yang bisa \(action). Jalankan di node genesis atau otoritas yang ditunjuk."))
     }
     return (access, roster)
 }
 
 struct Members: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the network's members as this node knows them.")
+    static let configuration = CommandConfiguration(
+        abstract: tr("List the network's members as this node knows them.", "Daftar anggota jaringan yang diketahui node ini."),
+        aliases: ["anggota"])
 
     @OptionGroup var data: DataOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
+        let l = Language.current
         let access = try await NodeAccess.open(data)
         let roster = try await access.roster()
         let heads = try await access.heads()
         var rows: [[String: Any]] = []
+        var table = Table(l.t("NAME", "NAMA"), l.t("ROLE", "PERAN"), l.t("REGION", "WILAYAH"), l.t("STATUS", "STATUS"),
+                          l.t("ENTRIES", "ENTRI"), l.t("NODE ID", "ID NODE"))
         for node in roster.knownNodes {
             let admission = roster.governingAdmission(of: node)
             let standing = roster.standing(of: node)
@@ -113,7 +150,7 @@ struct Members: AsyncParsableCommand {
             case .notMember: status = "not a member"
             }
             var row: [String: Any] = [
-                "node": node.description, "role": role, "status": status,
+                "node": node.description, "node_checked": node.checked, "role": role, "status": status,
                 "head_seq": heads[node] ?? 0,
             ]
             if let admission {
@@ -123,17 +160,14 @@ struct Members: AsyncParsableCommand {
             }
             if case .revoked(_, let from) = standing { row["revoked_from_seq"] = from }
             rows.append(row)
+            table.add((admission?.name ?? "").clipped(30), Words.role(role, l), (admission?.region ?? "").clipped(30),
+                      Words.standing(standing, l), l.count(Int(clamping: heads[node] ?? 0)), node.checked)
         }
         if output.json {
             try writeJSON(["network": access.network.description, "members": rows])
             return
         }
-        var table = Table("NODE", "NAME", "ROLE", "REGION", "STATUS", "ENTRIES")
-        for r in rows {
-            table.add((r["node"] as! String).prefix(8).description, (r["name"] as? String ?? "").clipped(30), r["role"] as! String,
-                      (r["region"] as? String ?? "").clipped(30), r["status"] as! String, "\(r["head_seq"]!)")
-        }
-        print("Network \(access.network)")
+        say(l.t("Network ", "Jaringan ") + access.network.checked)
         table.print()
     }
 }

@@ -76,4 +76,39 @@ enum NodeAccess {
             return Dictionary(try await store.heads(movedAfter: 0).heads.map { ($0.author, $0.seq) }, uniquingKeysWith: max)
         }
     }
+
+    /// Every node known here (the roster's and every author held), with the
+    /// roster for their names.
+    func knownNodes() async throws -> (nodes: [NodeID], roster: Roster) {
+        let roster = try await roster()
+        return (Array(Set(roster.knownNodes).union(try await heads().keys)).sorted(), roster)
+    }
+
+    /// An author typed after `option`: a whole id or the unique beginning of
+    /// a node known here (as tables show them).
+    func author(_ text: String?, option: String = "--author") async throws -> NodeID? {
+        guard let text else { return nil }
+        let (nodes, roster) = try await knownNodes()
+        return try NodeIDInput.resolve(text, option: option, known: nodes, unknownAllowed: false) { roster.governingAdmission(of: $0)?.name }
+    }
+
+    /// The record of `author` with key `key`, or else with the one key of
+    /// that author and kind that begins with `key` (tables used to cut long
+    /// keys, and a trailing "…" or "..." copied with the key is ignored).
+    /// More than one such key is an error that lists them.
+    func record(author: NodeID, kind: String, keyOrPrefix key: String) async throws -> Entry? {
+        if let exact = try await record(author: author, kind: kind, key: key), exact.op == .put { return exact }
+        var prefix = key
+        for cut in ["…", "..."] where prefix.hasSuffix(cut) { prefix = String(prefix.dropLast(cut.count)) }
+        guard !prefix.isEmpty else { return nil }
+        let matches = try await records(kind: kind, author: author, deleted: false).filter { $0.key.hasPrefix(prefix) && $0.op == .put }
+        if matches.count > 1 {
+            let list = matches.prefix(10).map(\.key).joined(separator: "\n  ")
+            let more = matches.count > 10 ? "\n  ..." : ""
+            throw Failure(message: tr("'\(key)' is the beginning of \(matches.count) \(kind) keys; give the whole key:\n  \(list)\(more)",
+                                      "'\(key)' adalah awal dari \(matches.count) kunci \(Words.kind(kind, .id)); berikan kunci lengkapnya:\n  \(list)\(more)"),
+                          code: 2)
+        }
+        return matches.first
+    }
 }

@@ -5,14 +5,28 @@ import Replication
 
 /// Where the node lives: data directory, config file, control socket.
 struct DataOptions: ParsableArguments {
-    @Option(name: .customLong("data-dir"), help: "Node data directory (default: $TCNODE_DATA_DIR, else data_dir of the config, else /var/lib/tcnode).")
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp(tr(
+        "Node data directory (default: $TCNODE_DATA_DIR, else data_dir of the config, else /var/lib/tcnode).",
+        "Direktori data node (bawaan: $TCNODE_DATA_DIR, lalu data_dir di konfigurasi, lalu /var/lib/tcnode).")))
     var dataDir: String?
 
-    @Option(help: "tcnoded's config file, read for data_dir and control_socket (default: /etc/tcnode/tcnode.toml if it exists).")
+    @Option(help: ArgumentHelp(tr(
+        "tcnoded's config file, read for data_dir and control_socket (default: /etc/tcnode/tcnode.toml if it exists).",
+        "Berkas konfigurasi tcnoded, dibaca untuk data_dir dan control_socket (bawaan: /etc/tcnode/tcnode.toml bila ada).")))
     var config: String?
 
-    @Option(help: "tcnoded's control socket (default: $TCNODE_CONTROL_SOCKET, else control_socket of the config, else /run/tcnode/control.sock).")
+    @Option(help: ArgumentHelp(tr(
+        "tcnoded's control socket (default: $TCNODE_CONTROL_SOCKET, else control_socket of the config, else /run/tcnode/control.sock).",
+        "Soket kendali tcnoded (bawaan: $TCNODE_CONTROL_SOCKET, lalu control_socket di konfigurasi, lalu /run/tcnode/control.sock).")))
     var socket: String?
+
+    @Option(help: ArgumentHelp(tr("Language: en (English) or id (Bahasa Indonesia); default from the locale.",
+                                  "Bahasa: en (Inggris) atau id (Bahasa Indonesia); bawaan dari locale.")))
+    var lang: String?
+
+    func validate() throws { try Language.validate(lang) }
+
+    var language: Language { Language.choose(lang) }
 
     /// The config file, when one is given or the default one exists and
     /// this user may read it. A config that is given but cannot be used is
@@ -28,7 +42,7 @@ struct DataOptions: ParsableArguments {
             // directory defaults then apply, as before.
             guard FileManager.default.isReadableFile(atPath: path) else { return nil }
         }
-        do { return try NodeConfig.load(path: path) } catch { throw Failure(message: "\(error)", code: 78) }
+        do { return try NodeConfig.load(path: path) } catch { throw Failure(message: ErrorText.plain(error), code: 78) }
     }
 
     /// The data directory and where its path came from (for messages).
@@ -49,7 +63,8 @@ struct DataOptions: ParsableArguments {
         let (directory, source) = try resolvedDirectory()
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw Failure(message: "\(directory.path) (\(source)) is a file, not a directory; set data_dir to a directory (the one `tcnode init` made)",
+            throw Failure(message: tr("\(directory.path) (\(source)) is a file, not a directory; set data_dir to a directory (the one `tcnode init` made)",
+                                      "\(directory.path) (\(source)) adalah berkas, bukan direktori; atur data_dir ke sebuah direktori (yang dibuat `tcnode init`)"),
                           code: 78)
         }
         return directory
@@ -66,42 +81,35 @@ struct DataOptions: ParsableArguments {
     /// checks the file).
     func openStore() async throws -> Store {
         let directory = try checkedDirectory()
-        do { return try await OffPool.run { try directory.openStore() } } catch { throw Failure(message: "\(error)") }
+        do { return try await OffPool.run { try directory.openStore() } } catch { throw Failure(message: ErrorText.plain(error)) }
     }
 
     func openKey() throws -> NodeKey {
         let directory = try checkedDirectory()
-        do { return try directory.openKey() } catch { throw Failure(message: "\(error)") }
+        do { return try directory.openKey() } catch { throw Failure(message: ErrorText.plain(error)) }
     }
 }
 
 struct OutputOptions: ParsableArguments {
-    @Flag(help: "Print JSON instead of a table (stable: fields are only ever added).")
+    @Flag(help: ArgumentHelp(tr("Print JSON instead of a table (stable: fields are only ever added).",
+                                "Cetak JSON, bukan tabel (stabil: kolom hanya ditambah, tidak pernah diubah).")))
     var json = false
 }
 
-/// Parses a node id argument, naming the option when it is wrong.
-func parseNodeID(_ text: String, option: String) throws -> NodeID {
-    guard let id = NodeID(text) else {
-        throw ValidationError("\(option): '\(text)' is not a node id (52 characters of a-z and 2-7, as `tcnode id` prints)")
-    }
-    return id
-}
+/// Text in the language of this run (`Language.current`).
+func tr(_ en: String, _ id: String) -> String { Language.current.t(en, id) }
 
 func writeJSON(_ value: Any) throws {
     let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-    FileHandle.standardOutput.write(data)
-    FileHandle.standardOutput.write(Data("\n".utf8))
+    Output.write(data + Data("\n".utf8), to: STDOUT_FILENO)
 }
 
 func writeJSON<T: Encodable>(encodable value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    FileHandle.standardOutput.write(try encoder.encode(value))
-    FileHandle.standardOutput.write(Data("\n".utf8))
+    Output.write(try encoder.encode(value) + Data("\n".utf8), to: STDOUT_FILENO)
 }
 
-func note(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 
 enum TimeText {
     static func local(_ ms: Int64) -> String {
@@ -160,10 +168,13 @@ func append(_ draft: Entry.Draft, data: DataOptions) async throws -> Appended {
         // Fall through: write locally.
     } catch ControlClient.Failure.lost(let why) {
         // The request may have been stored before the answer was lost.
-        throw Failure(message: "tcnoded did not answer (\(why)); the write may or may not be stored: "
-            + "check with `tcnode log --limit 5` before writing it again, and see `journalctl -u tcnoded`")
+        throw Failure(message: tr("tcnoded did not answer (\(why)); the write may or may not be stored: "
+            + "check with `tcnode log --limit 5` before writing it again, and see `journalctl -u tcnoded`",
+                                  "tcnoded tidak menjawab (\(why)); tulisan mungkin tersimpan, mungkin tidak: "
+            + "periksa dengan `tcnode log --limit 5` sebelum menulisnya lagi, dan lihat `journalctl -u tcnoded`"))
     } catch {
-        throw Failure(message: "tcnoded refused the write: \(error); nothing was stored")
+        throw Failure(message: tr("tcnoded refused the write: \(ErrorText.plain(error)); nothing was stored",
+                                  "tcnoded menolak tulisan: \(ErrorText.plain(error)); tidak ada yang disimpan"))
     }
     let key = try data.openKey()
     let store = try await data.openStore()
@@ -171,6 +182,6 @@ func append(_ draft: Entry.Draft, data: DataOptions) async throws -> Appended {
         let entry = try await store.append([draft], signer: key)[0]
         return Appended(kind: entry.kind, key: entry.key, seq: entry.seq, id: entry.id.description, viaDaemon: false)
     } catch {
-        throw Failure(message: "\(error); nothing was stored")
+        throw Failure(message: ErrorText.plain(error) + tr("; nothing was stored", "; tidak ada yang disimpan"))
     }
 }

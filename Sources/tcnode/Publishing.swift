@@ -29,10 +29,7 @@ struct Publisher {
     /// Stores a photo file (JPEG or PNG, checked by content) and returns the
     /// reference a record carries.
     func photo(_ path: String) async throws -> [String: Any] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Failure(message: language == "en" ? "cannot read photo \(path)" : "foto \(path) tidak bisa dibaca")
-        }
-        let bytes = [UInt8](data)
+        let bytes = try FileInput.read(path)
         guard BlobStore.isImage(bytes) != nil else {
             throw Failure(message: language == "en" ? "\(path) is not a JPEG or PNG photo" : "\(path) bukan foto JPEG atau PNG")
         }
@@ -55,19 +52,19 @@ struct Publisher {
                 let (sha, type) = try blobs.add(bytes)
                 return ["sha256": sha.hex, "size": bytes.count, "type": type]
             } catch {
-                throw Failure(message: "\(path): \(error)")
+                throw Failure(message: "\(path): \(ErrorText.plain(error))")
             }
         } catch {
-            throw Failure(message: "\(path): \(error)")
+            throw Failure(message: "\(path): \(ErrorText.plain(error))")
         }
     }
 
     func publish(kind: String, key: String, body: [String: Any]) async throws {
         let text = try check(kind: kind, key: key, body: body)
         let done = try await append(.put(kind: kind, key: key, body: text, time: TimeText.nowMs()), data: data)
-        print(language == "en"
+        say(language == "en"
             ? "saved \(kind) \(key) (seq \(done.seq))\(done.viaDaemon ? "" : "; tcnoded is not running, peers get it when it starts")"
-            : "\(kind) \(key) tersimpan (seq \(done.seq))\(done.viaDaemon ? "" : "; tcnoded tidak berjalan, peer menerimanya saat ia berjalan")")
+            : "\(Words.kind(kind, .id)) \(key) tersimpan (seq \(done.seq))\(done.viaDaemon ? "" : "; tcnoded tidak berjalan, peer menerimanya saat ia berjalan")")
     }
 
     /// Writes several records: in one transaction when tcnoded is not
@@ -91,13 +88,13 @@ struct Publisher {
                     let lost: Bool
                     if case ControlClient.Failure.lost = error { lost = true } else { lost = false }
                     guard stored > 0 || lost else {
-                        throw Failure(message: en ? "tcnoded refused the import: \(error); nothing was stored"
-                            : "tcnoded menolak impor: \(error); tidak ada yang disimpan")
+                        throw Failure(message: en ? "tcnoded refused the import: \(ErrorText.plain(error)); nothing was stored"
+                            : "tcnoded menolak impor: \(ErrorText.plain(error)); tidak ada yang disimpan")
                     }
                     let upTo = stored > 0 ? (en ? " (up to line \(records[stored - 1].line))" : " (sampai baris \(records[stored - 1].line))") : ""
                     throw Failure(message: en
-                        ? "stored \(stored) of \(records.count) records\(upTo)\(lost ? " or more" : ""), then: \(error). Fix the problem and import the file again: rows already stored are written again unchanged"
-                        : "\(stored)\(lost ? " atau lebih" : "") dari \(records.count) rekaman tersimpan\(upTo), lalu: \(error). Perbaiki masalahnya lalu impor berkas itu lagi: baris yang sudah tersimpan ditulis ulang tanpa perubahan")
+                        ? "stored \(stored) of \(records.count) records\(upTo)\(lost ? " or more" : ""), then: \(ErrorText.plain(error)). Fix the problem and import the file again: rows already stored are written again unchanged"
+                        : "\(stored)\(lost ? " atau lebih" : "") dari \(records.count) rekaman tersimpan\(upTo), lalu: \(ErrorText.plain(error)). Perbaiki masalahnya lalu impor berkas itu lagi: baris yang sudah tersimpan ditulis ulang tanpa perubahan")
                 }
             }
             return stored
@@ -137,9 +134,8 @@ struct Publisher {
 /// Options every record command shares.
 struct RecordOptions: ParsableArguments {
     @OptionGroup var data: DataOptions
-    @Option(help: "Language of messages: id (Bahasa Indonesia) or en; default from the locale.") var lang: String?
 
-    var publisher: Publisher { Publisher(data: data, language: Language.choose(lang).rawValue) }
+    var publisher: Publisher { Publisher(data: data, language: data.language.rawValue) }
 }
 
 /// A key from a name: "Keripik Tempe Bu Sri" -> "keripik-tempe-bu-sri".
@@ -155,71 +151,101 @@ func slug(_ text: String) -> String {
 /// The record kinds' `list`, `show` and `remove`, shared.
 protocol RecordKind {
     static var kind: String { get }
-    static var title: String { get }
-    static func columns(_ e: Entry, _ body: JSONValue?) -> [String]
-    static var headers: [String] { get }
+    /// The subcommand that handles the kind ("monitor" for monitoring).
+    static var command: String { get }
+    /// Plural for people, per language ("products" / "produk").
+    static func title(_ l: Language) -> String
+    static func columns(_ e: Entry, _ body: JSONValue?, _ l: Language) -> [String]
+    static func headers(_ l: Language) -> [String]
+}
+
+extension RecordKind {
+    static var command: String { kind }
 }
 
 struct ListRecords<K: RecordKind>: AsyncParsableCommand {
-    static var configuration: CommandConfiguration { CommandConfiguration(commandName: "list", abstract: "List \(K.title) held by this node.") }
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "list", abstract: tr("List \(K.title(.en)) held by this node.", "Daftar \(K.title(.id)) yang ada di node ini."),
+                             aliases: ["daftar"])
+    }
     @OptionGroup var data: DataOptions
-    @Option(help: "Only those of this author (node id).") var author: String?
-    @Flag(help: "Only this centre's own.") var mine = false
+    @Option(help: ArgumentHelp(tr("Only those of this author (node id, or its beginning as the AUTHOR column shows it).",
+                                  "Hanya milik penulis ini (id node, atau awalnya seperti di kolom PENULIS).")))
+    var author: String?
+    @Flag(help: ArgumentHelp(tr("Only this centre's own.", "Hanya milik pusat ini."))) var mine = false
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
+        let l = Language.current
         let access = try await NodeAccess.open(data)
-        let who = mine ? access.node : try author.map { try parseNodeID($0, option: "--author") }
+        let who = mine ? access.node : try await access.author(author)
         let entries = try await access.records(kind: K.kind, author: who, deleted: false)
         if output.json {
             try writeJSON(entries.map(\.jsonObject))
             return
         }
-        var table = Table(headers: ["AUTHOR", "KEY"] + K.headers)
-        for e in entries { table.add(row: [e.author.short, e.key.clipped(30)] + K.columns(e, JSONValue.parse(e.body)).map { $0.clipped(40) }) }
-        table.print()
-        note("\(entries.count) \(K.title)")
+        // Keys whole: `show` and `remove` are given them back.
+        var table = Table(headers: [l.t("AUTHOR", "PENULIS"), l.t("KEY", "KUNCI")] + K.headers(l))
+        for e in entries { table.add(row: [e.author.short, e.key] + K.columns(e, JSONValue.parse(e.body), l).map { $0.clipped(40) }) }
+        if !entries.isEmpty { table.print() }
+        note("\(l.count(entries.count)) \(K.title(l))")
     }
 }
 
 struct ShowRecord<K: RecordKind>: AsyncParsableCommand {
-    static var configuration: CommandConfiguration { CommandConfiguration(commandName: "show", abstract: "Show one of the \(K.title).") }
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "show", abstract: tr("Show one of the \(K.title(.en)).", "Tampilkan satu dari \(K.title(.id))."),
+                             aliases: ["lihat"])
+    }
     @OptionGroup var data: DataOptions
-    @Argument(help: "The record key.") var key: String
-    @Option(help: "Its author (default: this node).") var author: String?
+    @Argument(help: ArgumentHelp(tr("The record key, or its beginning if only one key starts so.",
+                                    "Kunci rekaman, atau awalnya bila hanya satu kunci yang berawalan begitu.")))
+    var key: String
+    @Option(help: ArgumentHelp(tr("Its author (node id, or its beginning; default: this node).", "Penulisnya (id node, atau awalnya; bawaan: node ini).")))
+    var author: String?
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
+        let l = Language.current
         let access = try await NodeAccess.open(data)
-        let who = try author.map { try parseNodeID($0, option: "--author") } ?? access.node
-        guard let entry = try await access.record(author: who, kind: K.kind, key: key), entry.op == .put else {
-            throw Failure(message: "no \(K.kind) '\(key)' by \(who.short); see `tcnode \(K.kind == "monitoring" ? "monitor" : K.kind) list`")
+        let who = try await access.author(author) ?? access.node
+        guard let entry = try await access.record(author: who, kind: K.kind, keyOrPrefix: key) else {
+            throw Failure(message: l.t("no \(K.kind) '\(key)' by \(who.short); see `tcnode \(K.command) list`",
+                                       "tidak ada \(Words.kind(K.kind, .id)) '\(key)' dari \(who.short); lihat `tcnode \(K.command) list`"))
         }
         if output.json {
             try writeJSON(entry.jsonObject)
             return
         }
-        print("\(K.kind) \(entry.key) by \(entry.author) (seq \(entry.seq), \(TimeText.local(entry.time)))")
         let pretty = try JSONSerialization.data(withJSONObject: JSONSerialization.jsonObject(with: Data(entry.body)),
                                                 options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        print(String(decoding: pretty, as: UTF8.self))
+        say(l.t("\(K.kind) \(entry.key) by \(entry.author.checked) (seq \(entry.seq), \(TimeText.local(entry.time)))",
+                "\(Words.kind(K.kind, .id)) \(entry.key) dari \(entry.author.checked) (seq \(entry.seq), \(TimeText.local(entry.time)))")
+            + "\n" + String(decoding: pretty, as: UTF8.self))
     }
 }
 
 struct RemoveRecord<K: RecordKind>: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
-        CommandConfiguration(commandName: "remove", abstract: "Remove one of this centre's \(K.title) (a tombstone replicates).")
+        CommandConfiguration(commandName: "remove",
+                             abstract: tr("Remove one of this centre's \(K.title(.en)) (a tombstone replicates).",
+                                          "Menghapus satu dari \(K.title(.id)) pusat ini (tanda hapus ikut tersebar)."),
+                             aliases: ["hapus"])
     }
     @OptionGroup var data: DataOptions
-    @Argument(help: "The record key.") var key: String
+    @Argument(help: ArgumentHelp(tr("The record key, or its beginning if only one key of this centre starts so.",
+                                    "Kunci rekaman, atau awalnya bila hanya satu kunci pusat ini yang berawalan begitu.")))
+    var key: String
 
     func run() async throws {
+        let l = Language.current
         let access = try await NodeAccess.open(data)
-        guard let current = try await access.record(author: access.node, kind: K.kind, key: key), current.op == .put else {
-            throw Failure(message: "this centre has no \(K.kind) '\(key)'")
+        guard let current = try await access.record(author: access.node, kind: K.kind, keyOrPrefix: key) else {
+            throw Failure(message: l.t("this centre has no \(K.kind) '\(key)'; see `tcnode \(K.command) list --mine`",
+                                       "pusat ini tidak punya \(Words.kind(K.kind, .id)) '\(key)'; lihat `tcnode \(K.command) list --mine`"))
         }
-        let done = try await append(.delete(kind: K.kind, key: key, time: TimeText.nowMs()), data: data)
-        print("removed \(K.kind) \(key) (seq \(done.seq))")
+        let done = try await append(.delete(kind: K.kind, key: current.key, time: TimeText.nowMs()), data: data)
+        say(l.t("removed \(K.kind) \(current.key) (seq \(done.seq))", "\(Words.kind(K.kind, .id)) \(current.key) dihapus (seq \(done.seq))"))
     }
 }
 

@@ -5,77 +5,120 @@ import Replication
 import Telecenter
 
 enum ProductKind: RecordKind {
-    static let kind = "product", title = "products"
-    static let headers = ["NAME", "CATEGORY", "PRICE (IDR)", "ONLINE"]
-    static func columns(_ e: Entry, _ b: JSONValue?) -> [String] {
-        [b?["name"]?.text ?? "", b?["category"]?.text ?? "", b?["price_idr"]?.text ?? "",
-         (b?["online_links"]?.array?.isEmpty == false) ? "yes" : ""]
+    static let kind = "product"
+    static func title(_ l: Language) -> String { l.t("products", "produk") }
+    static func headers(_ l: Language) -> [String] {
+        [l.t("NAME", "NAMA"), l.t("CATEGORY", "KATEGORI"), l.t("PRICE (IDR)", "HARGA (RP)"), "ONLINE"]
+    }
+    static func columns(_ e: Entry, _ b: JSONValue?, _ l: Language) -> [String] {
+        [b?["name"]?.text ?? "", b?["category"]?.text ?? "", b?["price_idr"]?.int.map { l.count(Int($0)) } ?? "",
+         (b?["online_links"]?.array?.isEmpty == false) ? l.t("yes", "ya") : ""]
     }
 }
 
 enum SaleKind: RecordKind {
-    static let kind = "sale", title = "sales"
-    static let headers = ["PRODUCT", "DATE", "QTY", "AMOUNT (IDR)", "FEE (IDR)"]
-    static func columns(_ e: Entry, _ b: JSONValue?) -> [String] {
-        ["product", "date", "quantity", "amount_idr", "fee_idr"].map { b?[$0]?.text ?? "" }
+    static let kind = "sale"
+    static func title(_ l: Language) -> String { l.t("sales", "penjualan") }
+    static func headers(_ l: Language) -> [String] {
+        [l.t("PRODUCT", "PRODUK"), l.t("DATE", "TANGGAL"), l.t("QTY", "JUMLAH"), l.t("AMOUNT (IDR)", "NILAI (RP)"), l.t("FEE (IDR)", "JASA (RP)")]
+    }
+    static func columns(_ e: Entry, _ b: JSONValue?, _ l: Language) -> [String] {
+        [b?["product"]?.text ?? "", b?["date"]?.text ?? "", b?["quantity"]?.text ?? "",
+         b?["amount_idr"]?.int.map { l.count(Int($0)) } ?? "", b?["fee_idr"]?.int.map { l.count(Int($0)) } ?? ""]
     }
 }
 
 enum TrainingKind: RecordKind {
-    static let kind = "training", title = "trainings"
-    static let headers = ["TITLE", "TOPIC", "START", "PARTICIPANTS"]
-    static func columns(_ e: Entry, _ b: JSONValue?) -> [String] {
+    static let kind = "training"
+    static func title(_ l: Language) -> String { l.t("trainings", "pelatihan") }
+    static func headers(_ l: Language) -> [String] {
+        [l.t("TITLE", "JUDUL"), l.t("TOPIC", "TOPIK"), l.t("START", "MULAI"), l.t("PARTICIPANTS", "PESERTA")]
+    }
+    static func columns(_ e: Entry, _ b: JSONValue?, _ l: Language) -> [String] {
         let p = b?["participants"]
         let total = (p?["perempuan"]?.int ?? 0) + (p?["laki_laki"]?.int ?? 0)
-        return [b?["title"]?.text ?? "", b?["topic"]?.text ?? "", b?["start"]?.text ?? "", String(total)]
+        return [b?["title"]?.text ?? "", b?["topic"]?.text ?? "", b?["start"]?.text ?? "", l.count(Int(total))]
     }
 }
 
 enum MonitoringKind: RecordKind {
-    static let kind = "monitoring", title = "surveys"
-    static let headers = ["SUBJECT", "DATE", "PERIOD", "CLASSIFICATION"]
-    static func columns(_ e: Entry, _ b: JSONValue?) -> [String] {
+    static let kind = "monitoring"
+    static let command = "monitor"
+    static func title(_ l: Language) -> String { l.t("surveys", "survei") }
+    static func headers(_ l: Language) -> [String] {
+        [l.t("SUBJECT", "PUSAT"), l.t("DATE", "TANGGAL"), l.t("PERIOD", "PERIODE"), l.t("CLASSIFICATION", "KLASIFIKASI")]
+    }
+    static func columns(_ e: Entry, _ b: JSONValue?, _ l: Language) -> [String] {
         [String((b?["subject"]?.text ?? "").prefix(8)), b?["date"]?.text ?? "", b?["period"]?.text ?? "", b?["classification"]?.text ?? ""]
     }
 }
 
 enum ActivityKind: RecordKind {
-    static let kind = "activity", title = "activities"
-    static let headers = ["TYPE", "TITLE", "DATE", "COUNT"]
-    static func columns(_ e: Entry, _ b: JSONValue?) -> [String] { ["type", "title", "date", "count"].map { b?[$0]?.text ?? "" } }
+    static let kind = "activity"
+    static func title(_ l: Language) -> String { l.t("activities", "kegiatan") }
+    static func headers(_ l: Language) -> [String] {
+        [l.t("TYPE", "JENIS"), l.t("TITLE", "JUDUL"), l.t("DATE", "TANGGAL"), l.t("COUNT", "JUMLAH")]
+    }
+    static func columns(_ e: Entry, _ b: JSONValue?, _ l: Language) -> [String] { ["type", "title", "date", "count"].map { b?[$0]?.text ?? "" } }
+}
+
+/// Help of a closed-list option: what it is, then the values.
+private func listed(_ en: String, _ id: String, _ values: [String]) -> ArgumentHelp {
+    ArgumentHelp(tr(en, id) + " " + tr("One of: ", "Salah satu dari: ") + values.joined(separator: ", ") + ".")
+}
+
+/// A rupiah amount typed after `option`: 15000 or 15.000.
+func rupiah(_ text: String, option: String) throws -> Int {
+    guard let value = CSVImport.rupiah(text) else {
+        throw ValidationError(tr("\(option): '\(text)' is not an amount in rupiah: give a whole number of 0 or more, like 15000 or 15.000",
+                                 "\(option): '\(text)' bukan jumlah rupiah: berikan bilangan bulat 0 atau lebih, seperti 15000 atau 15.000"))
+    }
+    return value
 }
 
 // MARK: product
 
 struct ProductCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "product", abstract: "UMKM products the centre markets (produk).",
+        commandName: "product", abstract: tr("UMKM products the centre markets (produk).", "Produk UMKM yang dipasarkan pusat."),
         subcommands: [ProductAdd.self, ListRecords<ProductKind>.self, ShowRecord<ProductKind>.self, RemoveRecord<ProductKind>.self,
-                      ProductImport.self])
+                      ProductImport.self],
+        aliases: ["produk"])
 }
 
 struct ProductAdd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "add", abstract: "Add or update a product.",
-        discussion: "Categories: \(Vocabulary.productCategories.joined(separator: ", ")). Example: tcnode product add --name \"Keripik Tempe\" --category makanan --price 15000 --photo keripik.jpg")
+        commandName: "add", abstract: tr("Add or update a product.", "Menambah atau memperbarui produk."),
+        discussion: tr("Example: tcnode product add --name \"Keripik Tempe\" --category makanan --price 15.000 --photo keripik.jpg",
+                       "Contoh: tcnode product add --name \"Keripik Tempe\" --category makanan --price 15.000 --photo keripik.jpg"),
+        aliases: ["tambah"])
 
     @OptionGroup var options: RecordOptions
-    @Option(help: "Record key (default: from the name).") var key: String?
-    @Option(help: "Product name.") var name: String
-    @Option(help: "Category.") var category: String
-    @Option(help: "Price in rupiah.") var price: Int?
-    @Option(help: "Unit, e.g. \"bungkus 250 g\".") var unit: String?
-    @Option(help: "Producer (the UMKM's name).") var producer: String?
-    @Option(help: "Producer's contact.") var producerContact: String?
-    @Option(help: "Description.") var description: String?
-    @Option(name: .customLong("photo"), help: "A JPEG or PNG photo (repeatable).") var photos: [String] = []
-    @Option(name: .customLong("link"), help: "An online listing (repeatable).") var links: [String] = []
-    @Flag(help: "Mark as not available now.") var unavailable = false
+    @Option(help: ArgumentHelp(tr("Record key (default: from the name).", "Kunci rekaman (bawaan: dari nama)."))) var key: String?
+    @Option(help: ArgumentHelp(tr("Product name.", "Nama produk."))) var name: String
+    @Option(help: listed("Category.", "Kategori.", Vocabulary.productCategories)) var category: String
+    @Option(parsing: .unconditional, help: ArgumentHelp(tr("Price in rupiah, e.g. 15000 or 15.000.", "Harga dalam rupiah, mis. 15000 atau 15.000.")))
+    var price: String?
+    @Option(help: ArgumentHelp(tr("Unit, e.g. \"bungkus 250 g\".", "Satuan, mis. \"bungkus 250 g\"."))) var unit: String?
+    @Option(help: ArgumentHelp(tr("Producer (the UMKM's name).", "Produsen (nama UMKM-nya)."))) var producer: String?
+    @Option(help: ArgumentHelp(tr("Producer's contact.", "Kontak produsen."))) var producerContact: String?
+    @Option(help: ArgumentHelp(tr("Description.", "Deskripsi."))) var description: String?
+    @Option(name: .customLong("photo"), help: ArgumentHelp(tr("A JPEG or PNG photo (repeatable).", "Foto JPEG atau PNG (boleh berulang).")))
+    var photos: [String] = []
+    @Option(name: .customLong("link"), help: ArgumentHelp(tr("An online listing (repeatable).", "Tautan toko daring (boleh berulang).")))
+    var links: [String] = []
+    @Flag(help: ArgumentHelp(tr("Mark as not available now.", "Tandai sedang tidak tersedia."))) var unavailable = false
+
+    func validate() throws {
+        _ = try CommandWords.closed(category, option: "--category", allowed: Vocabulary.productCategories)
+        if let price { _ = try rupiah(price, option: "--price") }
+    }
 
     func run() async throws {
         let p = options.publisher
-        var body: [String: Any] = ["name": name, "category": category, "available": !unavailable]
-        if let price { body["price_idr"] = price }
+        var body: [String: Any] = ["name": name, "category": try CommandWords.closed(category, option: "--category", allowed: Vocabulary.productCategories),
+                                   "available": !unavailable]
+        if let price { body["price_idr"] = try rupiah(price, option: "--price") }
         if let unit { body["unit"] = unit }
         if let producer {
             body["producer"] = producerContact.map { ["name": producer, "contact": $0] } ?? producer
@@ -93,106 +136,40 @@ struct ProductAdd: AsyncParsableCommand {
     }
 }
 
-struct ProductImport: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "import", abstract: "Add products from a spreadsheet saved as CSV.",
-        discussion: """
-            Columns (header row, any order): name, category, price_idr, unit, producer, description, available, online_links,
-            photo, key. Every row is checked first; if any row is wrong, each problem is reported with its line and nothing is
-            stored. Photo paths are relative to the CSV file.
-            """)
-
-    @OptionGroup var options: RecordOptions
-    @Argument(help: "The CSV file (UTF-8, comma-separated).") var file: String
-
-    func run() async throws {
-        let p = options.publisher
-        let en = p.language == "en"
-        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-            throw Failure(message: en ? "cannot read \(file) as UTF-8 text" : "\(file) tidak bisa dibaca sebagai teks UTF-8")
-        }
-        let sheet: CSVImport.Sheet
-        do {
-            sheet = try CSVImport.read(text)
-        } catch {
-            throw Failure(message: "\(file): " + error.message(language: p.language) + (en ? "; nothing was stored" : "; tidak ada yang disimpan"))
-        }
-        guard sheet.header.contains("name") && sheet.header.contains("category") else {
-            throw Failure(message: en ? "\(file): the header row must have at least the columns name and category"
-                : "\(file): baris judul harus memuat minimal kolom name dan category")
-        }
-        var problems: [String] = []
-        var records: [(line: Int, key: String, body: [String: Any], photo: String?)] = []
-        var keys = Set<String>()
-        for (line, row) in sheet.rows {
-            let at = en ? "line \(line): " : "baris \(line): "
-            var body: [String: Any] = ["name": row["name"] ?? "", "category": row["category"] ?? ""]
-            if let price = row["price_idr"], !price.isEmpty {
-                guard let n = CSVImport.rupiah(price) else {
-                    let error = RecordError(kind: "product", field: "price_idr", problem: .badFormat(CSVImport.rupiahFormat), value: price)
-                    problems.append(at + error.message(language: p.language))
-                    continue
-                }
-                body["price_idr"] = n
-            }
-            for field in ["unit", "producer", "description"] { if let v = row[field], !v.isEmpty { body[field] = v } }
-            if let a = row["available"], !a.isEmpty { body["available"] = !["no", "false", "0", "tidak"].contains(a.lowercased()) }
-            if let l = row["online_links"], !l.isEmpty { body["online_links"] = l.split(separator: " ").map(String.init) }
-            let key = (row["key"].flatMap { $0.isEmpty ? nil : $0 }) ?? slug(row["name"] ?? "")
-            do {
-                _ = try p.check(kind: "product", key: key.isEmpty ? "-" : key, body: body)
-            } catch let failure as Failure {
-                problems.append(at + failure.message.replacingOccurrences(of: en ? "; nothing was stored" : "; tidak ada yang disimpan", with: ""))
-                continue
-            }
-            if !keys.insert(key).inserted {
-                problems.append(at + (en ? "key '\(key)' appears twice in the file" : "kunci '\(key)' muncul dua kali"))
-            }
-            let photo = row["photo"].flatMap { $0.isEmpty ? nil : $0 }.map { path in
-                path.hasPrefix("/") ? path : ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)
-            }
-            if let photo, FileManager.default.contents(atPath: photo).flatMap({ BlobStore.isImage([UInt8]($0)) }) == nil {
-                problems.append(at + (en ? "photo \(photo) is missing or not a JPEG/PNG" : "foto \(photo) tidak ada atau bukan JPEG/PNG"))
-            }
-            records.append((line, key, body, photo))
-        }
-        guard problems.isEmpty else {
-            for problem in problems { note(problem) }
-            throw Failure(message: en ? "\(problems.count) problem(s) in \(file); nothing was stored. Fix the lines above and import again."
-                : "\(problems.count) masalah di \(file); tidak ada yang disimpan. Perbaiki baris di atas lalu impor lagi.")
-        }
-        var prepared: [(kind: String, key: String, body: String, line: Int)] = []
-        for var r in records {
-            if let photo = r.photo { r.body["photos"] = [try await p.photo(photo)] }
-            prepared.append(("product", r.key, try p.check(kind: "product", key: r.key, body: r.body), r.line))
-        }
-        let n = try await p.publishAll(prepared)
-        print(en ? "imported \(n) products from \(file)" : "\(n) produk diimpor dari \(file)")
-    }
-}
-
 // MARK: sale
 
 struct SaleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sale", abstract: "Sales of products, with the fee the centre keeps (penjualan).",
-        subcommands: [SaleAdd.self, ListRecords<SaleKind>.self, ShowRecord<SaleKind>.self, RemoveRecord<SaleKind>.self])
+        commandName: "sale", abstract: tr("Sales of products, with the fee the centre keeps (penjualan).", "Penjualan produk, dengan jasa yang diambil pusat."),
+        subcommands: [SaleAdd.self, ListRecords<SaleKind>.self, ShowRecord<SaleKind>.self, RemoveRecord<SaleKind>.self],
+        aliases: ["penjualan"])
 }
 
 struct SaleAdd: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "add", abstract: "Record a sale.")
+    static let configuration = CommandConfiguration(commandName: "add", abstract: tr("Record a sale.", "Mencatat penjualan."), aliases: ["tambah"])
     @OptionGroup var options: RecordOptions
-    @Option(help: "The product's key.") var product: String
-    @Option(help: "Date, YYYY-MM-DD.") var date: String
-    @Option(help: "Quantity.") var quantity: Int = 1
-    @Option(help: "Amount in rupiah.") var amount: Int
-    @Option(help: "Fee kept by the centre, in rupiah.") var fee: Int = 0
-    @Option(help: "online or offline.") var channel = "online"
-    @Option(help: "Record key (default: a new one from date, product and time; give one to replace that sale).") var key: String?
+    @Option(help: ArgumentHelp(tr("The product's key.", "Kunci produknya."))) var product: String
+    @Option(help: ArgumentHelp(tr("Date, YYYY-MM-DD.", "Tanggal, TTTT-BB-HH."))) var date: String
+    @Option(parsing: .unconditional, help: ArgumentHelp(tr("Quantity.", "Jumlah barang."))) var quantity: Int = 1
+    @Option(parsing: .unconditional, help: ArgumentHelp(tr("Amount in rupiah, e.g. 45000 or 45.000.", "Nilai dalam rupiah, mis. 45000 atau 45.000.")))
+    var amount: String
+    @Option(parsing: .unconditional, help: ArgumentHelp(tr("Fee kept by the centre, in rupiah.", "Jasa yang diambil pusat, dalam rupiah.")))
+    var fee: String = "0"
+    @Option(help: listed("Channel.", "Saluran.", Vocabulary.saleChannels)) var channel = "online"
+    @Option(help: ArgumentHelp(tr("Record key (default: a new one from date, product and time; give one to replace that sale).",
+                                  "Kunci rekaman (bawaan: baru dari tanggal, produk dan waktu; berikan kunci untuk mengganti penjualan itu).")))
+    var key: String?
+
+    func validate() throws {
+        _ = try rupiah(amount, option: "--amount")
+        _ = try rupiah(fee, option: "--fee")
+        _ = try CommandWords.closed(channel, option: "--channel", allowed: Vocabulary.saleChannels)
+    }
 
     func run() async throws {
-        let body: [String: Any] = ["product": product, "date": date, "quantity": quantity, "amount_idr": amount, "fee_idr": fee,
-                                   "channel": channel]
+        let body: [String: Any] = ["product": product, "date": date, "quantity": quantity, "amount_idr": try rupiah(amount, option: "--amount"),
+                                   "fee_idr": try rupiah(fee, option: "--fee"),
+                                   "channel": try CommandWords.closed(channel, option: "--channel", allowed: Vocabulary.saleChannels)]
         let key = self.key ?? RecordKeys.sale(date: date, product: slug(product), nowMs: TimeText.nowMs())
         try await options.publisher.publish(kind: "sale", key: key, body: body)
     }
@@ -202,31 +179,41 @@ struct SaleAdd: AsyncParsableCommand {
 
 struct TrainingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "training", abstract: "Trainings the centre held (pelatihan); participants are counted, not named.",
-        subcommands: [TrainingAdd.self, ListRecords<TrainingKind>.self, ShowRecord<TrainingKind>.self, RemoveRecord<TrainingKind>.self])
+        commandName: "training",
+        abstract: tr("Trainings the centre held (pelatihan); participants are counted, not named.",
+                     "Pelatihan yang diadakan pusat; peserta dihitung, tidak dicatat namanya."),
+        subcommands: [TrainingAdd.self, ListRecords<TrainingKind>.self, ShowRecord<TrainingKind>.self, RemoveRecord<TrainingKind>.self],
+        aliases: ["pelatihan"])
 }
 
 struct TrainingAdd: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "add", abstract: "Record a training.",
-        discussion: "Topics: \(Vocabulary.trainingTopics.joined(separator: ", ")). Target groups: \(Vocabulary.targetGroups.joined(separator: ", ")).")
+    static let configuration = CommandConfiguration(commandName: "add", abstract: tr("Record a training.", "Mencatat pelatihan."), aliases: ["tambah"])
     @OptionGroup var options: RecordOptions
-    @Option(help: "Title.") var title: String
-    @Option(help: "Topic.") var topic: String
-    @Option(help: "First day, YYYY-MM-DD.") var start: String
-    @Option(help: "Last day, YYYY-MM-DD.") var end: String?
-    @Option(help: "Place.") var place: String?
-    @Option(name: .customLong("trainer"), help: "A trainer's name (repeatable).") var trainers: [String] = []
-    @Option(help: "Women participants.") var women: Int = 0
-    @Option(help: "Men participants.") var men: Int = 0
-    @Option(name: .customLong("group"), help: "A target group served (repeatable).") var groups: [String] = []
-    @Option(name: .customLong("photo"), help: "A JPEG or PNG photo (repeatable).") var photos: [String] = []
-    @Option(help: "Record key (default: from start and title).") var key: String?
+    @Option(help: ArgumentHelp(tr("Title.", "Judul."))) var title: String
+    @Option(help: listed("Topic.", "Topik.", Vocabulary.trainingTopics)) var topic: String
+    @Option(help: ArgumentHelp(tr("First day, YYYY-MM-DD.", "Hari pertama, TTTT-BB-HH."))) var start: String
+    @Option(help: ArgumentHelp(tr("Last day, YYYY-MM-DD.", "Hari terakhir, TTTT-BB-HH."))) var end: String?
+    @Option(help: ArgumentHelp(tr("Place.", "Tempat."))) var place: String?
+    @Option(name: .customLong("trainer"), help: ArgumentHelp(tr("A trainer's name (repeatable).", "Nama pelatih (boleh berulang).")))
+    var trainers: [String] = []
+    @Option(parsing: .unconditional, help: ArgumentHelp(tr("Women participants.", "Peserta perempuan."))) var women: Int = 0
+    @Option(parsing: .unconditional, help: ArgumentHelp(tr("Men participants.", "Peserta laki-laki."))) var men: Int = 0
+    @Option(name: .customLong("group"), help: listed("A target group served (repeatable).", "Kelompok sasaran (boleh berulang).", Vocabulary.targetGroups))
+    var groups: [String] = []
+    @Option(name: .customLong("photo"), help: ArgumentHelp(tr("A JPEG or PNG photo (repeatable).", "Foto JPEG atau PNG (boleh berulang).")))
+    var photos: [String] = []
+    @Option(help: ArgumentHelp(tr("Record key (default: from start and title).", "Kunci rekaman (bawaan: dari tanggal mulai dan judul)."))) var key: String?
+
+    func validate() throws {
+        _ = try CommandWords.closed(topic, option: "--topic", allowed: Vocabulary.trainingTopics)
+        for g in groups { _ = try CommandWords.closed(g, option: "--group", allowed: Vocabulary.targetGroups) }
+    }
 
     func run() async throws {
         let p = options.publisher
-        var body: [String: Any] = ["title": title, "topic": topic, "start": start, "participants": ["perempuan": women, "laki_laki": men],
-                                   "target_groups": groups]
+        var body: [String: Any] = ["title": title, "topic": try CommandWords.closed(topic, option: "--topic", allowed: Vocabulary.trainingTopics),
+                                   "start": start, "participants": ["perempuan": women, "laki_laki": men],
+                                   "target_groups": try groups.map { try CommandWords.closed($0, option: "--group", allowed: Vocabulary.targetGroups) }]
         if let end { body["end"] = end }
         if let place { body["place"] = place }
         if !trainers.isEmpty { body["trainers"] = trainers }
@@ -245,37 +232,53 @@ struct TrainingAdd: AsyncParsableCommand {
 
 struct MonitorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "monitor", abstract: "Monitoring surveys of centres, by a monitor or the hub (monitoring dan evaluasi).",
-        subcommands: [MonitorAdd.self, ListRecords<MonitoringKind>.self, ShowRecord<MonitoringKind>.self, RemoveRecord<MonitoringKind>.self])
+        commandName: "monitor",
+        abstract: tr("Monitoring surveys of centres, by a monitor or the hub (monitoring dan evaluasi).",
+                     "Survei monitoring dan evaluasi pusat, oleh pemantau atau hub."),
+        subcommands: [MonitorAdd.self, ListRecords<MonitoringKind>.self, ShowRecord<MonitoringKind>.self, RemoveRecord<MonitoringKind>.self],
+        aliases: ["monev"])
 }
 
 struct MonitorAdd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "add", abstract: "Record a survey of a centre (at least one photo).",
-        discussion: """
-            Classifications: \(Vocabulary.classifications.joined(separator: ", ")). Scores 1-5 for each of: \(Vocabulary.scoreCriteria.joined(separator: ", ")),
-            e.g. --score internet=4. Example: tcnode monitor add --subject NODEID --classification optimal --period 2026-S2 --photo visit.jpg --score open_staffed=5 ...
-            """)
+        commandName: "add", abstract: tr("Record a survey of a centre (at least one photo).", "Mencatat survei sebuah pusat (minimal satu foto)."),
+        discussion: tr("""
+            Scores 1-5 for each of: \(Vocabulary.scoreCriteria.joined(separator: ", ")), e.g. --score internet=4.
+            Example: tcnode monitor add --subject NODEID --classification optimal --period 2026-S2 --photo visit.jpg --lat -8.0954 --lon 112.1609 --score open_staffed=5 ...
+            """, """
+            Nilai 1-5 untuk setiap: \(Vocabulary.scoreCriteria.joined(separator: ", ")), mis. --score internet=4.
+            Contoh: tcnode monitor add --subject NODEID --classification optimal --period 2026-S2 --photo kunjungan.jpg --lat -8.0954 --lon 112.1609 --score open_staffed=5 ...
+            """),
+        aliases: ["tambah"])
     @OptionGroup var options: RecordOptions
-    @Option(help: "The surveyed centre's node id.") var subject: String
-    @Option(help: "Classification.") var classification: String
-    @Option(help: "Date of the visit, YYYY-MM-DD (default: today).") var date: String?
-    @Option(help: "Period, e.g. 2026-S2.") var period: String
-    @Option(help: "Who assessed.") var assessor: String = "Tim Monev"
-    @Option(name: .customLong("score"), help: "criterion=1..5 (repeatable, all six needed).") var scores: [String] = []
-    @Option(help: "Notes.") var notes: String?
-    @Option(help: "Latitude of the visit.") var lat: Double?
-    @Option(help: "Longitude of the visit.") var lon: Double?
-    @Option(name: .customLong("photo"), help: "A JPEG or PNG photo (at least one; repeatable).") var photos: [String] = []
+    @Option(help: ArgumentHelp(tr("The surveyed centre's node id (or its beginning, as `tcnode members` shows it).",
+                                  "Id node pusat yang disurvei (atau awalnya, seperti ditampilkan `tcnode members`).")))
+    var subject: String
+    @Option(help: listed("Classification.", "Klasifikasi.", Vocabulary.classifications)) var classification: String
+    @Option(help: ArgumentHelp(tr("Date of the visit, YYYY-MM-DD (default: today).", "Tanggal kunjungan, TTTT-BB-HH (bawaan: hari ini)."))) var date: String?
+    @Option(help: ArgumentHelp(tr("Period, e.g. 2026-S2.", "Periode, mis. 2026-S2."))) var period: String
+    @Option(help: ArgumentHelp(tr("Who assessed.", "Penilai."))) var assessor: String = "Tim Monev"
+    @Option(name: .customLong("score"), help: ArgumentHelp(tr("criterion=1..5 (repeatable, all six needed).", "kriteria=1..5 (boleh berulang, keenamnya wajib).")))
+    var scores: [String] = []
+    @Option(help: ArgumentHelp(tr("Notes.", "Catatan."))) var notes: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp(tr("Latitude of the visit, e.g. -8.0954.", "Lintang lokasi kunjungan, mis. -8.0954."))) var lat: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp(tr("Longitude of the visit, e.g. 112.1609.", "Bujur lokasi kunjungan, mis. 112.1609."))) var lon: Double?
+    @Option(name: .customLong("photo"), help: ArgumentHelp(tr("A JPEG or PNG photo (at least one; repeatable).", "Foto JPEG atau PNG (minimal satu; boleh berulang).")))
+    var photos: [String] = []
 
-    func validate() throws { _ = try parsedScores() }
+    func validate() throws {
+        _ = try parsedScores()
+        _ = try CommandWords.closed(classification, option: "--classification", allowed: Vocabulary.classifications)
+    }
 
     func parsedScores() throws -> [String: Int] {
         var map: [String: Int] = [:]
         for s in scores {
             let parts = s.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, let n = Int(parts[1]) else { throw ValidationError("--score must be criterion=N, got '\(s)'") }
-            map[String(parts[0])] = n
+            guard parts.count == 2, let n = Int(parts[1].trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError(tr("--score must be criterion=N, got '\(s)'", "--score harus kriteria=N, bukan '\(s)'"))
+            }
+            map[try CommandWords.closed(String(parts[0]), option: "--score", allowed: Vocabulary.scoreCriteria)] = n
         }
         return map
     }
@@ -283,20 +286,25 @@ struct MonitorAdd: AsyncParsableCommand {
     func run() async throws {
         let p = options.publisher
         let access = try await NodeAccess.open(options.data)
-        switch try await access.roster().standing(of: access.node) {
+        let roster = try await access.roster()
+        switch roster.standing(of: access.node) {
         case .genesis, .member(role: .monitor), .member(role: .hub), .member(role: .authority): break
         default:
             throw Failure(message: p.language == "en"
                 ? "only a monitor, a hub or an authority records surveys; this node is not one (see `tcnode members`)"
                 : "hanya monitor, hub atau otoritas yang mencatat survei; node ini bukan salah satunya (lihat `tcnode members`)")
         }
+        // A survey is of a centre of this network: a typo'd id is refused here.
+        let centre = try NodeIDInput.resolve(subject, option: "--subject", known: roster.knownNodes, unknownAllowed: false) {
+            roster.governingAdmission(of: $0)?.name
+        }
         let scoreMap = try parsedScores()
         let day = date ?? String(TimeText.iso(TimeText.nowMs()).prefix(10))
-        var body: [String: Any] = ["subject": subject, "date": day, "period": period, "assessor": assessor, "scores": scoreMap,
-                                   "classification": classification]
+        var body: [String: Any] = ["subject": centre.description, "date": day, "period": period, "assessor": assessor, "scores": scoreMap,
+                                   "classification": try CommandWords.closed(classification, option: "--classification", allowed: Vocabulary.classifications)]
         if let notes { body["notes"] = notes }
         if let lat, let lon { body["location"] = ["lat": lat, "lon": lon] }
-        let key = "\(subject)/\(period)"
+        let key = "\(centre.description)/\(period)"
         body["photos"] = [["sha256": String(repeating: "0", count: 64), "size": 1, "type": "image/jpeg"]]
         _ = try p.check(kind: "monitoring", key: key, body: body)
         guard !photos.isEmpty else {
@@ -314,24 +322,29 @@ struct MonitorAdd: AsyncParsableCommand {
 
 struct ActivityCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "activity", abstract: "Mentoring, content published, ICT deployments, promotion (kegiatan).",
-        subcommands: [ActivityAdd.self, ListRecords<ActivityKind>.self, ShowRecord<ActivityKind>.self, RemoveRecord<ActivityKind>.self])
+        commandName: "activity",
+        abstract: tr("Mentoring, content published, ICT deployments, promotion (kegiatan).", "Pendampingan, konten terbit, penerapan TIK, promosi."),
+        subcommands: [ActivityAdd.self, ListRecords<ActivityKind>.self, ShowRecord<ActivityKind>.self, RemoveRecord<ActivityKind>.self],
+        aliases: ["kegiatan"])
 }
 
 struct ActivityAdd: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "add", abstract: "Record an activity.", discussion: "Types: \(Vocabulary.activityTypes.joined(separator: ", ")).")
+    static let configuration = CommandConfiguration(commandName: "add", abstract: tr("Record an activity.", "Mencatat kegiatan."), aliases: ["tambah"])
     @OptionGroup var options: RecordOptions
-    @Option(help: "Type.") var type: String
-    @Option(help: "Title.") var title: String
-    @Option(help: "Date, YYYY-MM-DD.") var date: String
-    @Option(help: "How many (sessions, articles, computers...).") var count: Int = 1
-    @Option(help: "Group served.") var group: String?
-    @Option(help: "Place.") var place: String?
-    @Option(help: "Record key (default: from date and title).") var key: String?
+    @Option(help: listed("Type.", "Jenis.", Vocabulary.activityTypes)) var type: String
+    @Option(help: ArgumentHelp(tr("Title.", "Judul."))) var title: String
+    @Option(help: ArgumentHelp(tr("Date, YYYY-MM-DD.", "Tanggal, TTTT-BB-HH."))) var date: String
+    @Option(parsing: .unconditional, help: ArgumentHelp(tr("How many (sessions, articles, computers...).", "Berapa banyak (sesi, artikel, komputer...).")))
+    var count: Int = 1
+    @Option(help: ArgumentHelp(tr("Group served.", "Kelompok yang dilayani."))) var group: String?
+    @Option(help: ArgumentHelp(tr("Place.", "Tempat."))) var place: String?
+    @Option(help: ArgumentHelp(tr("Record key (default: from date and title).", "Kunci rekaman (bawaan: dari tanggal dan judul)."))) var key: String?
+
+    func validate() throws { _ = try CommandWords.closed(type, option: "--type", allowed: Vocabulary.activityTypes) }
 
     func run() async throws {
-        var body: [String: Any] = ["type": type, "title": title, "date": date, "count": count]
+        var body: [String: Any] = ["type": try CommandWords.closed(type, option: "--type", allowed: Vocabulary.activityTypes), "title": title,
+                                   "date": date, "count": count]
         if let group { body["group"] = group }
         if let place { body["place"] = place }
         try await options.publisher.publish(kind: "activity", key: key ?? "\(date)-\(slug(title))", body: body)
@@ -342,34 +355,41 @@ struct ActivityAdd: AsyncParsableCommand {
 
 struct ProfileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "profile", abstract: "The centre's own profile (kind node): name, region, contact, services.",
-        subcommands: [ProfileSet.self])
+        commandName: "profile",
+        abstract: tr("The centre's own profile (kind node): name, region, contact, services.", "Profil pusat ini (jenis node): nama, wilayah, kontak, layanan."),
+        subcommands: [ProfileSet.self],
+        aliases: ["profil"])
 }
 
 struct ProfileSet: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "set", abstract: "Publish this centre's profile.", discussion: "Types: \(Vocabulary.centreTypes.joined(separator: ", ")).")
+    static let configuration = CommandConfiguration(commandName: "set", abstract: tr("Publish this centre's profile.", "Menerbitkan profil pusat ini."),
+                                                    aliases: ["atur"])
     @OptionGroup var options: RecordOptions
-    @Option(help: "Centre name.") var name: String
-    @Option(help: "Type.") var type: String = "telecenter"
-    @Option(help: "Province.") var provinsi: String
-    @Option(help: "Regency or city (Kab./Kota).") var kabupaten: String
-    @Option(help: "District.") var kecamatan: String?
-    @Option(help: "Village.") var desa: String?
-    @Option(help: "Address.") var address: String?
-    @Option(help: "Latitude.") var lat: Double?
-    @Option(help: "Longitude.") var lon: Double?
-    @Option(help: "Phone.") var phone: String?
-    @Option(help: "E-mail.") var email: String?
-    @Option(help: "Opening hours.") var hours: String?
-    @Option(name: .customLong("service"), help: "A service offered (repeatable).") var services: [String] = []
-    @Option(name: .customLong("expertise"), help: "Staff expertise (repeatable).") var expertise: [String] = []
+    @Option(help: ArgumentHelp(tr("Centre name.", "Nama pusat."))) var name: String
+    @Option(help: listed("Type.", "Jenis.", Vocabulary.centreTypes)) var type: String = "telecenter"
+    @Option(help: ArgumentHelp(tr("Province.", "Provinsi."))) var provinsi: String
+    @Option(help: ArgumentHelp(tr("Regency or city (Kab./Kota).", "Kabupaten atau kota (Kab./Kota)."))) var kabupaten: String
+    @Option(help: ArgumentHelp(tr("District.", "Kecamatan."))) var kecamatan: String?
+    @Option(help: ArgumentHelp(tr("Village.", "Desa."))) var desa: String?
+    @Option(help: ArgumentHelp(tr("Address.", "Alamat."))) var address: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp(tr("Latitude, e.g. -8.0954.", "Lintang, mis. -8.0954."))) var lat: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp(tr("Longitude, e.g. 112.1609.", "Bujur, mis. 112.1609."))) var lon: Double?
+    @Option(help: ArgumentHelp(tr("Phone.", "Telepon."))) var phone: String?
+    @Option(help: ArgumentHelp(tr("E-mail.", "Surel."))) var email: String?
+    @Option(help: ArgumentHelp(tr("Opening hours.", "Jam buka."))) var hours: String?
+    @Option(name: .customLong("service"), help: ArgumentHelp(tr("A service offered (repeatable).", "Layanan yang ditawarkan (boleh berulang).")))
+    var services: [String] = []
+    @Option(name: .customLong("expertise"), help: ArgumentHelp(tr("Staff expertise (repeatable).", "Keahlian staf (boleh berulang).")))
+    var expertise: [String] = []
+
+    func validate() throws { _ = try CommandWords.closed(type, option: "--type", allowed: Vocabulary.centreTypes) }
 
     func run() async throws {
         var region: [String: Any] = ["provinsi": provinsi, "kabupaten": kabupaten]
         if let kecamatan { region["kecamatan"] = kecamatan }
         if let desa { region["desa"] = desa }
-        var body: [String: Any] = ["name": name, "type": type, "region": region, "services": services, "expertise": expertise]
+        var body: [String: Any] = ["name": name, "type": try CommandWords.closed(type, option: "--type", allowed: Vocabulary.centreTypes),
+                                   "region": region, "services": services, "expertise": expertise]
         if let address { body["address"] = address }
         if let lat, let lon { body["location"] = ["lat": lat, "lon": lon] }
         var contact: [String: Any] = [:]

@@ -5,22 +5,39 @@ import Replication
 
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show whether this centre replicates: verdict, node, store and every peer.",
-        discussion: """
-            Exit codes: 0 the daemon answered, 1 failure, 3 tcnoded is not running (store figures are still shown),
-            78 the config file or data directory is wrong (as tcnoded would exit).
-            """)
+        abstract: tr("Show whether this centre replicates: verdict, node, store and every peer.",
+                     "Tampilkan apakah pusat ini bereplikasi: kesimpulan, node, data dan setiap peer."),
+        discussion: tr("""
+            Fits 80 columns; --wide shows every figure of every peer. Exit codes: 0 the daemon answered, 1 failure,
+            3 tcnoded is not running (store figures are still shown), 78 the config file or data directory is wrong
+            (as tcnoded would exit).
+            """, """
+            Muat dalam 80 kolom; --wide menampilkan semua angka setiap peer. Kode keluar: 0 daemon menjawab, 1 gagal,
+            3 tcnoded tidak berjalan (angka data tetap ditampilkan), 78 berkas konfigurasi atau direktori data salah
+            (seperti tcnoded keluar).
+            """))
 
     @OptionGroup var data: DataOptions
     @OptionGroup var output: OutputOptions
-    @Option(help: "Language: en (English) or id (Bahasa Indonesia); default from the locale.") var lang: String?
-
-    func validate() throws {
-        if let lang, Language(rawValue: lang.lowercased()) == nil { throw ValidationError("--lang must be en or id") }
-    }
+    @Flag(help: ArgumentHelp(tr("Every column of the peer table and the whole of long lines (wider than 80 columns).",
+                                "Semua kolom tabel peer dan baris panjang secara utuh (lebih lebar dari 80 kolom).")))
+    var wide = false
+    @Option(name: .customLong("from"), help: ArgumentHelp(tr(
+        "Show a status saved with `tcnode status --json` (for example one a centre sent) instead of asking tcnoded.",
+        "Tampilkan status yang disimpan dengan `tcnode status --json` (mis. kiriman sebuah pusat), bukan menanyai tcnoded.")))
+    var from: String?
 
     func run() async throws {
-        let language = Language.choose(lang)
+        let language = data.language
+        if let from {
+            let bytes = try FileInput.read(from)
+            guard let report = try? StatusReport.decoder.decode(StatusReport.self, from: Data(bytes)) else {
+                throw Failure(message: language.t("\(from) is not a status saved with `tcnode status --json`",
+                                                  "\(from) bukan status yang disimpan dengan `tcnode status --json`"))
+            }
+            render(report, language: language)
+            return
+        }
         // A config that cannot be used is the problem to report, exactly as
         // tcnoded reports it: not a status read from default paths.
         let config = try data.loadConfig()
@@ -40,12 +57,12 @@ struct Status: AsyncParsableCommand {
                 render(report, language: language)
             } catch {
                 render(StatusReport.unreadable(node: "", nowMs: TimeText.nowMs()), language: language)
-                note(language == .en ? "(store figures of \(directory.path) unavailable: \(error))"
-                    : "(angka data \(directory.path) tidak tersedia: \(error))")
+                note(language.t("(store figures of \(directory.path) unavailable: \(ErrorText.plain(error)))",
+                                "(angka data \(directory.path) tidak tersedia: \(ErrorText.plain(error)))"))
             }
             throw ExitCode(3)
         } catch let failure as ControlClient.Failure {
-            throw Failure(message: "\(failure)")
+            throw Failure(message: ErrorText.plain(failure))
         }
         render(report, language: language)
     }
@@ -53,20 +70,30 @@ struct Status: AsyncParsableCommand {
     func render(_ report: StatusReport, language: Language) {
         if output.json {
             if let data = try? StatusReport.encoder.encode(report) {
-                FileHandle.standardOutput.write(data + Data("\n".utf8))
+                Output.write(data + Data("\n".utf8), to: STDOUT_FILENO)
             }
             return
         }
-        print(StatusText(report: report, language: language).render())
+        say(StatusText(report: report, language: language, wide: wide).render())
     }
 }
 
-/// `tcnode status` for people, in English or Bahasa Indonesia.
+/// `tcnode status` for people, in English or Bahasa Indonesia: 80 columns
+/// unless `wide`.
 struct StatusText {
     let report: StatusReport
     let language: Language
+    var wide = false
+
+    static let width = 80
+    /// Labels are this wide; continuation lines are indented as much.
+    static let label = 10
 
     func t(_ en: String, _ id: String) -> String { language.t(en, id) }
+
+    func reason(_ text: String?) -> String {
+        text.map { PeerDetailText.plain($0, language: language) } ?? t("no reason given", "tanpa alasan")
+    }
 
     var verdict: String {
         let now = report.nowMs
@@ -93,24 +120,24 @@ struct StatusText {
                 ?? t("Never connected to \(peer) yet", "Belum pernah terhubung ke \(peer)")
             let tail = retry.map { t("; next retry in \($0)", "; coba lagi dalam \($0)") } ?? ""
             return head + t(": check the network and the peer address", ": periksa jaringan dan alamat peer") + tail
-        case .refused(let peer, let reason):
-            return t("\(peer) refuses this node (\(reason ?? "no reason given")): ask the network authority to check its membership",
-                     "\(peer) menolak node ini (\(reason ?? "tanpa alasan")): minta otoritas jaringan memeriksa keanggotaannya")
-        case .peerFailed(let peer, let reason):
-            return t("\(peer) had a failure of its own (\(reason ?? "no reason given")); nothing to fix here, this node retries by itself. If it lasts, tell \(peer)'s operator.",
-                     "\(peer) mengalami gangguan sendiri (\(reason ?? "tanpa alasan")); tidak ada yang perlu diperbaiki di sini, node ini mencoba lagi sendiri. Jika berlanjut, beri tahu operator \(peer).")
-        case .refusedPeer(let peer, let reason):
-            return t("This node refused \(peer) (\(reason ?? "no reason given")): check that peer's address and node id in the config",
-                     "Node ini menolak \(peer) (\(reason ?? "tanpa alasan")): periksa alamat dan id node peer itu di konfigurasi")
-        case .localStorage(let full, let directory, let free, let reason):
+        case .refused(let peer, let why):
+            return t("\(peer) refuses this node (\(reason(why))): ask the network authority to check its membership",
+                     "\(peer) menolak node ini (\(reason(why))): minta otoritas jaringan memeriksa keanggotaannya")
+        case .peerFailed(let peer, let why):
+            return t("\(peer) had a failure of its own (\(reason(why))); nothing to fix here, this node retries by itself. If it lasts, tell \(peer)'s operator.",
+                     "\(peer) mengalami gangguan sendiri (\(reason(why))); tidak ada yang perlu diperbaiki di sini, node ini mencoba lagi sendiri. Jika berlanjut, beri tahu operator \(peer).")
+        case .refusedPeer(let peer, let why):
+            return t("This node refused \(peer) (\(reason(why))): check that peer's address and node id in the config",
+                     "Node ini menolak \(peer) (\(reason(why))): periksa alamat dan id node peer itu di konfigurasi")
+        case .localStorage(let full, let directory, let free, let why):
             let dir = directory ?? t("the data directory", "direktori data")
             if full {
                 let left = free.map { t(" (\(language.bytes($0)) left)", " (sisa \(language.bytes($0)))") } ?? ""
                 return t("This node's disk is full: free space on \(dir)\(left). tcnoded resumes syncing by itself once there is room.",
                          "Disk node ini penuh: kosongkan ruang di \(dir)\(left). tcnoded melanjutkan sinkron sendiri setelah ada ruang.")
             }
-            return t("This node's database failed (\(reason)): check the disk of \(dir) (`journalctl -u tcnoded`, `dmesg`); tcnoded retries by itself.",
-                     "Basis data node ini gagal (\(reason)): periksa disk \(dir) (`journalctl -u tcnoded`, `dmesg`); tcnoded mencoba lagi sendiri.")
+            return t("This node's database failed (\(reason(why))): check the disk of \(dir) (`journalctl -u tcnoded`, `dmesg`); tcnoded retries by itself.",
+                     "Basis data node ini gagal (\(reason(why))): periksa disk \(dir) (`journalctl -u tcnoded`, `dmesg`); tcnoded mencoba lagi sendiri.")
         case .revoked:
             return t("This node was revoked from the network: peers refuse it. A revoked centre needs a new key.",
                      "Node ini telah dicabut dari jaringan: peer menolaknya. Pusat yang dicabut perlu kunci baru.")
@@ -120,16 +147,17 @@ struct StatusText {
     func render() -> String {
         let r = report
         // Nothing more is known when neither the daemon nor the database answered.
-        if r.role == "unknown" { return verdict }
-        var lines: [String] = [verdict, ""]
-        let name = r.name.map { "  (\($0))" } ?? ""
-        lines.append(t("Node      ", "Node      ") + r.node + name)
+        if r.role == "unknown" { return fit([verdict], indent: 0).joined(separator: "\n") }
+        var lines: [String] = []
+        let role = Words.role(r.role, language)
+        let network = NodeID(r.network).map(\.short) ?? String(r.network.prefix(8))
         let region = r.region.map { t(", region ", ", wilayah ") + $0 } ?? ""
-        lines.append(t("Role      ", "Peran     ") + r.role + t(" in network ", " di jaringan ") + String(r.network.prefix(8)) + region)
+        lines.append(t("Node      ", "Node      ") + (r.name.map { "\($0): " } ?? "") + role + t(" in network ", " di jaringan ") + network + region)
+        lines.append(t("Id        ", "Id        ") + (NodeID(r.node)?.checked ?? r.node))
         var version = "tcnode \(r.version)"
         if let up = r.uptimeSeconds { version += t(", up ", ", aktif ") + language.duration(seconds: Int64(up)) }
         lines.append(t("Version   ", "Versi     ") + version)
-        if let listen = r.listen { lines.append(t("Listening ", "Menunggu koneksi di ") + listen) }
+        if let listen = r.listen { lines.append(t("Listening ", "Mendengar ") + listen) }
         lines.append("")
         let s = r.store
         lines.append(t("Store     ", "Data      ") + t(
@@ -138,7 +166,8 @@ struct StatusText {
         if let free = r.diskFreeBytes, let dir = r.dataDir {
             lines.append(t("Disk      ", "Disk      ") + t("\(language.bytes(free)) free on \(dir)", "\(language.bytes(free)) kosong di \(dir)"))
         }
-        let kinds = s.recordsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \(language.count($0.value))" }.joined(separator: ", ")
+        let kinds = s.recordsByKind.sorted { $0.key < $1.key }.map { "\(Words.kind($0.key, language)) \(language.count($0.value))" }
+            .joined(separator: ", ")
         lines.append(t("Records   ", "Rekaman   ") + (kinds.isEmpty ? t("none yet", "belum ada") : kinds))
         if s.forks > 0 {
             lines.append(t("Forks     ", "Fork      ") + t(
@@ -155,40 +184,198 @@ struct StatusText {
         lines.append("")
         guard !r.peers.isEmpty else {
             lines.append(t("Peers     none", "Peer      tidak ada"))
-            return lines.joined(separator: "\n")
+            return (fit([verdict], indent: 0) + [""] + fit(lines)).joined(separator: "\n")
         }
         lines.append(t("Peers", "Peer"))
-        var table = Table(
-            t("PEER", "PEER"), t("ADDRESS", "ALAMAT"), t("STATE", "KEADAAN"), t("LAST CONNECTED", "TERAKHIR TERHUBUNG"),
-            t("LAST ENTRY IN/OUT", "ENTRI TERAKHIR MASUK/KELUAR"), t("BEHIND US/THEM", "TERTINGGAL KITA/MEREKA"),
-            t("BYTES IN/OUT", "BYTE MASUK/KELUAR"), t("FORKS", "FORK"))
-        for p in r.peers {
-            let label = (p.name ?? String(p.node.prefix(8))) + (p.role.map { " [\($0)]" } ?? "")
-            table.add(row: [
-                label, p.address ?? "-", state(p), language.ago(p.lastConnectedMs, now: r.nowMs),
-                language.ago(p.lastEntryReceivedMs, now: r.nowMs) + " / " + language.ago(p.lastEntrySentMs, now: r.nowMs),
-                "\(language.count(Int(clamping: p.entriesBehind))) / \(language.count(Int(clamping: p.entriesPeerBehind)))",
-                language.bytes(Int64(p.bytesIn)) + " / " + language.bytes(Int64(p.bytesOut)), "\(p.forks)",
-            ])
-        }
-        lines.append(table.render())
+        var out = fit([verdict], indent: 0) + [""] + fit(lines)
+        out.append(peerTable())
+        var details: [String] = []
         for p in r.peers where p.state != .connected {
             if let detail = p.detail {
-                lines.append("  " + (p.name ?? String(p.node.prefix(8))) + ": " + detail)
+                details.append("  " + label(p) + ": " + reason(detail))
             }
         }
-        return lines.joined(separator: "\n")
+        out += fit(details, indent: 4)
+        return out.joined(separator: "\n")
+    }
+
+    func label(_ p: PeerStatus) -> String { p.name ?? String(p.node.prefix(8)) }
+
+    func peerTable() -> String {
+        let now = report.nowMs
+        if wide {
+            var table = Table(
+                t("PEER", "PEER"), t("ADDRESS", "ALAMAT"), t("STATE", "KEADAAN"), t("LAST CONNECTED", "TERAKHIR TERHUBUNG"),
+                t("LAST ENTRY IN/OUT", "ENTRI TERAKHIR MASUK/KELUAR"), t("BEHIND US/THEM", "TERTINGGAL KITA/MEREKA"),
+                t("BYTES IN/OUT", "BYTE MASUK/KELUAR"), t("FORKS", "FORK"), t("NODE ID", "ID NODE"))
+            for p in report.peers {
+                table.add(row: [
+                    label(p) + (p.role.map { " [\(Words.role($0, language))]" } ?? ""), p.address ?? "-", state(p),
+                    language.ago(p.lastConnectedMs, now: now),
+                    language.ago(p.lastEntryReceivedMs, now: now) + " / " + language.ago(p.lastEntrySentMs, now: now),
+                    "\(language.count(Int(clamping: p.entriesBehind))) / \(language.count(Int(clamping: p.entriesPeerBehind)))",
+                    language.bytes(Int64(p.bytesIn)) + " / " + language.bytes(Int64(p.bytesOut)), "\(p.forks)",
+                    NodeID(p.node)?.checked ?? p.node,
+                ])
+            }
+            return table.render()
+        }
+        var table = Table(t("PEER", "PEER"), t("STATE", "KEADAAN"), t("LAST CONTACT", "KONTAK TERAKHIR"), t("BEHIND US/THEM", "TERTINGGAL"))
+        for p in report.peers {
+            table.add(row: [
+                label(p), state(p), language.ago(p.lastSeenMs ?? p.lastConnectedMs, now: now),
+                "\(language.count(Int(clamping: p.entriesBehind))) / \(language.count(Int(clamping: p.entriesPeerBehind)))",
+            ])
+        }
+        return table.render(maxWidth: Self.width, shrinking: 0)
     }
 
     func state(_ p: PeerStatus) -> String {
         switch p.state {
-        case .connected: return p.inSync ? t("connected, in sync", "terhubung, sinkron") : t("connected, syncing", "terhubung, sedang sinkron")
+        case .connected: return p.inSync ? t("connected, in sync", "terhubung, sinkron") : t("connected, syncing", "sedang sinkron")
         case .connecting: return t("connecting", "menghubungkan")
         case .backingOff:
             let wait = p.retryAtMs.map { language.duration(seconds: max(0, ($0 - report.nowMs) / 1000)) } ?? "?"
-            return t("retry in \(wait)", "coba lagi dalam \(wait)")
+            return t("retry in \(wait)", "coba lagi \(wait)")
         case .refused: return t("refused", "ditolak")
         case .disconnected: return t("disconnected", "terputus")
         }
+    }
+
+    /// Lines cut at word boundaries to 80 columns (unless wide), continued
+    /// under their label.
+    func fit(_ lines: [String], indent: Int = StatusText.label) -> [String] {
+        guard !wide else { return lines }
+        return lines.flatMap { Self.wrap($0, width: Self.width, indent: indent) }
+    }
+
+    static func wrap(_ line: String, width: Int, indent: Int) -> [String] {
+        guard line.count > width else { return [line] }
+        let lead = String(line.prefix { $0 == " " })
+        var out: [String] = []
+        var current = lead
+        let text = line.dropFirst(lead.count)
+        let pad = String(repeating: " ", count: indent)
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            let candidate = current == lead ? current + word : current + " " + word
+            if candidate.count > width && !current.trimmingCharacters(in: .whitespaces).isEmpty {
+                out.append(current)
+                current = pad + word
+            } else {
+                current = candidate
+            }
+        }
+        out.append(current)
+        // A word longer than the width (a path) is cut where it must be.
+        return out.flatMap { l -> [String] in
+            guard l.count > width else { return [l] }
+            var rest = Substring(l)
+            var pieces: [String] = []
+            while rest.count > width {
+                pieces.append(String(rest.prefix(width)))
+                rest = Substring(pad) + rest.dropFirst(width)
+            }
+            pieces.append(String(rest))
+            return pieces
+        }
+    }
+}
+
+/// Why a peer's connection ended, as the daemon words it (`detail`), in
+/// plain words of the operator's language: the cause and what to do, never
+/// a BoringSSL error stack or a Swift error dump.
+enum PeerDetailText {
+    static func plain(_ detail: String, language l: Language) -> String {
+        if detail.hasPrefix("TLS handshake failed: ") {
+            return handshake(String(detail.dropFirst("TLS handshake failed: ".count)), language: l)
+        }
+        if detail.hasPrefix("cannot connect to ") {
+            let rest = detail.dropFirst("cannot connect to ".count)
+            let colon = rest.range(of: ": ")
+            let address = colon.map { String(rest[..<$0.lowerBound]) } ?? String(rest)
+            let why = colon.map { String(rest[$0.upperBound...]) } ?? ""
+            return l.t("cannot connect to \(address): ", "tidak bisa terhubung ke \(address): ") + connect(why, language: l)
+        }
+        if let refusal = StatusReport.Refusal(parsing: detail) {
+            return refused(refusal, language: l)
+        }
+        if detail.hasPrefix("no data from the peer for too long") {
+            return l.t("no data from the peer for too long (the link dropped?)", "tidak ada data dari peer terlalu lama (jaringan putus?)")
+        }
+        if detail == "this node is shutting down" { return l.t(detail, "node ini sedang berhenti") }
+        if detail.hasPrefix("connection error") || detail == "the connection ended" {
+            return l.t("the connection was cut (the link or the peer dropped it); this node retries by itself",
+                       "koneksi terputus (jaringan atau peer memutusnya); node ini mencoba lagi sendiri")
+        }
+        return l.t(ErrorText.scrub(detail), "alasan dari tcnoded: " + ErrorText.scrub(detail))
+    }
+
+    static func handshake(_ why: String, language l: Language) -> String {
+        if why.hasPrefix("expected node "), let found = why.range(of: " but found ") {
+            let expected = why.dropFirst("expected node ".count).prefix { $0 != " " }
+            let actual = why[found.upperBound...].prefix { $0 != ";" && $0 != " " }
+            return l.t("another node answers at this address (\(actual), not \(expected)): check the peer's node id and address in the config",
+                       "node lain yang menjawab di alamat ini (\(actual), bukan \(expected)): periksa id node dan alamat peer itu di konfigurasi")
+        }
+        let text = why.uppercased()
+        if text.contains("WRONG_VERSION_NUMBER") || text.contains("HTTP_REQUEST") || text.contains("UNKNOWN_PROTOCOL") {
+            return l.t("the address answers, but not as a tcnode node (another program on that port?): check the port, it is tcnoded's `listen` port (7447 by default)",
+                       "alamat itu menjawab, tapi bukan sebagai node tcnode (program lain di port itu?): periksa port-nya, yaitu port `listen` tcnoded (bawaan 7447)")
+        }
+        if text.contains("ALPN") || text.contains("APPLICATION_PROTOCOL") {
+            return l.t("the peer does not speak this version's protocol (tcnode/1): update tcnode on both sides",
+                       "peer tidak memakai protokol versi ini (tcnode/1): perbarui tcnode di kedua sisi")
+        }
+        if text.contains("CERTIFICATE") || text.contains("NO PEER KEY") {
+            return l.t("the peer's identity was not accepted during TLS: check its node id in the config",
+                       "identitas peer tidak diterima saat TLS: periksa id node-nya di konfigurasi")
+        }
+        return l.t("the secure connection could not be set up (the peer closed it, or the address is not a tcnode node); this node retries by itself",
+                   "koneksi aman tidak bisa dibuat (peer menutupnya, atau alamat itu bukan node tcnode); node ini mencoba lagi sendiri")
+    }
+
+    static func connect(_ why: String, language l: Language) -> String {
+        let text = why.lowercased()
+        if text.contains("connection refused") {
+            return l.t("connection refused (is tcnoded running there, and the port right?)",
+                       "koneksi ditolak (apakah tcnoded berjalan di sana, dan port-nya benar?)")
+        }
+        if text.contains("no answer") || text.contains("timed out") || text.contains("timeout") {
+            return l.t("no answer (link down, firewall, or wrong address)", "tidak ada jawaban (jaringan putus, firewall, atau alamat salah)")
+        }
+        if text.contains("unknownhost") || text.contains("resolve") || text.contains("name or service not known") || text.contains("dns") {
+            return l.t("the host name cannot be found (check the spelling, the DNS, or use an IP address)",
+                       "nama host tidak ditemukan (periksa ejaannya, DNS-nya, atau pakai alamat IP)")
+        }
+        if text.contains("unreachable") || text.contains("no route") {
+            return l.t("no route to the peer (check this PC's network connection)", "tidak ada rute ke peer (periksa koneksi jaringan PC ini)")
+        }
+        return l.t("the network or the address (\(ErrorText.scrub(why)))", "jaringan atau alamatnya (\(ErrorText.scrub(why)))")
+    }
+
+    static func refused(_ r: StatusReport.Refusal, language l: Language) -> String {
+        let byPeer = r.byPeer
+        let message = ErrorText.scrub(r.message)
+        guard l == .id else {
+            return (byPeer ? "the peer closed the connection" : "this node closed the connection") + " (\(r.code)): \(message)"
+        }
+        let who = byPeer ? "peer menutup koneksi" : "node ini menutup koneksi"
+        let why: String
+        switch ErrorCode(rawValue: r.code) {
+        case .notAMember?:
+            why = message.contains("revoked")
+                ? "node itu telah dicabut dari jaringan; kunci yang dicabut perlu diganti kunci baru (`tcnode init` di direktori data baru) lalu diterima lagi"
+                : "node itu bukan anggota jaringan; minta otoritas jaringan menerimanya (`tcnode admit`)"
+        case .networkMismatch?: why = "node itu dari jaringan lain; periksa id jaringan (`tcnode init --network`) dan alamat peer"
+        case .protocolVersion?: why = "versi protokol berbeda; perbarui tcnode di kedua sisi"
+        case .identityMismatch?: why = "id node tidak cocok dengan kunci TLS-nya; periksa id node peer di konfigurasi"
+        case .badFrame?, .badEntry?: why = "data yang diterima rusak atau tidak sah; jika berlanjut, beri tahu operator peer itu"
+        case .tooLarge?: why = "pesan terlalu besar; perbarui tcnode di kedua sisi"
+        case .shuttingDown?: why = "node itu sedang berhenti; node ini mencoba lagi nanti"
+        case .internal?:
+            why = r.isLocalStorage ? "basis data node ini gagal (\(message))" : "gangguan di node itu sendiri (\(message))"
+        case nil: why = message
+        }
+        return "\(who): \(why)"
     }
 }

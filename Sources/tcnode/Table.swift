@@ -9,20 +9,27 @@ struct Table {
     mutating func add(_ cells: String...) { rows.append(cells) }
     mutating func add(row: [String]) { rows.append(row) }
 
-    func render() -> String {
+    /// The table; with `maxWidth`, column `shrinking` is narrowed (its
+    /// cells clipped) so that lines fit, down to 8 characters.
+    func render(maxWidth: Int? = nil, shrinking: Int? = nil) -> String {
         var widths = headers.map(\.count)
         for row in rows {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
         }
+        if let maxWidth, let column = shrinking, column < widths.count {
+            let total = widths.reduce(0, +) + 2 * (widths.count - 1)
+            if total > maxWidth { widths[column] = max(8, widths[column] - (total - maxWidth)) }
+        }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { i, cell in
-                i == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
+                let text = i == shrinking && cell.count > widths[i] ? cell.clipped(widths[i]) : cell
+                return i == cells.count - 1 ? text : text + String(repeating: " ", count: max(0, widths[i] - text.count))
             }.joined(separator: "  ")
         }
         return ([line(headers)] + rows.map(line)).joined(separator: "\n")
     }
 
-    func print() { Swift.print(render()) }
+    func print() { say(render()) }
 }
 
 extension String {
