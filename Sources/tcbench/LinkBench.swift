@@ -173,10 +173,10 @@ struct LinkBench: AsyncParsableCommand {
             let upWindow = Duration.seconds(up)
             // Flowing, and the link up with half a window left (a record
             // written just before a cut waits for the cut, not the photo).
-            _ = try? await link.wait(timeout: limit) { c in
+            let ready = (try? await link.wait(timeout: limit) { c in
                 hub.holds(sha) || (c[.toUpstream].bytesOnWire - before[.toUpstream].bytesOnWire >= flowing
                                    && c.isUp && c.connectionsOpen > 0 && (c.timeToNextChange ?? upWindow) >= upWindow / 2)
-            }
+            }) != nil
             if hub.holds(sha) {
                 out["record_behind_photo_ms"] = "n/a"
                 say("(b) the photo arrived before a record could be written behind it")
@@ -190,6 +190,8 @@ struct LinkBench: AsyncParsableCommand {
                 let ms = (ContinuousClock.now - written).seconds * 1000
                 out["record_behind_photo_ms"] = (arrived ? "" : ">") + fmt(ms, 0)
                 out["record_cuts"] = "\(link.counters.cuts - cutsBefore)"
+                // Not flowing within the timeout: the record did not race a photo in flight.
+                out["record_photo_flowing"] = ready ? "yes" : "no"
                 say("(b) record written behind the photo: \(arrived ? "stored on the hub" : "NOT on the hub (timeout)") after \(fmt(ms, 0)) ms")
             }
             photoDone = try await hub.node.waitOrTimeout(limit - (ContinuousClock.now - photoStart)) { hub.holds(sha) }
@@ -275,7 +277,7 @@ private struct Figures {
     static let order = [
         "link_sync_ratio", "resent_fraction", "photo_resent_fraction", "record_behind_photo_ms", "idle_bytes_per_day",
         "sync", "entries", "sync_s", "sync_up_s", "ideal_s", "sync_link_bytes", "ref_sync_bytes", "sync_cuts", "sync_connections",
-        "photo", "photo_s", "photo_up_s", "photo_held", "photo_link_bytes", "ref_photo_bytes", "record_cuts",
+        "photo", "photo_s", "photo_up_s", "photo_held", "photo_link_bytes", "ref_photo_bytes", "record_cuts", "record_photo_flowing",
         "idle_bytes", "idle_reconnects", "cuts", "connections", "refused", "discarded_bytes", "reconnect_median_s", "reconnect_max_s",
         "rate", "latency_ms", "up", "down",
     ]
