@@ -98,9 +98,9 @@ public enum ControlAPI {
         let figures = StatusFigures(store: node.store)
         router.get("/v1/status") { _, _ -> Response in
             let bound = try? await listener?.boundAddress()
-            let report = try await StatusReport.make(store: node.store, figures: try await figures.current(), node: node.id,
-                                                     name: name, region: region, running: node,
-                                                     listen: bound.map(PeerChannel.describe))
+            let current = try await figures.current()
+            let report = StatusReport.make(store: node.store, figures: current, node: node.id, name: name, region: region, running: node,
+                                           listen: bound.map(PeerChannel.describe))
             return Response(status: .ok, headers: [.contentType: "application/json"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: try StatusReport.encoder.encode(report))))
         }

@@ -7,8 +7,9 @@ import Synchronization
 struct BundleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bundle",
-        abstract: "Carry records and photos on a stick to another node of the network, and back (offline sync).",
-        discussion: """
+        abstract: tr("Carry records and photos on a stick to another node of the network, and back (offline sync).",
+                     "Membawa rekaman dan foto dengan stik ke node lain di jaringan, dan kembali (sinkron luring)."),
+        discussion: tr("""
             A bundle holds signed entries and the photos they refer to; the node that imports it verifies every entry as
             network sync does. It holds no keys or passwords, but it does hold the centre's records: keep the stick safe.
 
@@ -22,30 +23,61 @@ struct BundleCommand: AsyncParsableCommand {
             Exit codes: 0 done (import: the whole bundle was read and nothing was refused), 1 failure, or an import that
             refused something or found the bundle damaged (every entry that verified was kept; the report says what was
             not and why), 2 usage error, 78 the config file or data directory is wrong.
-            """,
-        subcommands: [BundleExport.self, BundleImport.self, BundleHeads.self, BundleShow.self])
+            """, """
+            Bundel berisi entri bertanda tangan dan foto yang dirujuknya; node yang mengimpornya memeriksa setiap entri
+            seperti sinkron jaringan. Bundel tidak berisi kunci atau kata sandi, tetapi berisi rekaman pusat: jaga stiknya.
+
+            Pulang-pergi (docs/OPERATIONS.md, "Carrying data by stick"):
+              pusat:   tcnode bundle export /media/usb/pusat.tcb --for ID_HUB
+              hub:     tcnode bundle import /media/usb/pusat.tcb             (menulis pusat.ack.tcb di sebelahnya)
+              hub:     tcnode bundle export /media/usb/hub.tcb --for ID_PUSAT
+              pusat:   tcnode bundle import /media/usb/hub.tcb
+                       tcnode bundle import /media/usb/pusat.ack.tcb
+
+            Kode keluar: 0 selesai (impor: seluruh bundel terbaca dan tidak ada yang ditolak), 1 gagal, atau impor yang
+            menolak sesuatu atau menemukan bundel rusak (semua entri yang lolos pemeriksaan disimpan; laporannya menyebut
+            yang tidak dan alasannya), 2 salah pakai, 78 berkas konfigurasi atau direktori data salah.
+            """),
+        subcommands: [BundleExport.self, BundleImport.self, BundleHeads.self, BundleShow.self],
+        aliases: ["bundel"])
 }
 
 struct BundleExport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write a bundle of this node's entries and photos to FILE, for a node of the same network.",
-        discussion: """
+        abstract: tr("Write a bundle of this node's entries and photos to FILE, for a node of the same network.",
+                     "Menulis bundel entri dan foto node ini ke FILE, untuk node di jaringan yang sama."),
+        discussion: tr("""
             By default everything this node holds. --for leaves out what that node acknowledged (its last bundle, heads
             file or ack imported here); --against uses a heads file made there (`tcnode bundle heads`). Logs are carried
             without holes: --since and --kinds choose, per author, one run of consecutive entries.
             The file is written beside FILE under a temporary name and renamed when complete.
-            """)
+            """, """
+            Bawaannya semua yang dimiliki node ini. --for tidak membawa yang sudah diakui node itu (bundel, berkas head
+            atau tanda terima terakhirnya yang diimpor di sini); --against memakai berkas head yang dibuat di sana
+            (`tcnode bundle heads`). Log dibawa tanpa lubang: --since dan --kinds memilih, per penulis, satu deret entri
+            berurutan. Berkas ditulis di sebelah FILE dengan nama sementara dan diganti namanya setelah lengkap.
+            """),
+        aliases: ["ekspor"])
 
     @OptionGroup var data: DataOptions
-    @Argument(help: "The bundle to write (for example /media/usb/centre.tcb); an older file there is replaced.") var file: String
-    @Option(name: .customLong("for"), help: "The destination node id: leave out what it acknowledged.") var destination: String?
-    @Option(help: "Only entries written on or after this date (YYYY-MM-DD, local time, or an ISO 8601 time); the destination must hold what comes before.")
+    @Argument(help: ArgumentHelp(tr("The bundle to write (for example /media/usb/centre.tcb); an older file there is replaced.",
+                                    "Bundel yang ditulis (mis. /media/usb/pusat.tcb); berkas lama di sana diganti.")))
+    var file: String
+    @Option(name: .customLong("for"), help: ArgumentHelp(tr("The destination node id: leave out what it acknowledged.",
+                                                            "Id node tujuan: yang sudah diakuinya tidak dibawa.")))
+    var destination: String?
+    @Option(help: ArgumentHelp(tr("Only entries written on or after this date (YYYY-MM-DD, local time, or an ISO 8601 time); the destination must hold what comes before.",
+                                  "Hanya entri yang ditulis pada atau setelah tanggal ini (TTTT-BB-HH, waktu setempat, atau waktu ISO 8601); tujuan harus sudah punya yang sebelumnya.")))
     var since: String?
-    @Option(help: "Only these authors (node ids, comma-separated).") var authors: [String] = []
-    @Option(help: "Only up to the last entry of these kinds in each log (comma-separated).") var kinds: [String] = []
-    @Option(help: "A heads file made at the destination (`tcnode bundle heads`): carry exactly what it lacks.") var against: String?
-    @Flag(help: "Leave the photos out.") var noPhotos = false
+    @Option(help: ArgumentHelp(tr("Only these authors (node ids, comma-separated).", "Hanya penulis ini (id node, dipisah koma)."))) var authors: [String] = []
+    @Option(help: ArgumentHelp(tr("Only up to the last entry of these kinds in each log (comma-separated).",
+                                  "Hanya sampai entri terakhir jenis ini di setiap log (dipisah koma).")))
+    var kinds: [String] = []
+    @Option(help: ArgumentHelp(tr("A heads file made at the destination (`tcnode bundle heads`): carry exactly what it lacks.",
+                                  "Berkas head yang dibuat di tujuan (`tcnode bundle heads`): bawa tepat yang kurang di sana.")))
+    var against: String?
+    @Flag(help: ArgumentHelp(tr("Leave the photos out.", "Tanpa foto."))) var noPhotos = false
     @OptionGroup var output: OutputOptions
 
     func options() throws -> BundleExportOptions {
@@ -84,7 +116,7 @@ struct BundleExport: AsyncParsableCommand {
         do {
             summary = try await access.export(to: file, options: options, against: against, progress: progress)
         } catch {
-            throw Failure(message: "\(BundleText.error(error, language: language)); no bundle was written")
+            throw Failure(message: "\(BundleText.error(error, language: language))" + language.t("; no bundle was written", "; tidak ada bundel yang ditulis"))
         }
         progress.done()
         if output.json {
@@ -98,19 +130,29 @@ struct BundleExport: AsyncParsableCommand {
 struct BundleImport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Verify and store a bundle (or a heads file or acknowledgement) from a stick.",
-        discussion: """
+        abstract: tr("Verify and store a bundle (or a heads file or acknowledgement) from a stick.",
+                     "Memeriksa dan menyimpan bundel (atau berkas head atau tanda terima) dari stik."),
+        discussion: tr("""
             Every entry is checked as network sync checks it (signature, chain, membership and revocation, forks); what
             is new is stored, and importing the same bundle again changes nothing. A damaged or cut-short bundle keeps
             every entry that verifies. Through tcnoded when it runs, so connected peers get the entries at once.
             After a bundle, an acknowledgement (what this node now holds) is written beside it, FILE.ack.tcb, or to --ack:
             carry it back and import it at the exporter, so its next `export --for` leaves this out.
-            """)
+            """, """
+            Setiap entri diperiksa seperti pada sinkron jaringan (tanda tangan, rantai, keanggotaan dan pencabutan, fork);
+            yang baru disimpan, dan mengimpor bundel yang sama lagi tidak mengubah apa pun. Bundel yang rusak atau terpotong
+            tetap menyimpan setiap entri yang lolos pemeriksaan. Lewat tcnoded bila berjalan, sehingga peer yang terhubung
+            langsung menerima entrinya. Setelah bundel, tanda terima (apa yang kini dimiliki node ini) ditulis di sebelahnya,
+            FILE.ack.tcb, atau ke --ack: bawa kembali dan impor di pengekspor, agar `export --for` berikutnya tidak membawanya.
+            """),
+        aliases: ["impor"])
 
     @OptionGroup var data: DataOptions
-    @Argument(help: "The bundle to import.") var file: String
-    @Option(help: "Where to write the acknowledgement (default: beside FILE, as NAME.ack.tcb).") var ack: String?
-    @Flag(help: "Write no acknowledgement.") var noAck = false
+    @Argument(help: ArgumentHelp(tr("The bundle to import.", "Bundel yang diimpor."))) var file: String
+    @Option(help: ArgumentHelp(tr("Where to write the acknowledgement (default: beside FILE, as NAME.ack.tcb).",
+                                  "Tempat menulis tanda terima (bawaan: di sebelah FILE, sebagai NAMA.ack.tcb).")))
+    var ack: String?
+    @Flag(help: ArgumentHelp(tr("Write no acknowledgement.", "Jangan tulis tanda terima."))) var noAck = false
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -161,11 +203,13 @@ struct BundleImport: AsyncParsableCommand {
 struct BundleHeads: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "heads",
-        abstract: "Write a small signed heads file: what this node holds, for `tcnode bundle export --against` elsewhere.",
-        discussion: "Importing it at another node (`tcnode bundle import`) also records what this node holds there, for `export --for`.")
+        abstract: tr("Write a small signed heads file: what this node holds, for `tcnode bundle export --against` elsewhere.",
+                     "Menulis berkas head kecil bertanda tangan: apa yang dimiliki node ini, untuk `tcnode bundle export --against` di tempat lain."),
+        discussion: tr("Importing it at another node (`tcnode bundle import`) also records what this node holds there, for `export --for`.",
+                       "Mengimpornya di node lain (`tcnode bundle import`) juga mencatat di sana apa yang dimiliki node ini, untuk `export --for`."))
 
     @OptionGroup var data: DataOptions
-    @Argument(help: "The heads file to write.") var file: String
+    @Argument(help: ArgumentHelp(tr("The heads file to write.", "Berkas head yang ditulis."))) var file: String
     @OptionGroup var output: OutputOptions
 
     func validate() throws { try BundlePaths.checkWritable(file) }
@@ -179,7 +223,7 @@ struct BundleHeads: AsyncParsableCommand {
         do {
             summary = try await access.export(to: file, options: options, against: nil, progress: nil)
         } catch {
-            throw Failure(message: "\(BundleText.error(error, language: language)); no heads file was written")
+            throw Failure(message: "\(BundleText.error(error, language: language))" + language.t("; no heads file was written", "; tidak ada berkas head yang ditulis"))
         }
         if output.json {
             try writeJSON(encodable: BundleSummaryJSON(summary))
@@ -192,10 +236,13 @@ struct BundleHeads: AsyncParsableCommand {
 struct BundleShow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Check a bundle without importing it: who made it, what it holds, whether it is whole.",
-        discussion: "Exit code 0 when the bundle is whole (its signed manifest verifies and every section matches it), 1 otherwise.")
+        abstract: tr("Check a bundle without importing it: who made it, what it holds, whether it is whole.",
+                     "Memeriksa bundel tanpa mengimpornya: siapa pembuatnya, isinya, apakah utuh."),
+        discussion: tr("Exit code 0 when the bundle is whole (its signed manifest verifies and every section matches it), 1 otherwise.",
+                       "Kode keluar 0 bila bundel utuh (manifes bertanda tangannya cocok dan setiap bagian sesuai), selain itu 1."),
+        aliases: ["lihat"])
 
-    @Argument(help: "The bundle, heads file or acknowledgement.") var file: String
+    @Argument(help: ArgumentHelp(tr("The bundle, heads file or acknowledgement.", "Bundel, berkas head atau tanda terima."))) var file: String
     @OptionGroup var output: OutputOptions
     @OptionGroup var languageOptions: LanguageOptions
 

@@ -70,4 +70,8 @@ struct TCNode: AsyncParsableCommand {
             ProductCommand.self, SaleCommand.self, TrainingCommand.self, MonitorCommand.self, ActivityCommand.self, ProfileCommand.self,
             BundleCommand.self,
         ])
+
+    /// `tcnode --lang id <command>`: the language is read from the arguments
+    /// before parsing (`Language.current`); this only lets it stand here.
+    @OptionGroup var languageOptions: LanguageOptions
 }

@@ -113,7 +113,7 @@ enum CommandWords {
             ("Missing value for ", "Nilai belum diberikan untuk "), (". Did you mean ", ". Maksud Anda "),
             ("The value ", "Nilai "), (" is invalid for ", " tidak sah untuk "), (" is invalid.", " tidak sah."),
             (" had already been set with ", " sudah diberikan dengan "), ("Value to be set with ", "Nilai yang diberikan dengan "),
-            ("(default as flag: ", "(bawaan sebagai flag: "), ("(values: ", "(nilai: "),
+            ("(default as flag: ", "(bawaan sebagai flag: "), ("(values: ", "(nilai: "), ("<subcommand>", "<subperintah>"),
         ]
         for (en, id) in fixed { out = out.replacingOccurrences(of: en, with: id) }
         out = out.replacingOccurrences(of: #"See '([^']+)' for more information\."#, with: "Lihat '$1' untuk keterangan lebih lanjut.",

@@ -93,7 +93,8 @@ struct LanguageOptions: ParsableArguments {
 
     func validate() throws { try Language.validate(lang) }
 
-    var language: Language { Language.choose(lang) }
+    /// The language of this run, wherever `--lang` stood on the command line.
+    var language: Language { Language.current }
 }
 
 extension Language {

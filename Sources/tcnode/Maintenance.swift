@@ -7,28 +7,36 @@ import Telecenter
 struct ResetSync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reset-sync",
-        abstract: "After restoring a backup: make peers send everything again.",
-        discussion: """
+        abstract: tr("After restoring a backup: make peers send everything again.",
+                     "Setelah memulihkan cadangan: minta peer mengirim semuanya lagi."),
+        discussion: tr("""
             A restored database is older than what peers remember of it. This gives it a new feed id and
             forgets all peer checkpoints, so peers offer every entry again, this node's own included.
             Run it with tcnoded stopped, before the node writes anything new.
-            """)
+            """, """
+            Basis data yang dipulihkan lebih tua dari yang diingat peer tentangnya. Perintah ini memberinya id feed baru
+            dan melupakan semua checkpoint peer, sehingga peer menawarkan lagi setiap entri, termasuk milik node ini.
+            Jalankan saat tcnoded berhenti, sebelum node menulis apa pun yang baru.
+            """))
 
     @OptionGroup var data: DataOptions
 
     func run() async throws {
         if (try? await ControlClient(socketPath: try data.socketPath()).status()) != nil {
-            throw Failure(message: "tcnoded is running; stop it first (sudo systemctl stop tcnoded), then run reset-sync, then start it")
+            throw Failure(message: tr("tcnoded is running; stop it first (sudo systemctl stop tcnoded), then run reset-sync, then start it",
+                                      "tcnoded sedang berjalan; hentikan dulu (sudo systemctl stop tcnoded), lalu jalankan reset-sync, lalu jalankan tcnoded"))
         }
         let store = try await data.openStore()
         let feed = try await store.offPool { try $0.resetSyncState() }
-        say("sync state reset (new feed \(feed.hex.prefix(8))); start tcnoded and let it sync before writing new records")
+        say(tr("sync state reset (new feed \(feed.hex.prefix(8))); start tcnoded and let it sync before writing new records",
+               "status sinkron diatur ulang (feed baru \(feed.hex.prefix(8))); jalankan tcnoded dan biarkan sinkron sebelum menulis rekaman baru"))
     }
 }
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check the database for damage (SQLite integrity check; slow on large databases).")
+        abstract: tr("Check the database for damage (SQLite integrity check; slow on large databases).",
+                     "Periksa kerusakan basis data (pemeriksaan integritas SQLite; lambat untuk basis data besar)."))
 
     @OptionGroup var data: DataOptions
 
@@ -39,7 +47,9 @@ struct Check: ParsableCommand {
         // read-only connection first; a damaged file is refused unchanged.
         do { store = try directory.openStore(checkIntegrity: true) } catch { throw Failure(message: ErrorText.plain(error)) }
         let stats = try store.stats()
-        say("ok: \(stats.entries) entries from \(stats.authors) authors, \(stats.forks) forks recorded")
+        let l = Language.current
+        say(l.t("ok: \(l.count(stats.entries)) entries from \(l.count(stats.authors)) authors, \(stats.forks) forks recorded",
+                "baik: \(l.count(stats.entries)) entri dari \(l.count(stats.authors)) penulis, \(stats.forks) fork tercatat"))
     }
 }
 

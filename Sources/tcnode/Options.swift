@@ -26,7 +26,8 @@ struct DataOptions: ParsableArguments {
 
     func validate() throws { try Language.validate(lang) }
 
-    var language: Language { Language.choose(lang) }
+    /// The language of this run, wherever `--lang` stood on the command line.
+    var language: Language { Language.current }
 
     /// The config file, when one is given or the default one exists and
     /// this user may read it. A config that is given but cannot be used is
