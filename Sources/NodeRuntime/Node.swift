@@ -27,8 +27,21 @@ public struct SyncTiming: Sendable {
     public var revokedGrace: Duration = .seconds(30)
     public var backoffInitial: Duration = .seconds(1)
     public var backoffMaximum: Duration = .seconds(600)
+    /// Photo requests that make no progress for this long go to another peer.
+    public var photoStall: Duration = .seconds(60)
 
     public init() {}
+
+    /// The connection core's timers.
+    var connection: ConnectionTiming {
+        var t = ConnectionTiming()
+        t.idleSendMs = idleSend.milliseconds
+        t.idleReceiveMs = idleReceive.milliseconds
+        t.handshakeMs = handshakeTimeout.milliseconds
+        t.revokedGraceMs = revokedGrace.milliseconds
+        t.photoStallMs = photoStall.milliseconds
+        return t
+    }
 }
 
 /// One running node: its key and store, whom it trusts, its live

@@ -1,0 +1,128 @@
+import Foundation
+import Logging
+import Replication
+
+/// A running node as one connection's environment (`ConnectionEnvironment`):
+/// its store, photo policy and blob store, the node-wide bookkeeping, and
+/// the peer's row in status, which only this type writes while the
+/// connection runs.
+struct NodeEnvironment: ConnectionEnvironment {
+    let node: Node
+    let peer: NodeID
+    let direction: String
+    let address: String?
+    let counts: ByteCounts
+    let ticket: ConnectionAdmission.Ticket?
+    let logger: Logger
+    private let origin = ContinuousClock.now
+
+    init(node: Node, peer: NodeID, direction: String, address: String?, counts: ByteCounts,
+         ticket: ConnectionAdmission.Ticket?, logger: Logger) {
+        self.node = node
+        self.peer = peer
+        self.direction = direction
+        self.address = address
+        self.counts = counts
+        self.ticket = ticket
+        self.logger = logger
+    }
+
+    var store: Store { node.store }
+
+    func now() -> Int64 { (ContinuousClock.now - origin).milliseconds }
+
+    func choosePhotos(excluding refused: Set<Bytes32>) async -> [BlobRequest] {
+        guard let photos = node.photos else { return [] }
+        let id = node.id
+        return node.claimPhotos(await OffPool.run { photos.wanted(node: id, excluding: refused) })
+    }
+
+    func releasePhotos(_ photos: Set<Bytes32>) { node.releasePhotos(photos) }
+
+    func readPhoto(_ sha: Bytes32, offset: UInt64, length: Int) async -> (total: UInt64, bytes: [UInt8])? {
+        guard let photos = node.photos else { return nil }
+        return await OffPool.run { () -> (total: UInt64, bytes: [UInt8])? in
+            guard photos.serves(sha), let total = photos.blobs.size(sha) else { return nil }
+            return (total, photos.blobs.read(sha, offset: min(offset, total), length: length) ?? [])
+        }
+    }
+
+    func storePhotoChunk(_ sha: Bytes32, total: UInt64, offset: UInt64, bytes: [UInt8]) async throws -> Bool {
+        guard let photos = node.photos else { return false }
+        // Written, fsynced and (at the end) hashed off the cooperative pool.
+        do {
+            return try await OffPool.run { () throws -> Bool in
+                try photos.blobs.append(sha, total: total, offset: offset, bytes: bytes)
+            }
+        } catch BlobStore.Failure.offsetMismatch(let held, let offered) {
+            throw BlobStore.Failure.offsetMismatch(held: held, offered: offered)
+        } catch {
+            logger.warning("photo \(sha.hex.prefix(12)) from this peer was refused: \(error)")
+            throw error
+        }
+    }
+
+    func photoHeld(_ sha: Bytes32) async {
+        logger.debug("photo \(sha.hex.prefix(12)) received and verified")
+        await node.notePhotoHeld(sha)
+    }
+
+    func offered(_ heads: [Head]) { node.noteOffered(heads) }
+
+    func ingested(_ outcome: IngestPipeline.Outcome) { node.noteIngest(outcome.result, from: peer) }
+
+    func established(_ hello: Hello) {
+        ticket?.established()
+        node.metrics.connected.increment()
+        let now = PeerConnection.nowMs()
+        node.peers.update(peer, direction: direction, address: address) {
+            $0.state = .connected
+            $0.connections += 1
+            $0.agent = hello.agent
+            if let name = hello.name, !name.isEmpty { $0.name = String(name.prefix(100)) }
+            $0.connectedSinceMs = now
+            $0.lastConnectedMs = now
+            $0.lastSeenMs = now
+            $0.detail = nil
+            $0.retryAtMs = nil
+        }
+        logger.info("connected", metadata: ["agent": "\(hello.agent)", "direction": "\(direction)"])
+    }
+
+    func report(_ status: ConnectionStatus, previous: ConnectionStatus) {
+        let now = PeerConnection.nowMs()
+        let received = status.entriesReceived - previous.entriesReceived
+        let sent = status.entriesSent - previous.entriesSent
+        let forks = status.forks - previous.forks
+        node.peers.update(peer, direction: direction, address: nil) {
+            // The row's counts are since the daemon started; the
+            // connection's since it opened.
+            $0.entriesReceived += received
+            $0.entriesSent += sent
+            $0.forks += forks
+            if received > 0 { $0.lastEntryReceivedMs = now }
+            if sent > 0 { $0.lastEntrySentMs = now }
+            $0.entriesBehind = status.entriesBehind
+            $0.entriesRequestedByPeer = status.entriesRequestedByPeer
+            $0.entriesPeerBehind = status.entriesPeerBehind
+            $0.entriesWantedTwice = status.entriesWantedTwice
+            $0.pendingDropped = status.pendingDropped
+            $0.inSync = status.inSync
+            $0.bytesIn = counts.receivedBytes
+            $0.bytesOut = counts.sentBytes
+        }
+    }
+
+    /// At each tick: bytes that moved, for metrics and the last-seen time.
+    func linkTick(_ moved: (in: Int, out: Int)) {
+        node.metrics.bytesIn.increment(by: moved.in)
+        node.metrics.bytesOut.increment(by: moved.out)
+        guard moved.in + moved.out > 0 else { return }
+        let now = PeerConnection.nowMs()
+        node.peers.update(peer, direction: direction, address: nil) {
+            $0.lastSeenMs = now
+            $0.bytesIn = counts.receivedBytes
+            $0.bytesOut = counts.sentBytes
+        }
+    }
+}

@@ -1,0 +1,144 @@
+/// What a connection needs from the node that runs it: the store, the photo
+/// policy and blob store, the node-wide bookkeeping, and a clock. The daemon
+/// implements it over a running node; the simulator over its simulated
+/// nodes and virtual time.
+public protocol ConnectionEnvironment: Sendable {
+    var store: Store { get }
+    /// Milliseconds on a monotonic clock (virtual in the simulator).
+    func now() -> Int64
+    /// Photos to fetch from this peer, claimed for this connection.
+    func choosePhotos(excluding refused: Set<Bytes32>) async -> [BlobRequest]
+    func releasePhotos(_ photos: Set<Bytes32>)
+    /// Up to `length` bytes of a photo this node serves, from `offset`, and
+    /// its size; nil when it does not serve that photo.
+    func readPhoto(_ sha: Bytes32, offset: UInt64, length: Int) async -> (total: UInt64, bytes: [UInt8])?
+    /// Writes a received chunk; true when the photo is whole and verified.
+    func storePhotoChunk(_ sha: Bytes32, total: UInt64, offset: UInt64, bytes: [UInt8]) async throws -> Bool
+    func photoHeld(_ sha: Bytes32) async
+    /// Heads a peer offered (for the node's view of the network).
+    func offered(_ heads: [Head])
+    /// Entries from this peer were stored (wake other connections, count forks).
+    func ingested(_ outcome: IngestPipeline.Outcome)
+    func established(_ hello: Hello)
+    /// The connection's status changed (from `previous`, last reported).
+    func report(_ status: ConnectionStatus, previous: ConnectionStatus)
+}
+
+/// Runs one `Connection` against its environment: feeds it an event,
+/// carries out every action it answers with (reading and writing the
+/// store, the photo policy, the blob store) and feeds the answers back, in
+/// order, until nothing is left but the work only the caller can do: write
+/// frames to the link, verify and store entries (the daemon overlaps that
+/// in a pipeline), or close. The daemon's `PeerConnection` and the test
+/// simulator both call `step` for every event; so the simulator runs the
+/// production connection code.
+public struct ConnectionDriver<Environment: ConnectionEnvironment>: Sendable {
+    public enum Work: Sendable, Equatable {
+        /// Write these frames; step `.written` when they are.
+        case write([Frame])
+        /// Verify and store these entries after earlier tags; step `.ingested`.
+        case ingest(tag: Int, entries: [[UInt8]])
+        /// Write the farewell ERROR (if any) after what is being written, then close.
+        case close(farewell: ProtocolError?, ConnectionEnding)
+        /// The task was cancelled during a step: step `.shutdown` or `.removed`.
+        case interrupted
+    }
+
+    public private(set) var connection: Connection
+    public let environment: Environment
+    let peer: NodeID
+    private var reported = ConnectionStatus()
+
+    public init(_ configuration: Connection.Configuration, environment: Environment) {
+        self.connection = Connection(configuration)
+        self.environment = environment
+        self.peer = configuration.session.peer
+    }
+
+    public var isClosed: Bool { connection.isClosed }
+
+    public mutating func step(_ event: Connection.Event) async -> [Work] {
+        var work: [Work] = []
+        var events = [event]
+        var next = 0
+        defer { report() }
+        while next < events.count {
+            let event = events[next]
+            next += 1
+            if case .ingested(let outcome) = event { environment.ingested(outcome) }
+            for action in connection.handle(event, now: environment.now()) {
+                switch action {
+                case .write(let frames):
+                    work.append(.write(frames))
+                case .ingest(let tag, let entries):
+                    work.append(.ingest(tag: tag, entries: entries))
+                case .close(let farewell, let ending):
+                    work.append(.close(farewell: farewell, ending))
+                    return work
+                default:
+                    do {
+                        if let answer = try await perform(action) { events.append(answer) }
+                    } catch where error is CancellationError || Task.isCancelled {
+                        work.append(.interrupted)
+                        return work
+                    } catch {
+                        events.append(.storageFailed("\(error)"))
+                    }
+                }
+            }
+        }
+        return work
+    }
+
+    private func perform(_ action: Connection.Action) async throws -> Connection.Event? {
+        let store = environment.store
+        switch action {
+        case .loadHeads(let after, let excludingPeer):
+            return .headsLoaded(try await store.heads(movedAfter: Int64(clamping: after), excludingOrigin: excludingPeer ? peer : nil))
+        case .compare(let request, let heads):
+            environment.offered(heads)
+            return .compared(request: request, try await store.compare(heads))
+        case .comparePending(let request):
+            let heads = try await store.pendingHeads(offeredBy: peer)
+            return .compared(request: request, heads.isEmpty ? [] : try await store.compare(heads))
+        case .saveCheckpoint(let checkpoint):
+            try await store.saveCheckpoint(checkpoint, for: peer)
+        case .savePending(let heads):
+            try await store.savePending(heads, offeredBy: peer)
+        case .saveOffered(let heads):
+            try await store.saveOffered(heads, by: peer)
+        case .readEntries(let ranges, let maxBytes):
+            return .entriesRead(try await store.entryBytes(serving: ranges, maxBytes: maxBytes))
+        case .choosePhotos(let refused):
+            return .photosChosen(await environment.choosePhotos(excluding: refused))
+        case .releasePhotos(let photos):
+            environment.releasePhotos(photos)
+        case .readPhoto(let sha, let offset, let length):
+            let read = await environment.readPhoto(sha, offset: offset, length: length)
+            return .photoRead(sha, total: read?.total, offset: offset, bytes: read?.bytes ?? [])
+        case .storePhotoChunk(let sha, let total, let offset, let bytes):
+            do {
+                return .photoChunkStored(sha, complete: try await environment.storePhotoChunk(sha, total: total, offset: offset, bytes: bytes))
+            } catch BlobStore.Failure.offsetMismatch {
+                // Another connection wrote this photo meanwhile, or a chunk
+                // repeated after a restart: not the peer's fault.
+                return .photoChunkStored(sha, complete: false)
+            } catch {
+                return .photoRefused(sha, "\(error)")
+            }
+        case .photoHeld(let sha):
+            await environment.photoHeld(sha)
+        case .established(let hello):
+            environment.established(hello)
+        case .write, .ingest, .close:
+            break
+        }
+        return nil
+    }
+
+    private mutating func report() {
+        guard connection.status != reported else { return }
+        environment.report(connection.status, previous: reported)
+        reported = connection.status
+    }
+}

@@ -1,0 +1,30 @@
+/// What one connection has done so far, for the peer's row in status. The
+/// core keeps it; the driver reports it whenever it changed, from one place.
+public struct ConnectionStatus: Sendable, Equatable {
+    public var established = false
+    public var inSync = false
+    /// Entries received from the peer and handed to verification.
+    public var entriesReceived = 0
+    /// Entries written to the peer.
+    public var entriesSent = 0
+    /// Entries wanted from the peer and not yet stored.
+    public var entriesBehind: UInt64 = 0
+    /// Entries the peer asked for on this connection.
+    public var entriesRequestedByPeer: UInt64 = 0
+    /// Entries the peer asked for again on this connection (not served twice).
+    public var entriesWantedTwice: UInt64 = 0
+    /// Offered heads of non-members forgotten past the bound (PROTOCOL.md §7.8).
+    public var pendingDropped = 0
+    /// Forks found in entries received on this connection.
+    public var forks = 0
+    /// Photos being fetched from the peer.
+    public var photosFetching = 0
+
+    public init() {}
+
+    /// Entries the peer asked for that are not written yet.
+    public var entriesPeerBehind: UInt64 {
+        let sent = UInt64(max(0, entriesSent))
+        return entriesRequestedByPeer > sent ? entriesRequestedByPeer - sent : 0
+    }
+}
