@@ -362,23 +362,30 @@ extension Store {
         try await write { db in try Store.saveCheckpoint(db, checkpoint, peer: peer, now: now) }
     }
 
-    static func savePending(_ db: Database, _ heads: [Head], peer: NodeID) throws {
+    static func savePending(_ db: Database, _ heads: [Head], peer: NodeID, wanted: Bool = false) throws {
         guard !heads.isEmpty else { return }
         let peerRef = try authorRef(db, peer)
         let upsert = try db.cachedStatement(sql: """
-            INSERT INTO pending_offer(author_key, peer, seq, id) VALUES (?, ?, ?, ?)
-            ON CONFLICT(author_key, peer) DO UPDATE SET seq = excluded.seq, id = excluded.id
-            WHERE excluded.seq > pending_offer.seq
+            INSERT INTO pending_offer(author_key, peer, seq, id, wanted) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(author_key, peer) DO UPDATE SET seq = excluded.seq, id = excluded.id, wanted = excluded.wanted
+            WHERE excluded.seq > pending_offer.seq OR excluded.wanted > pending_offer.wanted
             """)
-        for head in heads.suffix(SyncSession.maximumPending) {
-            try upsert.execute(arguments: [head.author.key.data, peerRef, Int64(clamping: head.seq), head.id.hash.data])
+        for head in wanted ? heads[...] : heads.suffix(SyncSession.maximumPending) {
+            try upsert.execute(arguments: [head.author.key.data, peerRef, Int64(clamping: head.seq), head.id.hash.data, wanted ? 1 : 0])
         }
-        // The oldest beyond the bound are forgotten (rowid order is insertion order).
+        // The oldest non-members' beyond the bound are forgotten (rowid
+        // order is insertion order); heads being fetched are not.
         try db.execute(
             sql: """
-                DELETE FROM pending_offer WHERE peer = ?1 AND rowid NOT IN
-                    (SELECT rowid FROM pending_offer WHERE peer = ?1 ORDER BY rowid DESC LIMIT ?2)
+                DELETE FROM pending_offer WHERE peer = ?1 AND wanted = 0 AND rowid NOT IN
+                    (SELECT rowid FROM pending_offer WHERE peer = ?1 AND wanted = 0 ORDER BY rowid DESC LIMIT ?2)
                 """, arguments: [peerRef, SyncSession.maximumPending])
+    }
+
+    /// Remembers heads a peer offered whose entries are being fetched, so
+    /// the checkpoint of its feed can move before they arrive.
+    public func saveOffered(_ heads: [Head], by peer: NodeID) async throws {
+        try await write { db in try Store.savePending(db, heads, peer: peer, wanted: true) }
     }
 
     /// Remembers heads a peer offered for authors that are not members yet.
@@ -407,7 +414,8 @@ extension Store {
         }
     }
 
-    /// Heads `peer` offered earlier for authors that were not members then.
+    /// Heads `peer` offered earlier and this node does not hold yet: of
+    /// authors that were not members then, and of entries still being fetched.
     @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func pendingHeads(offeredBy peer: NodeID) throws -> [Head] {
         try write { db in try Store.pendingHeads(db, peer: peer) }

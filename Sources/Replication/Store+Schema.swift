@@ -163,6 +163,17 @@ extension Store {
                 PRAGMA user_version = 5;
                 """)
         }
+        migrator.registerMigration("v6 offered heads kept while their entries are fetched") { db in
+            // A receiver remembers the heads it wants from a peer (not only
+            // non-members' heads), so its checkpoint moves as soon as a HEADS
+            // frame is compared and a cut link resumes without the HEADS of
+            // the whole network again (PROTOCOL.md §7.4). Wanted rows are
+            // bounded by the roster, not by the stranger bound of §7.8.
+            try db.execute(sql: """
+                ALTER TABLE pending_offer ADD COLUMN wanted INTEGER NOT NULL DEFAULT 0 CHECK (wanted IN (0, 1));
+                PRAGMA user_version = 6;
+                """)
+        }
         return migrator
     }
 }

@@ -12,6 +12,35 @@ extension Store {
         return complete ? frames : nil
     }
 
+    /// Entry bytes of `ranges` in order, from the first, stopping before
+    /// `maxBytes` would be exceeded (at least one entry), in one read. A
+    /// range whose entries are not all held ends the answer early: the
+    /// caller sees the gap.
+    public func entryBytes(serving ranges: [WantRange], maxBytes: Int) async throws -> [[UInt8]] {
+        try await read { db in
+            var out: [[UInt8]] = []
+            // Counted as in the frame: a 4-byte length before each entry.
+            var total = 4
+            for range in ranges {
+                guard let ref = try Int64.fetchOne(db, sql: "SELECT ref FROM author WHERE key = ?", arguments: [range.author.key.data]) else {
+                    break
+                }
+                let rows = try Data.fetchCursor(
+                    db, sql: "SELECT bytes FROM entry WHERE author = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+                    arguments: [ref, Int64(clamping: range.from), Int64(clamping: range.to)])
+                var got: UInt64 = 0
+                while let bytes = try rows.next() {
+                    if !out.isEmpty && total + 4 + bytes.count > maxBytes { return out }
+                    total += 4 + bytes.count
+                    out.append([UInt8](bytes))
+                    got += 1
+                }
+                if got < range.count { break }
+            }
+            return out
+        }
+    }
+
     /// Streams ENTRIES frames for `ranges` to `send` as they are read, so
     /// that a large initial sync never sits in memory at once. Returns false
     /// when an entry asked for is not held.

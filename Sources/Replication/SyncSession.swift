@@ -30,6 +30,8 @@ public struct SyncSession: Sendable {
         /// period. Otherwise a revoked centre never learns it was revoked and
         /// keeps writing records that can never leave it (PROTOCOL.md §6).
         public var rosterOnlyFor: Set<NodeID>?
+        /// The most heads in one HEADS frame; more are split (PROTOCOL.md §7.3).
+        public var headsPerFrame: Int = Frame.maximumHeadsPerFrame
 
         public init(network: NodeID, local: NodeID, peer: NodeID, peerTrusted: Bool, agent: String, feed: FeedID,
                     checkpoint: Checkpoint?, name: String? = nil, refusal: String? = nil, rosterOnlyFor: Set<NodeID>? = nil) {
@@ -98,6 +100,9 @@ public struct SyncSession: Sendable {
         case ingest(tag: Int, entries: [[UInt8]])
         case saveCheckpoint(Checkpoint)
         case savePending([Head])
+        /// Remember these offered heads until their entries are stored; the
+        /// checkpoint that follows counts on it.
+        case saveOffered([Head])
         /// The peer's HELLO was accepted.
         case established(Hello)
         /// Everything the peer offered so far is stored (first time only).
@@ -116,8 +121,6 @@ public struct SyncSession: Sendable {
         /// duplicate inside the range must not drain it early.
         var next: UInt64
         var lastTag: Int?
-        /// The HEADS batch whose checkpoint waits for this want, if any.
-        let batch: Int?
 
         var complete = false
 
@@ -128,7 +131,6 @@ public struct SyncSession: Sendable {
         let request: Int
         let position: UInt64
         var compared = false
-        var openWants = 0
     }
 
     public let configuration: Configuration
@@ -147,6 +149,15 @@ public struct SyncSession: Sendable {
     private var batches: [HeadsBatch] = []
     private var batchRequests: Set<Int> = []
     private var wants: [NodeID: [OpenWant]] = [:]
+    private var openWants = 0
+    /// Ranges wanted and not asked for yet: WANT goes out a window at a
+    /// time (`wantWindow`), so a cut link re-asks at most a window.
+    private var queued: [WantRange] = []
+    private var queuedHead = 0
+    private var queuedThrough: [NodeID: UInt64] = [:]
+    /// The bytes one frame should take on this link (the connection sets
+    /// it from the measured rate): HEADS carry and WANT asks for about that much.
+    public var frameBudget = Frame.maximumEntriesPayload
     /// Wants whose entries have all arrived, waiting for their ingest.
     private var drained: [(want: Int, author: NodeID, tag: Int)] = []
     private var pending: [NodeID: Head] = [:]
@@ -188,8 +199,13 @@ public struct SyncSession: Sendable {
 
     /// Entries wanted from the peer and not yet stored.
     public var entriesOutstanding: UInt64 {
-        wants.values.reduce(0) { $0.saturatingAdd($1.reduce(0) { $0.saturatingAdd($1.remaining) }) }
+        let asked = wants.values.reduce(UInt64(0)) { $0.saturatingAdd($1.reduce(0) { $0.saturatingAdd($1.remaining) }) }
+        return queued[queuedHead...].reduce(asked) { $0.saturatingAdd($1.count) }
     }
+
+    /// Ranges asked for at once: WANT of about one frame.
+    var wantWindow: Int { max(16, frameBudget / 48) }
+    var headsPerFrame: Int { min(configuration.headsPerFrame, max(16, frameBudget / 72)) }
 
     /// Authors the peer offered that are not members here (yet).
     public var pendingAuthors: Int { pending.count }
@@ -197,7 +213,7 @@ public struct SyncSession: Sendable {
     /// True when our heads went out and everything the peer has offered on
     /// this connection (at least its first HEADS) is stored.
     public var isInSync: Bool {
-        phase == .active && initialHeadsSent && checkpoint != nil && batches.isEmpty && wants.isEmpty
+        phase == .active && initialHeadsSent && checkpoint != nil && batches.isEmpty && wants.isEmpty && queuedHead == queued.count
     }
 
     public mutating func handle(_ event: Event) -> [Action] {
@@ -350,7 +366,7 @@ public struct SyncSession: Sendable {
             var frames: [Frame] = []
             var start = 0
             repeat {
-                let end = min(start + Frame.maximumHeadsPerFrame, snapshot.heads.count)
+                let end = min(start + headsPerFrame, snapshot.heads.count)
                 let covered = end < snapshot.heads.count ? UInt64(max(0, snapshot.positions[end - 1])) : position
                 frames.append(.heads(position: covered, heads: Array(snapshot.heads[start..<end])))
                 start = end
@@ -371,6 +387,7 @@ public struct SyncSession: Sendable {
     private mutating func compared(request: Int, _ comparisons: [HeadComparison]) -> [Action] {
         var authorityWants: [WantRange] = []
         var otherWants: [WantRange] = []
+        var offered: [Head] = []
         var newlyPending: [Head] = []
         var evidenceWanted: Set<NodeID> = []
         var actions: [Action] = []
@@ -382,7 +399,7 @@ public struct SyncSession: Sendable {
                 // Only a validly signed conflicting entry makes a fork; a
                 // peer's word in HEADS alone freezes nobody.
                 if let held = c.localIDAtOfferedSeq, held != head.id, wants[head.author] == nil,
-                    evidenceWanted.insert(head.author).inserted
+                    queuedThrough[head.author] == nil, evidenceWanted.insert(head.author).inserted
                 {
                     otherWants.append(WantRange(author: head.author, from: head.seq, to: head.seq))
                 }
@@ -392,40 +409,60 @@ public struct SyncSession: Sendable {
                 if remember(pending: head) { newlyPending.append(head) }
                 continue
             }
-            let through = max(c.localSeq, wants[head.author]?.map(\.range.to).max() ?? 0)
+            let through = max(c.localSeq, wants[head.author]?.map(\.range.to).max() ?? 0, queuedThrough[head.author] ?? 0)
             let to = min(head.seq, c.acceptedLimit)
             guard to > through else { continue }
             let range = WantRange(author: head.author, from: through + 1, to: to)
             if c.isAuthority { authorityWants.append(range) } else { otherWants.append(range) }
+            offered.append(head)
         }
-        let ranges = authorityWants + otherWants
-        let batchIndex = batchRequests.contains(request) ? batches.firstIndex { $0.request == request } : nil
-        for range in ranges {
-            nextWant += 1
-            wants[range.author, default: []].append(
-                OpenWant(id: nextWant, range: range, next: range.from, lastTag: nil, batch: batchIndex.map { _ in request }))
+        // Roster entries first: they decide which other authors are taken.
+        queued.insert(contentsOf: authorityWants, at: queuedHead)
+        queued += otherWants
+        for range in authorityWants + otherWants {
+            queuedThrough[range.author] = max(queuedThrough[range.author] ?? 0, range.to)
             counters.entriesRequested = counters.entriesRequested.saturatingAdd(range.count)
         }
-        if let batchIndex {
-            batches[batchIndex].compared = true
-            batches[batchIndex].openWants += ranges.count
-        }
-        if !ranges.isEmpty {
-            var rest = ranges[...]
-            var frames: [Frame] = []
-            while !rest.isEmpty {
-                let chunk = rest.prefix(Frame.maximumWantsPerFrame)
-                rest = rest.dropFirst(chunk.count)
-                frames.append(.want(Array(chunk)))
-            }
-            actions.append(.send(frames))
-        }
+        actions += releaseWants()
         // Only those still remembered: a HEADS of 100,000 invented authors
         // leaves `maximumPending` of them, here and in the store.
         newlyPending.removeAll { pending[$0.author] != $0 }
         if !newlyPending.isEmpty { actions.append(.savePending(newlyPending)) }
+        // Remembered before the checkpoint moves past them (PROTOCOL.md §7.4).
+        if !offered.isEmpty { actions.append(.saveOffered(offered)) }
+        if batchRequests.contains(request), let i = batches.firstIndex(where: { $0.request == request }) {
+            batches[i].compared = true
+        }
         actions += advanceCheckpoint()
         return actions
+    }
+
+    /// Asks for queued ranges while fewer than a window are open.
+    private mutating func releaseWants() -> [Action] {
+        let window = wantWindow
+        guard openWants <= window * 3 / 4, queuedHead < queued.count else { return [] }
+        var ranges: [WantRange] = []
+        while queuedHead < queued.count, openWants < window {
+            let range = queued[queuedHead]
+            queuedHead += 1
+            nextWant += 1
+            wants[range.author, default: []].append(OpenWant(id: nextWant, range: range, next: range.from, lastTag: nil))
+            openWants += 1
+            if queuedThrough[range.author] == range.to { queuedThrough[range.author] = nil }
+            ranges.append(range)
+        }
+        if queuedHead == queued.count || queuedHead > 4096 {
+            queued.removeFirst(queuedHead)
+            queuedHead = 0
+        }
+        var rest = ranges[...]
+        var frames: [Frame] = []
+        while !rest.isEmpty {
+            let chunk = rest.prefix(Frame.maximumWantsPerFrame)
+            rest = rest.dropFirst(chunk.count)
+            frames.append(.want(Array(chunk)))
+        }
+        return [.send(frames)]
     }
 
     /// Remembers a non-member's offered head; false when nothing changed.
@@ -479,19 +516,17 @@ public struct SyncSession: Sendable {
         drained.removeFirst(stored.count)
         for first in stored {
             guard var list = wants[first.author], let i = list.firstIndex(where: { $0.id == first.want }) else { continue }
-            if let batch = list[i].batch, let b = batches.firstIndex(where: { $0.request == batch }) {
-                batches[b].openWants -= 1
-            }
             list.remove(at: i)
+            openWants -= 1
             wants[first.author] = list.isEmpty ? nil : list
         }
-        return advanceCheckpoint()
+        return releaseWants() + advanceCheckpoint()
     }
 
     /// Saves the checkpoint of the newest HEADS batch whose wants are all stored.
     private mutating func advanceCheckpoint() -> [Action] {
         var position: UInt64?
-        while let first = batches.first, first.compared, first.openWants == 0 {
+        while let first = batches.first, first.compared {
             batches.removeFirst()
             batchRequests.remove(first.request)
             position = first.position
