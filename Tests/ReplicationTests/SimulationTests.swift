@@ -22,13 +22,13 @@ import Testing
         return (hub, centres)
     }
 
-    @Test func smallNetworkConverges() throws {
+    @Test func smallNetworkConverges() async throws {
         let sim = Simulation(seed: Self.seed(1))
         let (hub, centres) = try Self.star(sim, centres: 2)
         for c in centres { sim.link(c, hub) }
         for c in centres { for _ in 0..<3 { try sim.author(c) } }
         try sim.author(hub)
-        let ok = try sim.run(until: 60_000) { try sim.converged() }
+        let ok = try await sim.run(until: 60_000) { try sim.converged() }
         #expect(ok, "\(sim.failureReport)")
         #expect(try sim.heads(0).count == 3)
         for c in centres { #expect(sim.nodes[c].closes.isEmpty, "\(sim.failureReport)") }
@@ -48,7 +48,7 @@ extension SimulationTests {
         }
     }
 
-    @Test func hundredNodesWithIntermittentLinksConverge() throws {
+    @Test func hundredNodesWithIntermittentLinksConverge() async throws {
         let sim = Simulation(seed: Self.seed(20261125), options: .init(latencyMs: 20...400))
         let (hub, centres) = try Self.star(sim, centres: 99)
         var rng = SplitMix64(seed: sim.seed ^ 0xABCD)
@@ -69,9 +69,9 @@ extension SimulationTests {
         for node in sim.nodes.indices {
             for _ in 0..<3 { sim.scheduleAuthoring(node, at: Int64.random(in: 0..<1_200_000, using: &rng)) }
         }
-        try sim.run(until: 1_800_000)
+        try await sim.run(until: 1_800_000)
         sim.healAllLinks()
-        let converged = try sim.run(until: 1_800_000 + 3_600_000, checkEveryMs: 1000) { try sim.converged() }
+        let converged = try await sim.run(until: 1_800_000 + 3_600_000, checkEveryMs: 1000) { try sim.converged() }
         #expect(converged, "\(sim.failureReport)")
         try Self.expectNothingLost(sim)
 
@@ -86,7 +86,7 @@ extension SimulationTests {
         #expect(mean < 3.0, "\(sim.failureReport)")
     }
 
-    @Test func storeAndForwardReachesTheHubThroughANeighbour() throws {
+    @Test func storeAndForwardReachesTheHubThroughANeighbour() async throws {
         let sim = Simulation(seed: Self.seed(7))
         let hub = try sim.addNode(name: "hub")
         let network = sim.nodes[hub].key.id
@@ -97,15 +97,15 @@ extension SimulationTests {
         sim.link(near, hub)
         sim.link(far, near)
         let entry = try sim.author(far, body: #"{"name":"Keripik dari desa terpencil"}"#)
-        let ok = try sim.run(until: 600_000) { try sim.nodes[hub].store!.head(of: sim.nodes[far].key.id)?.seq == 1 }
+        let ok = try await sim.run(until: 600_000) { try sim.nodes[hub].store!.head(of: sim.nodes[far].key.id)?.seq == 1 }
         #expect(ok, "\(sim.failureReport)")
-        #expect(try sim.nodes[hub].store!.entry(author: entry.author, seq: 1) == entry)
+        #expect(try await sim.nodes[hub].store!.entry(author: entry.author, seq: 1) == entry)
         // And the hub's data reaches the far centre the same way.
         let news = try sim.author(hub, body: #"{"name":"Pengumuman pelatihan"}"#)
-        #expect(try sim.run(until: 1_200_000) { try sim.nodes[far].store!.entry(author: news.author, seq: news.seq) != nil })
+        #expect(try await sim.run(until: 1_200_000) { try sim.nodes[far].store!.entry(author: news.author, seq: news.seq) != nil })
     }
 
-    @Test func receiverCrashedMidStreamResumesFromItsCheckpoint() throws {
+    @Test func receiverCrashedMidStreamResumesFromItsCheckpoint() async throws {
         let sim = Simulation(seed: Self.seed(42))
         let hub = try sim.addNode(name: "hub")
         let network = sim.nodes[hub].key.id
@@ -117,22 +117,22 @@ extension SimulationTests {
         let big = String(repeating: "x", count: 2000)
         for i in 0..<3000 { try sim.author(source, key: "p\(i)", body: #"{"d":"\#(big)","i":\#(i)}"#) }
         let up = sim.link(source, hub)
-        #expect(try sim.run(until: 600_000) { try sim.nodes[hub].store!.head(of: sim.nodes[source].key.id)?.seq == 3000 })
+        #expect(try await sim.run(until: 600_000) { try sim.nodes[hub].store!.head(of: sim.nodes[source].key.id)?.seq == 3000 })
         sim.setLink(up, up: false)
 
         let link = sim.link(fresh, hub)
         let sourceID = sim.nodes[source].key.id
         // Crash the receiver as soon as it has stored part of the log.
-        let partial = try sim.run(until: sim.now + 600_000) {
+        let partial = try await sim.run(until: sim.now + 600_000) {
             (try sim.nodes[fresh].store!.head(of: sourceID)?.seq ?? 0) > 0
         }
         #expect(partial)
-        let before = try sim.nodes[fresh].store!.head(of: sourceID)!.seq
+        let before = try await sim.nodes[fresh].store!.head(of: sourceID)!.seq
         #expect(before < 3000)
         try sim.crash(fresh)
         let receivedBeforeCrash = sim.nodes[fresh].entriesReceived
         try sim.restart(fresh)
-        let done = try sim.run(until: sim.now + 600_000) { try sim.nodes[fresh].store!.head(of: sourceID)?.seq == 3000 }
+        let done = try await sim.run(until: sim.now + 600_000) { try sim.nodes[fresh].store!.head(of: sourceID)?.seq == 3000 }
         #expect(done, "\(sim.failureReport)")
         _ = link
         // After the restart only what was missing crossed the link again
@@ -142,7 +142,7 @@ extension SimulationTests {
         try Self.expectNothingLost(sim)
     }
 
-    @Test func chaosWithLossDuplicationSkewAndCrashesStillConverges() throws {
+    @Test func chaosWithLossDuplicationSkewAndCrashesStillConverges() async throws {
         let sim = Simulation(seed: Self.seed(99), options: .init(dropRate: 0.02, duplicateRate: 0.1, maxClockSkewMs: 3_600_000))
         let (hub, centres) = try Self.star(sim, centres: 12)
         var rng = SplitMix64(seed: sim.seed)
@@ -154,15 +154,15 @@ extension SimulationTests {
             for _ in 0..<10 { sim.scheduleAuthoring(node, at: Int64.random(in: 0..<600_000, using: &rng)) }
         }
         for step in 1...6 {
-            try sim.run(until: Int64(step) * 100_000)
+            try await sim.run(until: Int64(step) * 100_000)
             let victim = centres.randomElement(using: &rng)!
             try sim.crash(victim)
-            try sim.run(until: Int64(step) * 100_000 + 10_000)
+            try await sim.run(until: Int64(step) * 100_000 + 10_000)
             try sim.restart(victim)
         }
-        try sim.run(until: 700_000)
+        try await sim.run(until: 700_000)
         sim.healAllLinks()
-        let converged = try sim.run(until: 700_000 + 3_600_000, checkEveryMs: 1000) { try sim.converged() }
+        let converged = try await sim.run(until: 700_000 + 3_600_000, checkEveryMs: 1000) { try sim.converged() }
         #expect(converged, "\(sim.failureReport)")
         try Self.expectNothingLost(sim)
     }

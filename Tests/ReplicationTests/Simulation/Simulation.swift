@@ -1,17 +1,26 @@
+import Crypto
 import Foundation
 import Replication
 import Synchronization
 
 /// Many nodes in one process on a simulated network, in virtual time and
 /// deterministic from a seed: each node has a real store (SQLite in a
-/// temporary directory) and runs the real `SyncSession` for every
-/// connection. Links can be partitioned on a schedule, lose frames (which
-/// breaks the connection, as a reset would), delay and duplicate them;
-/// nodes can crash and restart on the same database; node clocks can be
-/// skewed. Print `seed` when a test fails and the run replays exactly.
+/// temporary directory) and a real blob store, and every connection runs
+/// the production connection code: `ConnectionDriver` stepping the
+/// `Connection` core, exactly as the daemon's `PeerConnection` does. Only
+/// the link and the clock are simulated: links have a latency and
+/// optionally a bit rate (a batch takes its size over the rate to cross,
+/// and is lost if the link is cut before it has), can be partitioned on a
+/// schedule, lose frames (which breaks the connection, as a reset would),
+/// duplicate them; nodes can crash and restart on the same database; node
+/// clocks can be skewed. Invariants are checked after every step (see
+/// `checkInvariants`). Print `seed` when a test fails and the run replays
+/// exactly: one task steps one connection at a time.
 final class Simulation {
     struct Options {
         var latencyMs: ClosedRange<Int64> = 5...80
+        /// Link rate in bytes per virtual millisecond; nil: no limit.
+        var bytesPerMs: Double?
         /// Probability that a frame is lost, which breaks its connection.
         var dropRate = 0.0
         /// Probability that an ENTRIES frame is delivered twice.
@@ -20,6 +29,14 @@ final class Simulation {
         var maxClockSkewMs: Int64 = 0
         var idleSendMs: Int64 = 30_000
         var idleReceiveMs: Int64 = 90_000
+        var tickMs: Int64 = 5_000
+        /// Small limits make multi-frame HEADS and ENTRIES and many photo
+        /// chunks with little data.
+        var headsPerFrame = Frame.maximumHeadsPerFrame
+        var maximumEntriesPayload = Frame.maximumEntriesPayload
+        var maximumBlobChunk = Frame.maximumBlobChunk
+        /// Trace every frame delivered (for debugging a scenario).
+        var traceFrames = false
     }
 
     let seed: UInt64
@@ -27,6 +44,7 @@ final class Simulation {
     let options: Options
     let dir = TemporaryDirectory("tcsim")
     let clock = SimClock()
+    let board = SimBoard()
     private(set) var now: Int64 = 0
     private var queue = EventQueue()
     private(set) var nodes: [SimNode] = []
@@ -35,6 +53,10 @@ final class Simulation {
     private var nextConnection = 0
     /// Everything that happened, for the failure report.
     private(set) var trace: [String] = []
+    /// Invariants that did not hold, with the time; a test expects none.
+    private(set) var violations: [String] = []
+    /// Frames lost in flight when a link was cut or a connection broke.
+    private(set) var framesLostInFlight = 0
 
     init(seed: UInt64, options: Options = Options()) {
         self.seed = seed
@@ -53,7 +75,8 @@ final class Simulation {
         let clock = self.clock
         let store = try Store.create(at: path, network: network ?? key.id, node: key.id, clock: { clock.now })
         let skew = options.maxClockSkewMs > 0 ? Int64.random(in: -options.maxClockSkewMs...options.maxClockSkewMs, using: &rng) : 0
-        nodes.append(SimNode(index: index, name: name, key: key, path: path, store: store, clockSkew: skew,
+        nodes.append(SimNode(index: index, name: name, key: key, path: path, store: store,
+                             blobs: BlobStore(root: dir.file("\(index)-\(name)-blobs")), clockSkew: skew,
                              pinned: Set(pinned.map { nodes[$0].key.id })))
         return index
     }
@@ -66,7 +89,7 @@ final class Simulation {
         links.append(SimLink(index: index, dialer: a, listener: b, latencyMs: latency))
         if let upFraction {
             let meanDown = meanUpMs * (1 - upFraction) / upFraction
-            links[index].schedule = (meanUpMs, meanDown)
+            links[index].schedule = .random(meanUpMs: meanUpMs, meanDownMs: meanDown)
             let startsUp = rng.chance(upFraction)
             links[index].up = startsUp
             let first = rng.exponential(mean: startsUp ? meanUpMs : meanDown)
@@ -76,6 +99,12 @@ final class Simulation {
         }
         scheduleDial(index, at: 0)
         return index
+    }
+
+    /// Cuts a link every `upMs + downMs`: up for `upMs`, then down for `downMs`.
+    func cut(_ index: Int, upMs: Int64, downMs: Int64) {
+        links[index].schedule = .fixed(upMs: upMs, downMs: downMs)
+        schedule(at: now + upMs, .linkToggle(index))
     }
 
     /// Ends every link's up/down schedule and brings all links up.
@@ -120,12 +149,30 @@ final class Simulation {
 
     func scheduleAuthoring(_ node: Int, at time: Int64) { schedule(at: time, .author(node)) }
 
+    /// Puts a photo (JPEG-looking bytes) into a node's blob store.
+    @discardableResult
+    func addPhoto(_ node: Int, bytes: Int) throws -> Bytes32 {
+        var photo: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0]
+        photo.reserveCapacity(bytes)
+        while photo.count < bytes { photo.append(UInt8.random(in: 0...255, using: &rng)) }
+        return try nodes[node].blobs.add(photo).sha256
+    }
+
+    /// A node fetches this photo from whichever peer serves it.
+    func want(photo: Bytes32, at node: Int) {
+        board.want(photo, node: node)
+        notify(node, .photosReferenced)
+    }
+
+    func holds(photo: Bytes32, at node: Int) -> Bool { nodes[node].blobs.has(photo) }
+
     func crash(_ node: Int) throws {
         let n = nodes[node]
         trace("crash \(n.name)")
         for id in connections.keys.sorted() where connections[id]!.involves(node) {
             teardown(id, reason: "\(n.name) crashed")
         }
+        board.releaseAll(node: node)
         try n.store?.close()
         n.store = nil
     }
@@ -147,13 +194,13 @@ final class Simulation {
     /// at most once per `checkEveryMs` of virtual time when that is given
     /// (for checks that read every node's store).
     @discardableResult
-    func run(until deadline: Int64, checkEveryMs: Int64 = 0, _ done: () throws -> Bool = { false }) throws -> Bool {
+    func run(until deadline: Int64, checkEveryMs: Int64 = 0, _ done: () throws -> Bool = { false }) async throws -> Bool {
         var lastCheck: Int64?
         while let next = queue.peekTime, next <= deadline {
             let (time, event) = queue.pop()!
             now = time
             clock.set(time)
-            try process(event)
+            try await process(event)
             if lastCheck.map({ now - $0 >= checkEveryMs }) ?? true {
                 lastCheck = now
                 if try done() { return true }
@@ -187,19 +234,22 @@ final class Simulation {
     }
 
     var failureReport: String {
-        "seed \(seed) (replay with this seed); last events:\n" + trace.suffix(40).joined(separator: "\n")
+        "seed \(seed) (replay with this seed); violations: \(violations.prefix(5)); last events:\n"
+            + trace.suffix(40).joined(separator: "\n")
     }
 
     // MARK: Events
 
     enum SimEvent {
         case deliver(connection: Int, to: Int, frame: Frame)
+        /// A side's batch has crossed the link: its writer is free.
+        case written(connection: Int, side: Int)
         case teardown(connection: Int, reason: String)
         case dial(Int, token: Int)
         case linkToggle(Int)
         case author(Int)
-        case notify(node: Int, SyncSession.Event)
-        case idleCheck(connection: Int)
+        case notify(node: Int, Connection.Event)
+        case tick(connection: Int)
     }
 
     /// One pending dial per link: a newer schedule replaces an older one.
@@ -212,47 +262,57 @@ final class Simulation {
         queue.push(time: max(time, now), event)
     }
 
-    private func process(_ event: SimEvent) throws {
+    private func process(_ event: SimEvent) async throws {
         switch event {
         case .deliver(let id, let side, let frame):
-            guard var connection = connections[id] else { return }
-            connection.lastReceived[side] = now
-            connections[id] = connection
+            guard let connection = connections[id] else { return }
             let node = nodes[connection.ends[side].node]
+            if options.traceFrames { trace("#\(id) -> \(node.name): \(frame.name) \(frame.estimatedSize) B") }
             node.framesReceived += 1
             if case .entries(let raw) = frame { node.entriesReceived += raw.count }
-            try handle(id, side, .received(frame))
+            if case .blobData(_, _, _, let bytes) = frame { node.blobBytesReceived += bytes.count }
+            connections[id]!.ends[side].bytesIn += frame.estimatedSize
+            await step(id, side, .received(frame))
+        case .written(let id, let side):
+            guard connections[id] != nil else { return }
+            await step(id, side, .written)
         case .teardown(let id, let reason):
             teardown(id, reason: reason)
         case .dial(let index, let token):
-            if token == links[index].dialToken { try dial(index) }
+            if token == links[index].dialToken { try await dial(index) }
         case .linkToggle(let index):
-            guard let (meanUp, meanDown) = links[index].schedule else { return }
+            guard let plan = links[index].schedule else { return }
             links[index].up.toggle()
             let up = links[index].up
             trace("link \(linkName(index)) \(up ? "up" : "down")")
-            if !up { dropConnections(onLink: index, reason: "link down") }
-            schedule(at: now + Int64(rng.exponential(mean: up ? meanUp : meanDown)) + 1, .linkToggle(index))
+            if up {
+                scheduleDial(index, at: now)
+            } else {
+                dropConnections(onLink: index, reason: "link down")
+            }
+            let next: Int64
+            switch plan {
+            case .random(let meanUp, let meanDown): next = Int64(rng.exponential(mean: up ? meanUp : meanDown)) + 1
+            case .fixed(let upMs, let downMs): next = up ? upMs : downMs
+            }
+            schedule(at: now + next, .linkToggle(index))
         case .author(let node):
             guard nodes[node].store != nil else { return }
             try author(node)
-        case .notify(let node, let sessionEvent):
+        case .notify(let node, let connectionEvent):
             for id in connections.keys.sorted() {
                 guard let c = connections[id] else { continue }
                 for side in 0..<2 where c.ends[side].node == node {
-                    try handle(id, side, sessionEvent)
+                    await step(id, side, connectionEvent)
                 }
             }
-        case .idleCheck(let id):
-            guard let c = connections[id] else { return }
+        case .tick(let id):
+            guard connections[id] != nil else { return }
             for side in 0..<2 {
-                if now - c.lastReceived[side] >= options.idleReceiveMs {
-                    try handle(id, side, .receiveIdle)
-                    return
-                }
-                if now - c.lastSent[side] >= options.idleSendMs { try handle(id, side, .sendIdle) }
+                guard let end = connections[id]?.ends[side] else { return }
+                await step(id, side, .tick(bytesIn: end.bytesIn, bytesOut: end.bytesOut))
             }
-            schedule(at: now + options.idleSendMs, .idleCheck(connection: id))
+            if connections[id] != nil { schedule(at: now + options.tickMs, .tick(connection: id)) }
         }
     }
 
@@ -266,7 +326,7 @@ final class Simulation {
         return roster.acceptsPeer(peer.key.id) || (node.pinned.contains(peer.key.id) && roster.revokedFrom(peer.key.id) == nil)
     }
 
-    private func dial(_ index: Int) throws {
+    private func dial(_ index: Int) async throws {
         let link = links[index]
         guard link.connection == nil else { return }
         let a = nodes[link.dialer], b = nodes[link.listener]
@@ -279,21 +339,29 @@ final class Simulation {
         }
         nextConnection += 1
         let id = nextConnection
-        func session(_ me: SimNode, _ peer: SimNode) throws -> SyncSession {
+        var timing = ConnectionTiming()
+        timing.idleSendMs = options.idleSendMs
+        timing.idleReceiveMs = options.idleReceiveMs
+        func driver(_ me: SimNode, _ peer: SimNode) async throws -> ConnectionDriver<SimEnvironment> {
             let store = me.store!
-            return SyncSession(.init(
+            var session = SyncSession.Configuration(
                 network: store.network, local: me.key.id, peer: peer.key.id, peerTrusted: trusted(me, peer),
-                agent: "tcnode/sim", feed: store.feed, checkpoint: try store.checkpoint(for: peer.key.id)))
+                agent: "tcnode/sim", feed: store.feed, checkpoint: try await store.checkpoint(for: peer.key.id))
+            session.headsPerFrame = options.headsPerFrame
+            let configuration = Connection.Configuration(
+                session: session, timing: timing, fetchesPhotos: true,
+                maximumEntriesPayload: options.maximumEntriesPayload, maximumBlobChunk: options.maximumBlobChunk)
+            return ConnectionDriver(configuration, environment: SimEnvironment(
+                node: me.index, store: store, blobs: me.blobs, clock: clock, board: board))
         }
         connections[id] = SimConnection(
             id: id, link: index,
-            ends: [SimEnd(node: a.index, session: try session(a, b)), SimEnd(node: b.index, session: try session(b, a))],
-            lastSent: [now, now], lastReceived: [now, now], lastDelivery: [now, now])
+            ends: [SimEnd(node: a.index, driver: try await driver(a, b)), SimEnd(node: b.index, driver: try await driver(b, a))])
         links[index].connection = id
         trace("connect \(linkName(index)) #\(id)")
-        schedule(at: now + options.idleSendMs, .idleCheck(connection: id))
-        try handle(id, 0, .start)
-        try handle(id, 1, .start)
+        schedule(at: now + options.tickMs, .tick(connection: id))
+        await step(id, 0, .start)
+        await step(id, 1, .start)
     }
 
     private func dropConnections(onLink index: Int, reason: String) {
@@ -303,97 +371,147 @@ final class Simulation {
     private func teardown(_ id: Int, reason: String) {
         guard let c = connections.removeValue(forKey: id) else { return }
         links[c.link].connection = nil
+        framesLostInFlight += c.ends.reduce(0) { $0 + $1.framesInFlight.filter { $0 > now }.count }
         trace("close #\(id) \(linkName(c.link)): \(reason)")
+        for end in c.ends { board.release(end.driver.connection.photosOutstanding, node: end.node) }
         let dialer = nodes[links[c.link].dialer]
         if dialer.store != nil {
-            if c.ends[0].session.isInSync { links[c.link].backoff.reset() }
+            if c.ends[0].driver.connection.status.inSync { links[c.link].backoff.reset() }
             let delay = links[c.link].backoff.next(using: &rng)
             scheduleDial(c.link, at: now + delay.milliseconds)
         }
     }
 
-    /// Feeds an event to one end's session and carries out its actions.
-    private func handle(_ id: Int, _ side: Int, _ event: SyncSession.Event) throws {
-        var work: [SyncSession.Event] = [event]
-        while !work.isEmpty {
-            guard var connection = connections[id] else { return }
-            let actions = connection.ends[side].session.handle(work.removeFirst())
-            connections[id] = connection
-            for action in actions {
-                guard connections[id] != nil else { return }
-                if let answer = try perform(action, id, side) { work.append(answer) }
+    /// Steps one end's driver with an event and carries out its work, as
+    /// the daemon's `PeerConnection` does, then checks the invariants.
+    private func step(_ id: Int, _ side: Int, _ event: Connection.Event) async {
+        var events = [event]
+        while !events.isEmpty {
+            // Taken out of the table while it steps, so the driver is mutated
+            // in place rather than copied (nothing else runs meanwhile).
+            guard var c = connections.removeValue(forKey: id) else { return }
+            let checkpointBefore = c.ends[side].driver.connection.session.checkpoint
+            let work = await c.ends[side].driver.step(events.removeFirst())
+            connections[id] = c
+            let end = c.ends[side]
+            drainNotices()
+            for item in work {
+                switch item {
+                case .write(let frames):
+                    send(frames, id, side)
+                case .ingest(let tag, let raw):
+                    events.append(.ingested(await ingest(raw, tag: tag, id, side)))
+                case .close(let farewell, let ending):
+                    let me = nodes[end.node]
+                    me.closes.append(ending)
+                    trace("\(me.name) closes #\(id): \(ending)")
+                    if let farewell { send([.error(farewell)], id, side) }
+                    let at = (connections[id]?.ends[side].framesInFlight.max() ?? now) + 1
+                    schedule(at: max(at, now + 1), .teardown(connection: id, reason: "\(me.name) closed"))
+                case .interrupted:
+                    violations.append("[\(now)] a step was interrupted, but nothing cancels the simulation")
+                }
+            }
+            if let checkpoint = end.driver.connection.session.checkpoint, checkpoint != checkpointBefore {
+                await checkCheckpoint(checkpoint, id, side)
             }
         }
     }
 
+    private func ingest(_ raw: [[UInt8]], tag: Int, _ id: Int, _ side: Int) async -> IngestPipeline.Outcome {
+        let c = connections[id]!
+        let me = nodes[c.ends[side].node], peer = nodes[c.ends[1 - side].node]
+        let batch = VerifiedBatch(verifying: raw)
+        var result = IngestResult()
+        if !batch.entries.isEmpty, let store = me.store {
+            do {
+                result = try await store.ingest(batch.entries, from: peer.key.id)
+            } catch {
+                violations.append("[\(now)] \(me.name) could not store entries: \(error)")
+            }
+        }
+        return IngestPipeline.Outcome(tag: tag, result: result, failure: batch.failure)
+    }
+
+    /// Node-wide consequences of what a step did (the daemon's Node does this).
+    private func drainNotices() {
+        for notice in board.takeNotices() {
+            switch notice {
+            case .ingested(let node, let result):
+                nodes[node].refused += result.refused.count
+                nodes[node].forksSeen += result.forks.count
+                if result.stored > 0 { notify(node, .feedAdvanced) }
+                if !result.admitted.isEmpty { notify(node, .admitted(result.admitted)) }
+            case .photoHeld(let node, let sha):
+                let bytes = nodes[node].blobs.contents(sha) ?? []
+                let digest = Bytes32(Data(SHA256.hash(data: bytes)))
+                if digest != sha { violations.append("[\(now)] \(nodes[node].name) holds photo \(sha.hex.prefix(8)) with other bytes") }
+                trace("\(nodes[node].name) holds photo \(sha.hex.prefix(8))")
+            }
+        }
+    }
+
+    /// A checkpoint may only cover what is stored or remembered: every head
+    /// the peer had moved at or before that position of its feed is held
+    /// here, or kept among the heads offered by that peer (to be fetched at
+    /// the next connection), unless this node refuses that author or froze
+    /// it as forked.
+    private func checkCheckpoint(_ checkpoint: Checkpoint, _ id: Int, _ side: Int) async {
+        guard let c = connections[id], let mine = nodes[c.ends[side].node].store,
+            let theirs = nodes[c.ends[1 - side].node].store, checkpoint.feed == theirs.feed
+        else { return }
+        do {
+            let snapshot = try await theirs.heads(movedAfter: 0)
+            let covered = snapshot.heads.indices.filter { snapshot.positions[$0] <= checkpoint.position }.map { snapshot.heads[$0] }
+            guard !covered.isEmpty else { return }
+            let peer = nodes[c.ends[1 - side].node].key.id
+            let remembered = Dictionary(try await mine.pendingHeads(offeredBy: peer).map { ($0.author, $0.seq) }) { max($0, $1) }
+            for comparison in try await mine.compare(covered) {
+                let head = comparison.offered
+                if comparison.localSeq < head.seq && !comparison.forked && comparison.acceptedLimit >= head.seq
+                    && (remembered[head.author] ?? 0) < head.seq
+                {
+                    violations.append(
+                        "[\(now)] \(nodes[c.ends[side].node].name) checkpoint at \(checkpoint.position) covers \(head.author.short) seq \(head.seq) but holds \(comparison.localSeq)")
+                }
+            }
+        } catch {
+            violations.append("[\(now)] checkpoint check failed: \(error)")
+        }
+    }
+
+    /// Puts a batch on the link: it crosses in size/rate, arrives a latency
+    /// later, and the writer is free once it has crossed.
     private func send(_ frames: [Frame], _ id: Int, _ side: Int) {
         guard var c = connections[id] else { return }
         let latency = links[c.link].latencyMs
+        var at = now
+        var bytes = 0
         for frame in frames {
-            let at = max(now + latency, c.lastDelivery[side])
-            c.lastDelivery[side] = at
-            c.lastSent[side] = now
+            let size = frame.estimatedSize
+            bytes += size
+            if let rate = options.bytesPerMs { at += Int64((Double(size) / rate).rounded(.up)) }
+            let arrival = max(at + latency, c.ends[side].lastDelivery)
+            c.ends[side].lastDelivery = arrival
+            c.ends[side].framesInFlight.append(arrival)
             if rng.chance(options.dropRate) {
                 connections[id] = c
-                schedule(at: at, .teardown(connection: id, reason: "frame lost"))
+                schedule(at: arrival, .teardown(connection: id, reason: "frame lost"))
                 return
             }
-            schedule(at: at, .deliver(connection: id, to: 1 - side, frame: frame))
+            schedule(at: arrival, .deliver(connection: id, to: 1 - side, frame: frame))
             if case .entries = frame, rng.chance(options.duplicateRate) {
-                schedule(at: at, .deliver(connection: id, to: 1 - side, frame: frame))
+                schedule(at: arrival, .deliver(connection: id, to: 1 - side, frame: frame))
             }
         }
+        c.ends[side].bytesOut += bytes
+        c.ends[side].framesInFlight.removeAll { $0 <= now }
         connections[id] = c
+        if case .error = frames.last { return }
+        schedule(at: at, .written(connection: id, side: side))
     }
 
-    private func perform(_ action: SyncSession.Action, _ id: Int, _ side: Int) throws -> SyncSession.Event? {
-        let c = connections[id]!
-        let me = nodes[c.ends[side].node]
-        let peer = nodes[c.ends[1 - side].node]
-        let store = me.store!
-        switch action {
-        case .send(let frames):
-            send(frames, id, side)
-        case .loadHeads(let after, let excludingPeer):
-            return .headsLoaded(try store.heads(movedAfter: Int64(clamping: after), excludingOrigin: excludingPeer ? peer.key.id : nil))
-        case .compare(let request, let heads):
-            return .compared(request: request, try store.compare(heads))
-        case .comparePending(let request):
-            return .compared(request: request, try store.compare(try store.pendingHeads(offeredBy: peer.key.id)))
-        case .serve(let ranges):
-            if let frames = try store.entriesFrames(serving: ranges) {
-                send(frames, id, side)
-            } else {
-                send([.error(ProtocolError(.internal, "cannot serve the entries wanted"))], id, side)
-                schedule(at: now + links[c.link].latencyMs + 1, .teardown(connection: id, reason: "\(me.name) cannot serve"))
-            }
-        case .ingest(let tag, let raw):
-            let batch = VerifiedBatch(verifying: raw)
-            let result = batch.entries.isEmpty ? IngestResult() : try store.ingest(batch.entries, from: peer.key.id)
-            me.refused += result.refused.count
-            me.forksSeen += result.forks.count
-            if result.stored > 0 { notify(me.index, .feedAdvanced) }
-            if !result.admitted.isEmpty { notify(me.index, .admitted(result.admitted)) }
-            return .ingested(.init(tag: tag, result: result, failure: batch.failure))
-        case .saveCheckpoint(let checkpoint):
-            try store.saveCheckpoint(checkpoint, for: peer.key.id)
-        case .savePending(let heads):
-            try store.savePending(heads, offeredBy: peer.key.id)
-        case .established:
-            if side == 0 { links[c.link].backoff.reset() }
-        case .synced:
-            me.syncs += 1
-        case .close(let error, let reason):
-            me.closes.append(reason)
-            trace("\(me.name) closes #\(id): \(reason)")
-            if let error { send([.error(error)], id, side) }
-            let at = (connections[id]?.lastDelivery[side] ?? now) + 1
-            schedule(at: at, .teardown(connection: id, reason: "\(me.name) closed"))
-        }
-        return nil
-    }
-
-    private func notify(_ node: Int, _ event: SyncSession.Event) {
+    private func notify(_ node: Int, _ event: Connection.Event) {
         schedule(at: now, .notify(node: node, event))
     }
 }
@@ -406,34 +524,41 @@ final class SimNode {
     let key: NodeKey
     let path: String
     var store: Store?
+    let blobs: BlobStore
     let clockSkew: Int64
     let pinned: Set<NodeID>
     var authored = 0
     var framesReceived = 0
     var entriesReceived = 0
+    var blobBytesReceived = 0
     var refused = 0
     var forksSeen = 0
-    var syncs = 0
-    var closes: [SyncSession.CloseReason] = []
+    var closes: [ConnectionEnding] = []
 
-    init(index: Int, name: String, key: NodeKey, path: String, store: Store, clockSkew: Int64, pinned: Set<NodeID>) {
+    init(index: Int, name: String, key: NodeKey, path: String, store: Store, blobs: BlobStore, clockSkew: Int64, pinned: Set<NodeID>) {
         self.index = index
         self.name = name
         self.key = key
         self.path = path
         self.store = store
+        self.blobs = blobs
         self.clockSkew = clockSkew
         self.pinned = pinned
     }
 }
 
 struct SimLink {
+    enum Schedule {
+        case random(meanUpMs: Double, meanDownMs: Double)
+        case fixed(upMs: Int64, downMs: Int64)
+    }
+
     let index: Int
     let dialer: Int
     let listener: Int
     let latencyMs: Int64
     var up = true
-    var schedule: (Double, Double)?
+    var schedule: Schedule?
     var connection: Int?
     var dialToken = 0
     var backoff = Backoff()
@@ -441,18 +566,92 @@ struct SimLink {
 
 struct SimEnd {
     let node: Int
-    var session: SyncSession
+    var driver: ConnectionDriver<SimEnvironment>
+    var bytesIn = 0
+    var bytesOut = 0
+    var lastDelivery: Int64 = 0
+    /// Arrival times of frames sent and maybe not yet arrived.
+    var framesInFlight: [Int64] = []
 }
 
 struct SimConnection {
     let id: Int
     let link: Int
     var ends: [SimEnd]
-    var lastSent: [Int64]
-    var lastReceived: [Int64]
-    var lastDelivery: [Int64]
 
     func involves(_ node: Int) -> Bool { ends.contains { $0.node == node } }
+}
+
+/// A simulated node as a connection's environment: its real store and blob
+/// store, the virtual clock, and the board for what the daemon's Node keeps
+/// node-wide (photo claims, wakeups).
+struct SimEnvironment: ConnectionEnvironment {
+    let node: Int
+    let store: Store
+    let blobs: BlobStore
+    let clock: SimClock
+    let board: SimBoard
+
+    func now() -> Int64 { clock.now }
+
+    func choosePhotos(excluding refused: Set<Bytes32>) async -> [BlobRequest] {
+        board.claim(node: node) { sha in !refused.contains(sha) && !blobs.has(sha) }
+            .map { BlobRequest(sha256: $0, offset: blobs.heldBytes($0)) }
+    }
+
+    func releasePhotos(_ photos: Set<Bytes32>) { board.release(photos, node: node) }
+
+    func readPhoto(_ sha: Bytes32, offset: UInt64, length: Int) async -> (total: UInt64, bytes: [UInt8])? {
+        guard let total = blobs.size(sha) else { return nil }
+        return (total, blobs.read(sha, offset: min(offset, total), length: length) ?? [])
+    }
+
+    func storePhotoChunk(_ sha: Bytes32, total: UInt64, offset: UInt64, bytes: [UInt8]) async throws -> Bool {
+        try blobs.append(sha, total: total, offset: offset, bytes: bytes)
+    }
+
+    func photoHeld(_ sha: Bytes32) async { board.post(.photoHeld(node: node, sha)) }
+    func offered(_ heads: [Head]) {}
+    func ingested(_ outcome: IngestPipeline.Outcome) { board.post(.ingested(node: node, outcome.result)) }
+    func established(_ hello: Hello) {}
+    func report(_ status: ConnectionStatus, previous: ConnectionStatus) {}
+}
+
+/// What the daemon's Node keeps across connections, for simulated nodes.
+final class SimBoard: Sendable {
+    enum Notice: Sendable {
+        case ingested(node: Int, IngestResult)
+        case photoHeld(node: Int, Bytes32)
+    }
+
+    private struct State {
+        var wanted: [Int: [Bytes32]] = [:]
+        var claimed: [Int: Set<Bytes32>] = [:]
+        var notices: [Notice] = []
+    }
+
+    private let state = Mutex(State())
+
+    func want(_ sha: Bytes32, node: Int) { state.withLock { $0.wanted[node, default: []].append(sha) } }
+
+    func claim(node: Int, _ fetchable: (Bytes32) -> Bool) -> [Bytes32] {
+        state.withLock { s in
+            let chosen = (s.wanted[node] ?? []).filter { !(s.claimed[node] ?? []).contains($0) && fetchable($0) }
+            s.claimed[node, default: []].formUnion(chosen)
+            return chosen
+        }
+    }
+
+    func release(_ photos: Set<Bytes32>, node: Int) { state.withLock { $0.claimed[node]?.subtract(photos) } }
+    func releaseAll(node: Int) { state.withLock { $0.claimed[node] = nil } }
+    func post(_ notice: Notice) { state.withLock { $0.notices.append(notice) } }
+
+    func takeNotices() -> [Notice] {
+        state.withLock { s in
+            defer { s.notices = [] }
+            return s.notices
+        }
+    }
 }
 
 /// The simulation's clock, readable by the stores (which stamp forks and
@@ -502,12 +701,5 @@ struct EventQueue {
 
     private func less(_ a: Int, _ b: Int) -> Bool {
         (heap[a].time, heap[a].order) < (heap[b].time, heap[b].order)
-    }
-}
-
-extension Duration {
-    var milliseconds: Int64 {
-        let (s, atto) = components
-        return s * 1000 + atto / 1_000_000_000_000_000
     }
 }
