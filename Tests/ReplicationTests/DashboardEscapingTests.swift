@@ -60,6 +60,21 @@ import Testing
         }
     }
 
+    /// Text put into markup is escaped for content and quoted attributes
+    /// alike; literals and numbers stay; an unquoted attribute value traps.
+    @Test func markupEscapesWhatIsNotWrittenInTheSource() async {
+        let name = "<b>\"Bu Sri\" & 'anak'</b>"
+        let markup: Markup = "<p title=\"\(name)\">\(name) \(3)</p>"
+        let escaped = "&lt;b&gt;&quot;Bu Sri&quot; &amp; &#39;anak&#39;&lt;/b&gt;"
+        #expect(markup.html == "<p title=\"\(escaped)\">\(escaped) 3</p>")
+        #expect(Markup(text: name).html == escaped && Markup.trusted(name).html == name)
+        #expect(([markup, Markup(text: "&")] as [Markup]).joined(separator: "<br>").html == markup.html + "<br>&amp;")
+        await #expect(processExitsWith: .failure) {
+            let value = "x onmouseover=alert(1)"
+            let _: Markup = "<p title=\(value)>"
+        }
+    }
+
     /// The checker itself: each way out it must see.
     @Test func theCheckerSeesEachWayOut() {
         let page = "<!doctype html>\n<html lang=\"en\"><head><style>b{}</style></head><body><p title=\"a &amp; &#39;b&#39;\">x</p></body></html>"
