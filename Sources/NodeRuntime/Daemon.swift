@@ -82,8 +82,11 @@ public enum Daemon {
             throw StartupError(description: "cannot open the views in \(directory.path): \(error)")
         }
         let photos = Photos(blobs: blobs, views: views, fetchAll: isHub || viewsOn)
-        let node = try Node(key: key, store: store, pinned: Set(config.peers.map(\.node)), logger: logger, name: config.name,
-                            photos: photos)
+        var timing = SyncTiming()
+        timing.idleSend = .seconds(config.keepaliveSeconds)
+        timing.idleReceive = .seconds(config.peerTimeoutSeconds)
+        let node = try Node(key: key, store: store, pinned: Set(config.peers.map(\.node)), timing: timing, logger: logger,
+                            name: config.name, photos: photos)
         let listener = PeerListener(node: node, host: config.listenHost, port: config.listenPort)
         let dialers = PeerDialers(node: node, peers: await dialled(config: config, store: store))
         var services: [any Service] = [

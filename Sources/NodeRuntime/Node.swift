@@ -13,10 +13,12 @@ public enum TCNodeVersion {
 
 /// Timers of the sync protocol; tests shorten them.
 public struct SyncTiming: Sendable {
-    /// Send PING after this long with nothing sent.
-    public var idleSend: Duration = .seconds(30)
-    /// Close after this long with nothing received.
-    public var idleReceive: Duration = .seconds(90)
+    /// Send PING after this long with nothing sent: on metered links an
+    /// idle connection costs about 40 KB a day (PROTOCOL.md §7.9).
+    public var idleSend: Duration = .seconds(150)
+    /// Close after this long with nothing received (a dead peer is noticed
+    /// within six minutes).
+    public var idleReceive: Duration = .seconds(360)
     /// How often a connection looks at its idle timers.
     public var tick: Duration = .seconds(5)
     public var connectTimeout: Duration = .seconds(10)

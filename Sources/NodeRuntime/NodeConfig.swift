@@ -28,6 +28,10 @@ public struct NodeConfig: Sendable, Equatable {
     /// Required to bind the views anywhere but loopback.
     public var viewsToken: String?
     public var blobMaxBytes = 10 * 1024 * 1024
+    /// Seconds without sending before a PING (PROTOCOL.md §7.9).
+    public var keepaliveSeconds = 150
+    /// Seconds without receiving before the peer counts as gone.
+    public var peerTimeoutSeconds = 360
 
     public init() {}
 
@@ -55,6 +59,8 @@ public struct NodeConfig: Sendable, Equatable {
         "views_listen": "HOST:PORT of the views and dashboard",
         "views_token": "access token; required to bind views_listen beyond loopback",
         "blob_max_bytes": "largest photo accepted, in bytes",
+        "keepalive_seconds": "seconds without sending before a PING, 10 to 3600 (default 150: about 40 KB a day per idle link)",
+        "peer_timeout_seconds": "seconds without receiving before a peer counts as gone; at least twice keepalive_seconds (default 360)",
     ]
 
     /// Reads and checks a config file.
@@ -159,6 +165,17 @@ public struct NodeConfig: Sendable, Equatable {
                 throw Error(path: path, option: "blob_max_bytes", problem: "must be a positive whole number of bytes")
             }
             config.blobMaxBytes = n
+        }
+        for (key, range) in [("keepalive_seconds", 10...3600), ("peer_timeout_seconds", 20...7200)] {
+            guard let value = table[key] else { continue }
+            guard let n = value.int, range.contains(n) else {
+                throw Error(path: path, option: key, problem: "must be a whole number of seconds from \(range.lowerBound) to \(range.upperBound)")
+            }
+            if key == "keepalive_seconds" { config.keepaliveSeconds = n } else { config.peerTimeoutSeconds = n }
+        }
+        guard config.peerTimeoutSeconds >= 2 * config.keepaliveSeconds else {
+            throw Error(path: path, option: "peer_timeout_seconds",
+                        problem: "\(config.peerTimeoutSeconds) is less than twice keepalive_seconds (\(config.keepaliveSeconds)): a live peer would be dropped between two PINGs")
         }
         if config.views == true, !isLoopback(config.viewsHost), (config.viewsToken ?? "").count < 16 {
             throw Error(path: path, option: "views_listen",

@@ -5,8 +5,9 @@
 struct BlobExchange: Sendable {
     /// Photos asked of this peer and not yet whole.
     private(set) var outstanding: Set<Bytes32> = []
-    /// Photos this peer said it does not have, or sent badly: not asked again here.
-    private(set) var refused: Set<Bytes32> = []
+    /// Photos this peer said it does not have, or sent badly, and when: not
+    /// asked of it again for a while (it may learn of the record later).
+    private var refusedAt: [Bytes32: Int64] = [:]
     /// The driver is asking the policy which photos to fetch.
     private(set) var choosing = false
     private var lastProgress: Int64 = 0
@@ -16,6 +17,17 @@ struct BlobExchange: Sendable {
     private(set) var reading = false
 
     // MARK: Fetching
+
+    /// The photos not to ask this peer for now; forgets refusals older than `retryMs`.
+    mutating func refused(at now: Int64, retryMs: Int64) -> Set<Bytes32> {
+        refusedAt = refusedAt.filter { now - $0.value < retryMs }
+        return Set(refusedAt.keys)
+    }
+
+    /// A refusal has expired: time to ask the policy again.
+    func refusalExpired(at now: Int64, retryMs: Int64) -> Bool {
+        refusedAt.values.contains { now - $0 >= retryMs }
+    }
 
     /// Whether to ask the policy for photos now.
     mutating func shouldChoose() -> Bool {
@@ -43,7 +55,7 @@ struct BlobExchange: Sendable {
     /// A photo is whole, or refused by the peer or by verification: returns
     /// whether it was one of ours (only then is its claim released).
     mutating func finish(_ sha: Bytes32, refused isRefused: Bool, at now: Int64) -> Bool {
-        if isRefused { refused.insert(sha) }
+        if isRefused { refusedAt[sha] = now }
         guard outstanding.remove(sha) != nil else { return false }
         lastProgress = now
         return true
@@ -54,7 +66,7 @@ struct BlobExchange: Sendable {
     mutating func stalled(at now: Int64, stallMs: Int64) -> Set<Bytes32> {
         guard !outstanding.isEmpty, now - lastProgress >= stallMs else { return [] }
         let given = outstanding
-        refused.formUnion(given)
+        for sha in given { refusedAt[sha] = now }
         outstanding = []
         return given
     }

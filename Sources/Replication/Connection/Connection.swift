@@ -164,20 +164,20 @@ public struct Connection: Sendable {
         case .photoChunkStored(let sha, let complete):
             if complete, blobs.finish(sha, refused: false, at: now) {
                 actions += [.photoHeld(sha), .releasePhotos([sha])]
-                actions += choosePhotos()
+                actions += choosePhotos(now: now)
             }
         case .photoRefused(let sha, _):
             if blobs.finish(sha, refused: true, at: now) {
                 actions.append(.releasePhotos([sha]))
-                actions += choosePhotos()
+                actions += choosePhotos(now: now)
             }
         case .feedAdvanced:
-            actions += choosePhotos()
+            actions += choosePhotos(now: now)
             actions += session(.feedAdvanced, now: now)
         case .admitted(let authors):
             actions += session(.admitted(authors), now: now)
         case .photosReferenced:
-            actions += choosePhotos()
+            actions += choosePhotos(now: now)
         case .trustChanged(let trusted, let refusal):
             if session.isEstablished, !session.isRosterOnly, !trusted {
                 actions += session(.peerNoLongerTrusted(refusal), now: now)
@@ -186,6 +186,9 @@ public struct Connection: Sendable {
             liveness.observe(bytesIn: bytesIn, bytesOut: bytesOut, at: now)
             let stalled = blobs.stalled(at: now, stallMs: configuration.timing.photoStallMs)
             if !stalled.isEmpty { actions.append(.releasePhotos(stalled)) }
+            if !stalled.isEmpty || blobs.refusalExpired(at: now, retryMs: configuration.timing.photoStallMs) {
+                actions += choosePhotos(now: now)
+            }
             switch liveness.due(at: now, rosterOnly: session.isRosterOnly && session.isEstablished) {
             case .graceOver: actions += session(.peerNoLongerTrusted(configuration.session.refusal), now: now)
             case .receiveTimeout: actions += session(.receiveIdle, now: now)
@@ -240,7 +243,7 @@ public struct Connection: Sendable {
                 liveness.established(at: now)
                 actions.append(.established(hello))
             case .synced:
-                actions += choosePhotos()
+                actions += choosePhotos(now: now)
             case .close(let error, let reason):
                 let ending: ConnectionEnding = switch reason {
                 case .refused(let e): .refusedByUs(e)
@@ -259,7 +262,7 @@ public struct Connection: Sendable {
         case .blobWant(let requests):
             blobs.asked(requests)
         case .blobNone(let sha):
-            if blobs.finish(sha, refused: true, at: now) { return [.releasePhotos([sha])] + choosePhotos() }
+            if blobs.finish(sha, refused: true, at: now) { return [.releasePhotos([sha])] + choosePhotos(now: now) }
         case .blobData(let sha, let total, let offset, let bytes):
             if configuration.fetchesPhotos, blobs.chunkArrived(sha, at: now) {
                 return [.storePhotoChunk(sha, total: total, offset: offset, bytes: bytes)]
@@ -270,9 +273,9 @@ public struct Connection: Sendable {
         return []
     }
 
-    private mutating func choosePhotos() -> [Action] {
+    private mutating func choosePhotos(now: Int64) -> [Action] {
         guard configuration.fetchesPhotos, session.isInSync, blobs.shouldChoose() else { return [] }
-        return [.choosePhotos(excluding: blobs.refused)]
+        return [.choosePhotos(excluding: blobs.refused(at: now, retryMs: configuration.timing.photoStallMs))]
     }
 
     /// Reads ahead what the empty lanes need, and hands the writer its next batch.
