@@ -59,6 +59,13 @@ struct Publisher {
         }
     }
 
+    /// Stores photo files in the order given; their references for a record.
+    func photos(_ paths: [String]) async throws -> [[String: Any]] {
+        var refs: [[String: Any]] = []
+        for path in paths { refs.append(try await photo(path)) }
+        return refs
+    }
+
     func publish(kind: String, key: String, body: [String: Any]) async throws {
         let text = try check(kind: kind, key: key, body: body)
         let done = try await append(.put(kind: kind, key: key, body: text, time: TimeText.nowMs()), data: data)

@@ -76,6 +76,14 @@ func rupiah(_ text: String, option: String) throws -> Int {
     return value
 }
 
+/// A location is a latitude and a longitude: one alone would be dropped.
+private func bothOrNeither(_ lat: Double?, _ lon: Double?) throws {
+    guard (lat == nil) == (lon == nil) else {
+        throw ValidationError(tr("give --lat and --lon together (e.g. --lat -8.0954 --lon 112.1609)",
+                                 "berikan --lat dan --lon bersama (mis. --lat -8.0954 --lon 112.1609)"))
+    }
+}
+
 // MARK: product
 
 struct ProductCommand: AsyncParsableCommand {
@@ -127,11 +135,7 @@ struct ProductAdd: AsyncParsableCommand {
         if !links.isEmpty { body["online_links"] = links }
         let key = self.key ?? slug(name)
         _ = try p.check(kind: "product", key: key, body: body)
-        if !photos.isEmpty {
-            var refs: [[String: Any]] = []
-            for path in photos { refs.append(try await p.photo(path)) }
-            body["photos"] = refs
-        }
+        if !photos.isEmpty { body["photos"] = try await p.photos(photos) }
         try await p.publish(kind: "product", key: key, body: body)
     }
 }
@@ -219,11 +223,7 @@ struct TrainingAdd: AsyncParsableCommand {
         if !trainers.isEmpty { body["trainers"] = trainers }
         let key = self.key ?? "\(start)-\(slug(title))"
         _ = try p.check(kind: "training", key: key, body: body)
-        if !photos.isEmpty {
-            var refs: [[String: Any]] = []
-            for path in photos { refs.append(try await p.photo(path)) }
-            body["photos"] = refs
-        }
+        if !photos.isEmpty { body["photos"] = try await p.photos(photos) }
         try await p.publish(kind: "training", key: key, body: body)
     }
 }
@@ -267,6 +267,7 @@ struct MonitorAdd: AsyncParsableCommand {
     var photos: [String] = []
 
     func validate() throws {
+        try bothOrNeither(lat, lon)
         _ = try parsedScores()
         _ = try CommandWords.closed(classification, option: "--classification", allowed: Vocabulary.classifications)
     }
@@ -311,9 +312,7 @@ struct MonitorAdd: AsyncParsableCommand {
             throw Failure(message: p.language == "en" ? "monitoring: field 'photos' must be at least one photo (--photo FILE)"
                 : "monitoring: kolom 'photos' harus minimal satu foto (--photo FILE)")
         }
-        var refs: [[String: Any]] = []
-        for path in photos { refs.append(try await p.photo(path)) }
-        body["photos"] = refs
+        body["photos"] = try await p.photos(photos)
         try await p.publish(kind: "monitoring", key: key, body: body)
     }
 }
@@ -382,7 +381,10 @@ struct ProfileSet: AsyncParsableCommand {
     @Option(name: .customLong("expertise"), help: ArgumentHelp(tr("Staff expertise (repeatable).", "Keahlian staf (boleh berulang).")))
     var expertise: [String] = []
 
-    func validate() throws { _ = try CommandWords.closed(type, option: "--type", allowed: Vocabulary.centreTypes) }
+    func validate() throws {
+        try bothOrNeither(lat, lon)
+        _ = try CommandWords.closed(type, option: "--type", allowed: Vocabulary.centreTypes)
+    }
 
     func run() async throws {
         var region: [String: Any] = ["provinsi": provinsi, "kabupaten": kabupaten]
