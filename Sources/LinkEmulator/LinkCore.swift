@@ -53,6 +53,7 @@ final class LinkCore {
         let bound = NIOLoopBound(connection, eventLoop: loop)
         ClientBootstrap(group: loop)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelOption(.socketOption(.so_rcvbuf), value: LinkEmulator.kernelReceiveBuffer)
             .channelOption(.maxMessagesPerRead, value: 1)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: configuration.readSize(.fromUpstream)))
             .connectTimeout(.nanoseconds(configuration.connectTimeout.nanoseconds))

@@ -12,6 +12,10 @@ import NIOPosix
 /// Everything it does runs on one event loop (the listener, every proxied
 /// channel, every timer); callers on other threads go through `submit`.
 public final class LinkEmulator: Sendable {
+    /// SO_RCVBUF of the emulator's sockets (Linux doubles it for its own
+    /// bookkeeping): small, so the link's buffer is the emulator's queue.
+    public static let kernelReceiveBuffer = 4 * 1024
+
     public let configuration: LinkConfiguration
     public let upstream: SocketAddress
     /// Where diallers connect (127.0.0.1).
@@ -45,6 +49,11 @@ public final class LinkEmulator: Sendable {
         let server = try await ServerBootstrap(group: loop)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 128)
+            // A small kernel receive buffer (inherited by accepted sockets):
+            // bytes the emulator has not taken stay with the sender, as on
+            // a real slow link, instead of hiding in the proxy's socket
+            // where the sender would count them as delivered.
+            .serverChannelOption(.socketOption(.so_rcvbuf), value: LinkEmulator.kernelReceiveBuffer)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 1)
             .childChannelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: configuration.readSize(.toUpstream)))

@@ -46,7 +46,7 @@ struct LinkBench: AsyncParsableCommand {
     @Option(help: "Size of the photo the centre publishes (0: no photo phase).") var photoBytes = 5_000_000
     @Option(help: "Seconds of idle link measured for idle_bytes_per_day.") var idleSeconds: Double = 120
     @Option(help: "Seconds each phase may take before it is reported unfinished.") var timeout: Double = 7200
-    @Option(help: "Bytes the emulator queues per direction before it stops reading.") var queueBytes = 64 * 1024
+    @Option(help: "Bytes the emulator queues per direction before it stops reading (default: one second of --rate, at least 4096).") var queueBytes: Int?
     @Option(help: "Show the nodes' log on stderr from this level (trace, debug, info, warning, ...).")
     var nodeLogs: String?
 
@@ -59,7 +59,7 @@ struct LinkBench: AsyncParsableCommand {
             throw ValidationError("--photo-bytes must be 0 or between 16 and 10485760 (the nodes' blob limit)")
         }
         guard idleSeconds > 0, timeout > 0 else { throw ValidationError("--idle-seconds and --timeout must be above 0") }
-        guard queueBytes >= 1024 else { throw ValidationError("--queue-bytes must be at least 1024") }
+        if let queueBytes, queueBytes < 1024 { throw ValidationError("--queue-bytes must be at least 1024") }
         if let nodeLogs, Logger.Level(rawValue: nodeLogs) == nil {
             throw ValidationError("--node-logs must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -96,7 +96,8 @@ struct LinkBench: AsyncParsableCommand {
     func measure(hub: LinkNode, centre: LinkNode, reference: LinkNode, total: Int64) async throws -> String {
         let hubAddress = try await hub.listener.boundAddress()
         let uncut = try await LinkEmulator.start(upstream: hubAddress)
-        let shape = LinkShape(bitsPerSecond: rate, latency: .milliseconds(latencyMs), queueBytes: queueBytes)
+        let shape = LinkShape(bitsPerSecond: rate, latency: .milliseconds(latencyMs),
+                              queueBytes: queueBytes ?? max(4096, rate / 8))
         let link = try await LinkEmulator.start(upstream: hubAddress, configuration: LinkConfiguration(both: shape))
         let progress = Task { await Self.report(link: link, centre: centre, hub: hub) }
         do {
