@@ -45,8 +45,8 @@ struct Init: ParsableCommand {
         // network of its own then would leave it alone with no one to sync.
         if !peers.isEmpty && network == nil && !genesis {
             throw ValidationError(tr(
-                "--peer without --network: which network does this node join? Add --network NETWORK_ID (the network's id: the hub's operator finds it with `tcnode status` or `tcnode members` there). To start a new network instead, add --genesis.",
-                "--peer tanpa --network: jaringan mana yang diikuti node ini? Tambahkan --network ID_JARINGAN (id jaringan: operator hub melihatnya dengan `tcnode status` atau `tcnode members` di sana). Untuk memulai jaringan baru, tambahkan --genesis."))
+                "--peer without --network: which network does this node join? Add --network NETWORK_ID (the network's id: the first line of `tcnode members` on the hub shows it). To start a new network instead, add --genesis.",
+                "--peer tanpa --network: jaringan mana yang diikuti node ini? Tambahkan --network ID_JARINGAN (id jaringan: baris pertama `tcnode members` di hub menampilkannya). Untuk memulai jaringan baru, tambahkan --genesis."))
         }
     }
 
