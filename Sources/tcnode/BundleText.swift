@@ -21,8 +21,9 @@ enum BundleText {
         if r.contents == BundleHeader.contentsHeads {
             lines.append(l.t("Heads of \(from), made \(TimeText.local(r.createdMs))", "Daftar head dari \(from), dibuat \(TimeText.local(r.createdMs))"))
             if r.headsRecorded {
-                lines.append(l.t("Recorded what \(from) holds: the next `tcnode bundle export --for \(r.exporter)` leaves it out.",
-                                 "Dicatat apa yang dimiliki \(from): `tcnode bundle export --for \(r.exporter)` berikutnya tidak membawanya lagi."))
+                let exporter = NodeID(r.exporter)?.checked ?? r.exporter
+                lines.append(l.t("Recorded what \(from) holds: the next `tcnode bundle export --for \(exporter)` leaves it out.",
+                                 "Dicatat apa yang dimiliki \(from): `tcnode bundle export --for \(exporter)` berikutnya tidak membawanya lagi."))
             } else if r.headsStale {
                 lines.append(l.t("Older than what was already recorded for \(from); nothing changed.",
                                  "Lebih lama dari yang sudah tercatat untuk \(from); tidak ada yang berubah."))

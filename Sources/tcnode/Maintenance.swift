@@ -67,7 +67,7 @@ struct GenerateDemo: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
     @Option(parsing: .unconditional, help: "How many centres.") var centres = 40
     @Option(parsing: .unconditional, help: "Year of the records.") var year = Calendar(identifier: .gregorian).component(.year, from: Date())
-    @Option(help: "Seed (the same seed makes the same network).") var seed: UInt64 = 2026
+    @Option(parsing: .unconditional, help: "Seed (the same seed makes the same network).") var seed: UInt64 = 2026
 
     static let maxCentres = 10_000
 
