@@ -15,6 +15,8 @@ struct NodeEnvironment: ConnectionEnvironment {
     let ticket: ConnectionAdmission.Ticket?
     let logger: Logger
     private let origin = ContinuousClock.now
+    /// The peer row's totals when this connection began.
+    private let bytesBefore: (in: Int, out: Int)
 
     init(node: Node, peer: NodeID, direction: String, address: String?, counts: ByteCounts,
          ticket: ConnectionAdmission.Ticket?, logger: Logger) {
@@ -25,6 +27,8 @@ struct NodeEnvironment: ConnectionEnvironment {
         self.counts = counts
         self.ticket = ticket
         self.logger = logger
+        let row = node.peers.status(of: peer)
+        self.bytesBefore = (row?.bytesInTotal ?? 0, row?.bytesOutTotal ?? 0)
     }
 
     var store: Store { node.store }
@@ -94,12 +98,14 @@ struct NodeEnvironment: ConnectionEnvironment {
         let received = status.entriesReceived - previous.entriesReceived
         let sent = status.entriesSent - previous.entriesSent
         let forks = status.forks - previous.forks
+        let resent = status.entriesDuplicate - previous.entriesDuplicate
         node.peers.update(peer, direction: direction, address: nil) {
             // The row's counts are since the daemon started; the
             // connection's since it opened.
             $0.entriesReceived += received
             $0.entriesSent += sent
             $0.forks += forks
+            $0.entriesResent += resent
             if received > 0 { $0.lastEntryReceivedMs = now }
             if sent > 0 { $0.lastEntrySentMs = now }
             $0.entriesBehind = status.entriesBehind
@@ -108,21 +114,33 @@ struct NodeEnvironment: ConnectionEnvironment {
             $0.entriesWantedTwice = status.entriesWantedTwice
             $0.pendingDropped = status.pendingDropped
             $0.inSync = status.inSync
+            $0.bytesBehind = status.bytesBehind
+            $0.photosFetching = status.photosFetching
+            $0.photoBytesHeld = status.photoBytesHeld
+            $0.photoBytesTotal = status.photoBytesTotal
             $0.bytesIn = counts.receivedBytes
             $0.bytesOut = counts.sentBytes
+            $0.bytesInTotal = bytesBefore.in + counts.receivedBytes
+            $0.bytesOutTotal = bytesBefore.out + counts.sentBytes
         }
     }
 
-    /// At each tick: bytes that moved, for metrics and the last-seen time.
-    func linkTick(_ moved: (in: Int, out: Int)) {
+    /// At each tick: bytes that moved, for metrics, the last-seen time and
+    /// the receive rate (over `seconds`).
+    func linkTick(_ moved: (in: Int, out: Int), seconds: Double) {
         node.metrics.bytesIn.increment(by: moved.in)
         node.metrics.bytesOut.increment(by: moved.out)
-        guard moved.in + moved.out > 0 else { return }
         let now = PeerConnection.nowMs()
+        let rate = seconds > 0 ? Double(moved.in) / seconds : 0
         node.peers.update(peer, direction: direction, address: nil) {
+            // Smoothed over a few ticks: a cut-up link's rate jumps.
+            $0.receiveRate = Int(0.5 * Double($0.receiveRate) + 0.5 * rate)
+            guard moved.in + moved.out > 0 else { return }
             $0.lastSeenMs = now
             $0.bytesIn = counts.receivedBytes
             $0.bytesOut = counts.sentBytes
+            $0.bytesInTotal = bytesBefore.in + counts.receivedBytes
+            $0.bytesOutTotal = bytesBefore.out + counts.sentBytes
         }
     }
 }

@@ -41,14 +41,14 @@ struct PeerChannel: Sendable {
     }
 
     /// Keeps what waits below the connection's outbox small (PROTOCOL.md
-    /// §7.15): NIO's buffer makes the writer wait beyond 32 KiB, and the
+    /// §7.15): NIO's buffer makes the writer wait beyond 8 KiB, and the
     /// kernel holds at most 16 KiB not yet sent (TCP_NOTSENT_LOWAT), while
     /// data in flight is still limited only by TCP's window, so a fast link
     /// keeps its speed. Without this, megabytes of photo sat in the socket
     /// ahead of a record written after them.
     static func bound(_ channel: any Channel) throws {
         guard let options = channel.syncOptions else { return }
-        try options.setOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 16 * 1024, high: 32 * 1024))
+        try options.setOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 4 * 1024, high: 8 * 1024))
         #if os(Linux)
         // TCP_NOTSENT_LOWAT from <netinet/tcp.h>, which Glibc's module does not export.
         let notSentLowWatermark = ChannelOptions.Types.SocketOption(level: .tcp, name: NIOBSDSocket.Option(rawValue: 25))

@@ -134,6 +134,11 @@ struct PeerConnection {
                 for await frames in writeQueue {
                     do {
                         try await outbound.write(frames)
+                        // Returns once the channel is writable again, i.e. the
+                        // batch has mostly gone to the kernel: `.written` then
+                        // tells the core how fast the link drains (§7.15), not
+                        // how fast NIO's buffer took the batch.
+                        try await outbound.write([])
                         input.yield(.written)
                     } catch {
                         input.yield(.linkLost("connection lost while sending: \(error)"))
@@ -158,7 +163,7 @@ struct PeerConnection {
                 var last = (in: 0, out: 0)
                 while (try? await Task.sleep(for: tick)) != nil {
                     let now = (in: counts.receivedBytes, out: counts.sentBytes)
-                    environment.linkTick((now.in - last.in, now.out - last.out))
+                    environment.linkTick((now.in - last.in, now.out - last.out), seconds: Double(tick.milliseconds) / 1000)
                     last = now
                     input.yield(.tick(bytesIn: now.in, bytesOut: now.out))
                 }

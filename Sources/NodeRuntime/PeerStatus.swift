@@ -44,6 +44,20 @@ public struct PeerStatus: Sendable, Codable, Equatable {
     public var pendingDropped: Int
     public var bytesIn: Int
     public var bytesOut: Int
+    /// Bytes each way with this peer since the daemon started, all connections.
+    public var bytesInTotal: Int = 0
+    public var bytesOutTotal: Int = 0
+    /// Entries the peer sent that were already stored here, since the daemon started.
+    public var entriesResent: Int = 0
+    /// About how many bytes are still to come from the peer (entries behind
+    /// times the average entry so far).
+    public var bytesBehind: UInt64 = 0
+    /// Bytes per second received from the peer lately (0 when idle).
+    public var receiveRate: Int = 0
+    /// Photos being fetched from the peer, bytes held of them and their sizes.
+    public var photosFetching: Int = 0
+    public var photoBytesHeld: UInt64 = 0
+    public var photoBytesTotal: UInt64 = 0
     public var forks: Int
     public var agent: String?
     public var inSync: Bool

@@ -11,6 +11,8 @@ struct BlobExchange: Sendable {
     /// The driver is asking the policy which photos to fetch.
     private(set) var choosing = false
     private var lastProgress: Int64 = 0
+    /// Of each photo being fetched: bytes held and its size, from its chunks.
+    private(set) var progress: [Bytes32: (held: UInt64, total: UInt64)] = [:]
 
     /// The peer's requests being served, oldest first.
     private var serving: [BlobRequest] = []
@@ -46,9 +48,10 @@ struct BlobExchange: Sendable {
     }
 
     /// A chunk arrived: true when it belongs to a photo asked of this peer.
-    mutating func chunkArrived(_ sha: Bytes32, at now: Int64) -> Bool {
+    mutating func chunkArrived(_ sha: Bytes32, total: UInt64, offset: UInt64, count: Int, at now: Int64) -> Bool {
         guard outstanding.contains(sha) else { return false }
         lastProgress = now
+        progress[sha] = (offset + UInt64(count), total)
         return true
     }
 
@@ -56,6 +59,7 @@ struct BlobExchange: Sendable {
     /// whether it was one of ours (only then is its claim released).
     mutating func finish(_ sha: Bytes32, refused isRefused: Bool, at now: Int64) -> Bool {
         if isRefused { refusedAt[sha] = now }
+        progress[sha] = nil
         guard outstanding.remove(sha) != nil else { return false }
         lastProgress = now
         return true
@@ -68,6 +72,7 @@ struct BlobExchange: Sendable {
         let given = outstanding
         for sha in given { refusedAt[sha] = now }
         outstanding = []
+        progress = [:]
         return given
     }
 

@@ -149,6 +149,7 @@ public struct Connection: Sendable {
             actions += session(.compared(request: request, comparisons), now: now)
         case .ingested(let outcome):
             status.forks += outcome.result.forks.count
+            status.entriesDuplicate += outcome.result.duplicates
             actions += session(.ingested(outcome), now: now)
         case .entriesRead(let entries):
             guard serving.read(entries) else {
@@ -232,6 +233,7 @@ public struct Connection: Sendable {
                 actions.append(.comparePending(request: request))
             case .ingest(let tag, let entries):
                 status.entriesReceived += entries.count
+                status.entryBytesReceived += entries.reduce(0) { $0 + $1.count }
                 actions.append(.ingest(tag: tag, entries: entries))
             case .saveCheckpoint(let checkpoint):
                 actions.append(.saveCheckpoint(checkpoint))
@@ -264,7 +266,8 @@ public struct Connection: Sendable {
         case .blobNone(let sha):
             if blobs.finish(sha, refused: true, at: now) { return [.releasePhotos([sha])] + choosePhotos(now: now) }
         case .blobData(let sha, let total, let offset, let bytes):
-            if configuration.fetchesPhotos, blobs.chunkArrived(sha, at: now) {
+            if configuration.fetchesPhotos, blobs.chunkArrived(sha, total: total, offset: offset, count: bytes.count, at: now) {
+                status.photoBytesReceived += bytes.count
                 return [.storePhotoChunk(sha, total: total, offset: offset, bytes: bytes)]
             }
         default:
@@ -305,5 +308,7 @@ public struct Connection: Sendable {
         status.entriesWantedTwice = session.counters.entriesWantedTwice
         status.pendingDropped = session.counters.pendingDropped
         status.photosFetching = blobs.outstanding.count
+        status.photoBytesHeld = blobs.progress.values.reduce(0) { $0 + $1.held }
+        status.photoBytesTotal = blobs.progress.values.reduce(0) { $0 + $1.total }
     }
 }

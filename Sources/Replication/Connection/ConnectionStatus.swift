@@ -19,8 +19,23 @@ public struct ConnectionStatus: Sendable, Equatable {
     public var forks = 0
     /// Photos being fetched from the peer.
     public var photosFetching = 0
+    /// Entries received that were already stored here (sent twice).
+    public var entriesDuplicate = 0
+    /// Bytes of the entries received (for the average size of what is to come).
+    public var entryBytesReceived = 0
+    /// Photo bytes received and kept on this connection, and of photos being
+    /// fetched: the bytes already held and their sizes, once known.
+    public var photoBytesReceived = 0
+    public var photoBytesHeld: UInt64 = 0
+    public var photoBytesTotal: UInt64 = 0
 
     public init() {}
+
+    /// About how many bytes are still to come, from the average entry so far.
+    public var bytesBehind: UInt64 {
+        guard entriesReceived > 0 else { return 0 }
+        return entriesBehind.multipliedReportingOverflow(by: UInt64(entryBytesReceived / entriesReceived)).partialValue
+    }
 
     /// Entries the peer asked for that are not written yet.
     public var entriesPeerBehind: UInt64 {
