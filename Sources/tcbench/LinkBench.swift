@@ -44,7 +44,7 @@ struct LinkBench: AsyncParsableCommand {
     @Option(help: "Authors of those entries.") var authors = 20
     @Option(help: "Approximate JSON body size in bytes.") var bodyBytes = 400
     @Option(help: "Size of the photo the centre publishes (0: no photo phase).") var photoBytes = 5_000_000
-    @Option(help: "Seconds of idle link measured for idle_bytes_per_day.") var idleSeconds: Double = 120
+    @Option(help: "Seconds of idle link measured for idle_bytes_per_day (default 450: three keep-alive intervals of 150 s).") var idleSeconds: Double = 450
     @Option(help: "Seconds each phase may take before it is reported unfinished.") var timeout: Double = 7200
     @Option(help: "Bytes the emulator queues per direction before it stops reading (default: one second of --rate, at least 4096).") var queueBytes: Int?
     @Option(help: "Show the nodes' log on stderr from this level (trace, debug, info, warning, ...).")
@@ -352,22 +352,7 @@ struct LinkNode: Sendable {
     }
 
     static func run<T: Sendable>(_ nodes: [LinkNode], _ body: @Sendable () async throws -> T) async throws -> T {
-        let services: [any Service] = nodes.flatMap { [$0.views as any Service, $0.listener, $0.dialers] }
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [],
-                                                      logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })))
-        let value = try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let value: T
-            do { value = try await body() } catch {
-                await group.triggerGracefulShutdown()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            return value
-        }
-        for n in nodes { try await OffPool.run { try n.node.store.close() } }
-        return value
+        try await withBenchServices(nodes.flatMap { [$0.views as any Service, $0.listener, $0.dialers] }, stores: nodes.map(\.node.store), body)
     }
 }
 

@@ -174,21 +174,6 @@ struct BenchNode: Sendable {
     }
 
     static func run<T: Sendable>(_ nodes: [BenchNode], _ body: @Sendable () async throws -> T) async throws -> T {
-        let services: [any Service] = nodes.flatMap { [$0.listener as any Service, $0.dialers] }
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [],
-                                                      logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })))
-        let value = try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let value: T
-            do { value = try await body() } catch {
-                await group.triggerGracefulShutdown()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            return value
-        }
-        for n in nodes { try n.node.store.close() }
-        return value
+        try await withBenchServices(nodes.flatMap { [$0.listener as any Service, $0.dialers] }, stores: nodes.map(\.node.store), body)
     }
 }

@@ -140,9 +140,11 @@ import Testing
     @Test func aScheduleCutsAndRestoresRepeatedly() async throws {
         let upstream = try await TestUpstream.start(.echo)
         let link = try await LinkEmulator.start(upstream: upstream.address)
-        try await link.startSchedule(up: .milliseconds(150), down: .milliseconds(150))
         try await TestClient.connect(port: link.port) { client in
             try await link.waitForConnections(1)
+            // Started once connected: on a loaded machine a 150 ms window
+            // could otherwise be over before the client's connect arrives.
+            try await link.startSchedule(up: .milliseconds(150), down: .milliseconds(150))
             try await link.wait { !$0.isUp }
             #expect(try await client.readToEnd().isEmpty, "the first cut closed it")
         }
