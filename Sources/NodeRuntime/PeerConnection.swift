@@ -275,9 +275,11 @@ struct PeerConnection {
 
     /// The last frame of a connection (an ERROR): written even when this
     /// task is cancelled (a removed dialer still says goodbye), but given up
-    /// after a moment if the peer is not reading.
+    /// after a second if the peer is not reading: with the small write
+    /// buffer of §7.15 a peer that stopped reading leaves no room for it,
+    /// and a stopping node must be done within its 5 s.
     static func finalWrite(_ frames: [Frame], _ outbound: NIOAsyncChannelOutboundWriter<[Frame]>) async {
-        await Task { _ = try? await withTimeout(.seconds(2)) { try await outbound.write(frames) } }.value
+        await Task { _ = try? await withTimeout(.seconds(1)) { try await outbound.write(frames) } }.value
     }
 
     static func describe(_ event: Connection.Event) -> String {
