@@ -246,6 +246,11 @@ struct LinkBench: AsyncParsableCommand {
         out["sync_link_bytes"] = "\(carried)"
         out["ref_sync_bytes"] = "\(refBytes)"
         out["sync_cuts"] = "\(a.cuts - linkBefore.cuts)"
+        // Where the extra bytes went: each direction, and entries the centre
+        // received although it held them already.
+        out["sync_bytes_down"] = "\(a[.fromUpstream].bytesOnWire - linkBefore[.fromUpstream].bytesOnWire)"
+        out["sync_bytes_up"] = "\(a[.toUpstream].bytesOnWire - linkBefore[.toUpstream].bytesOnWire)"
+        out["sync_entries_resent"] = "\(centre.node.peers.status(of: hub.node.id)?.entriesResent ?? 0)"
         out["sync_connections"] = "\(a.connectionsAccepted - linkBefore.connectionsAccepted)"
         out["cuts"] = "\(c.cuts)"
         out["connections"] = "\(c.connectionsAccepted)"
@@ -278,6 +283,7 @@ private struct Figures {
     static let order = [
         "link_sync_ratio", "resent_fraction", "photo_resent_fraction", "record_behind_photo_ms", "idle_bytes_per_day",
         "sync", "entries", "sync_s", "sync_up_s", "ideal_s", "sync_link_bytes", "ref_sync_bytes", "sync_cuts", "sync_connections",
+        "sync_bytes_down", "sync_bytes_up", "sync_entries_resent",
         "photo", "photo_s", "photo_up_s", "photo_held", "photo_link_bytes", "ref_photo_bytes", "record_cuts", "record_photo_flowing",
         "idle_bytes", "idle_reconnects", "cuts", "connections", "refused", "discarded_bytes", "reconnect_median_s", "reconnect_max_s",
         "rate", "latency_ms", "up", "down",

@@ -4,9 +4,10 @@
 /// cut loses at most that much, and a control frame waits at most that long.
 ///
 /// Only the time the writer was busy counts: an idle link is not a slow one.
-/// Frames grow at most twofold from one to the next, so a link whose
-/// buffers swallow the first frames quickly is not taken for a fast one
-/// before the buffers fill.
+/// Frames stay at the initial size until the first measurement (a second
+/// of busy writing, or 1 MiB), then grow at most twofold from one to the
+/// next, so a link whose buffers swallow the first frames quickly is not
+/// taken for a fast one before the buffers fill.
 struct LinkRate: Sendable {
     static let floor = 2 * 1024
     static let initial = 16 * 1024
@@ -23,8 +24,9 @@ struct LinkRate: Sendable {
         windowBytes += bytes
         windowMs += max(1, busyMs)
         // A sample needs enough time to mean something, or enough bytes to
-        // show the link is fast.
-        guard windowMs >= 500 || windowBytes >= 1 << 20 else { return }
+        // show the link is fast: the first writes of a connection go into
+        // empty buffers and look instantaneous.
+        guard windowMs >= 1000 || windowBytes >= 1 << 20 else { return }
         let sample = Double(windowBytes) * 1000 / Double(windowMs)
         bytesPerSecond = bytesPerSecond.map { 0.5 * $0 + 0.5 * sample } ?? sample
         windowBytes = 0
@@ -34,13 +36,16 @@ struct LinkRate: Sendable {
     /// What a frame should take now, without growing: for HEADS and WANT.
     var budget: Int {
         let grown = 2 * lastFrame
-        guard let rate = bytesPerSecond else { return max(Self.floor, grown) }
+        guard let rate = bytesPerSecond else { return Self.initial }
         return max(Self.floor, min(grown, Int(clamping: Int64(rate) * Self.frameTimeMs / 1000)))
     }
 
     /// The payload budget of the next data frame, at most `ceiling`.
     mutating func frameBudget(ceiling: Int) -> Int {
-        var budget = min(2 * lastFrame, ceiling)
+        // Frames grow only once the link has been measured: before that,
+        // buffers that swallow the first frames would pass for a fast link,
+        // and a cut would then throw away a frame of minutes.
+        var budget = min(bytesPerSecond == nil ? Self.initial : 2 * lastFrame, ceiling)
         if let rate = bytesPerSecond {
             budget = min(budget, Int(clamping: Int64(rate) * Self.frameTimeMs / 1000))
         }
