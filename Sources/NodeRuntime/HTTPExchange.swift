@@ -67,9 +67,12 @@ public enum HTTPExchange {
                     }
                 }
             } catch {
+                if writeError != nil, response.status != 0 { return response }
                 throw writeError ?? error
             }
-            if let writeError { throw writeError }
+            // The server answered (an early 401 or 413) and closed before it
+            // read the whole request: the answer wins over the failed write.
+            if let writeError, response.status == 0 { throw writeError }
             return response
         }
     }
