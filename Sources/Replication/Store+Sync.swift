@@ -2,16 +2,6 @@ import Foundation
 import GRDB
 
 extension Store {
-    /// ENTRIES frames that serve `ranges` completely and in order, each at
-    /// most 4 MiB of payload, or nil when this node does not hold every
-    /// entry asked for (the caller answers ERROR `internal`).
-    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
-    public func entriesFrames(serving ranges: [WantRange]) throws -> [Frame]? {
-        var frames: [Frame] = []
-        let complete = try serve(ranges) { frames.append($0) }
-        return complete ? frames : nil
-    }
-
     /// Entry bytes of `ranges` in order, from the first, stopping before
     /// `maxBytes` would be exceeded (at least one entry), in one read. A
     /// range whose entries are not all held ends the answer early: the
@@ -39,69 +29,6 @@ extension Store {
             }
             return out
         }
-    }
-
-    /// Streams ENTRIES frames for `ranges` to `send` as they are read, so
-    /// that a large initial sync never sits in memory at once. Returns false
-    /// when an entry asked for is not held.
-    public func serve(_ ranges: [WantRange], send: ([Frame]) async throws -> Void) async throws -> Bool {
-        var batch = EntriesBatcher()
-        for range in ranges {
-            var next = range.from
-            while next <= range.to {
-                let chunk = try await entryBytes(of: range.author, from: next, to: range.to, maxBytes: Frame.maximumEntriesPayload)
-                guard !chunk.isEmpty else { return false }
-                for bytes in chunk {
-                    if let frame = batch.add(bytes) { try await send([frame]) }
-                }
-                next += UInt64(chunk.count)
-            }
-        }
-        if let frame = batch.flush() { try await send([frame]) }
-        return true
-    }
-
-    func serve(_ ranges: [WantRange], emit: (Frame) -> Void) throws -> Bool {
-        var batch = EntriesBatcher()
-        for range in ranges {
-            var next = range.from
-            while next <= range.to {
-                let chunk = try entryBytes(of: range.author, from: next, to: range.to, maxBytes: Frame.maximumEntriesPayload)
-                guard !chunk.isEmpty else { return false }
-                for bytes in chunk {
-                    if let frame = batch.add(bytes) { emit(frame) }
-                }
-                next += UInt64(chunk.count)
-            }
-        }
-        if let frame = batch.flush() { emit(frame) }
-        return true
-    }
-}
-
-/// Packs entries into ENTRIES frames of at most 4 MiB of payload.
-struct EntriesBatcher {
-    private var entries: [[UInt8]] = []
-    private var bytes = 4
-
-    /// Adds an entry; returns a full frame when this entry did not fit.
-    mutating func add(_ entry: [UInt8]) -> Frame? {
-        var full: Frame?
-        if !entries.isEmpty && bytes + 4 + entry.count > Frame.maximumEntriesPayload {
-            full = flush()
-        }
-        entries.append(entry)
-        bytes += 4 + entry.count
-        return full
-    }
-
-    mutating func flush() -> Frame? {
-        guard !entries.isEmpty else { return nil }
-        defer {
-            entries = []
-            bytes = 4
-        }
-        return .entries(entries)
     }
 }
 

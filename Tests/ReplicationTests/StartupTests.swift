@@ -20,6 +20,19 @@ import Testing
         try NodeConfig.parse("listen = \"\(listen)\"\n", path: "t.toml")
     }
 
+    @Test func keepAliveSettingsAreCheckedAndNamed() throws {
+        let config = try NodeConfig.parse("keepalive_seconds = 60\npeer_timeout_seconds = 200\n", path: "t.toml")
+        #expect(config.keepaliveSeconds == 60 && config.peerTimeoutSeconds == 200)
+        #expect(try NodeConfig.parse("", path: "t.toml").keepaliveSeconds == 150)
+        for (text, option) in [("keepalive_seconds = 5\n", "keepalive_seconds"), ("keepalive_seconds = \"60\"\n", "keepalive_seconds"),
+                               ("peer_timeout_seconds = 100000\n", "peer_timeout_seconds"),
+                               ("keepalive_seconds = 300\npeer_timeout_seconds = 400\n", "peer_timeout_seconds")] {
+            #expect("\(text)") { _ = try NodeConfig.parse(text, path: "t.toml") } throws: { error in
+                (error as? NodeConfig.Error)?.option == option && "\(error)".contains("t.toml")
+            }
+        }
+    }
+
     @Test func mistypedHostsAreConfigErrorsNamingTheOption() throws {
         for bad in ["999.1.1.1:7447", "10.0.0.256:7447", "bad host:7447", "-x:7447", "a..b:7447", "hub!:7447"] {
             #expect {
