@@ -58,6 +58,26 @@ public struct PeerStatus: Sendable, Codable, Equatable {
     public var photosFetching: Int = 0
     public var photoBytesHeld: UInt64 = 0
     public var photoBytesTotal: UInt64 = 0
+    /// Bytes of entries and of photo data received from the peer since the
+    /// daemon started (the entries' own bytes, photo pieces kept).
+    public var entryBytesReceived: Int = 0
+    public var photoBytesReceived: Int = 0
+    /// About how many bytes of entries the peer sent that were already
+    /// stored here (entries re-sent times the average entry).
+    public var bytesResent: Int = 0
+    /// Bytes per second received from the peer over the last minutes, the
+    /// time the link was down included: what a slow, cut-up link really
+    /// delivers. 0 when not known (nothing received lately).
+    public var averageReceiveRate: Int = 0
+    /// The same for photo data.
+    public var photoRate: Int = 0
+    /// Seconds until `bytesBehind` has arrived at `averageReceiveRate`.
+    public var secondsToFetch: Int?
+    /// Connection attempts since the last connection that worked.
+    public var connectAttempts: Int = 0
+    /// This node dials the peer, had a connection with it since the daemon
+    /// started, and is between connections now (waiting or dialling).
+    public var reconnecting: Bool = false
     public var forks: Int
     public var agent: String?
     public var inSync: Bool
@@ -82,9 +102,85 @@ public struct PeerStatus: Sendable, Codable, Equatable {
         self.inSync = false
         self.connections = 0
     }
+
+    /// Reads rows written by any version: a field added later (and absent
+    /// from a status saved with `tcnode status --json` by an older tcnode)
+    /// takes its default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        node = try c.decode(String.self, forKey: .node)
+        direction = try c.decodeIfPresent(String.self, forKey: .direction) ?? "outbound"
+        state = try c.decodeIfPresent(State.self, forKey: .state) ?? .disconnected
+        func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T { try c.decodeIfPresent(T.self, forKey: key) ?? fallback }
+        name = try value(.name, nil)
+        region = try value(.region, nil)
+        role = try value(.role, nil)
+        address = try value(.address, nil)
+        detail = try value(.detail, nil)
+        retryAtMs = try value(.retryAtMs, nil)
+        connectedSinceMs = try value(.connectedSinceMs, nil)
+        lastConnectedMs = try value(.lastConnectedMs, nil)
+        lastSeenMs = try value(.lastSeenMs, nil)
+        lastEntryReceivedMs = try value(.lastEntryReceivedMs, nil)
+        lastEntrySentMs = try value(.lastEntrySentMs, nil)
+        entriesReceived = try value(.entriesReceived, 0)
+        entriesSent = try value(.entriesSent, 0)
+        entriesBehind = try value(.entriesBehind, 0)
+        entriesPeerBehind = try value(.entriesPeerBehind, 0)
+        entriesRequestedByPeer = try value(.entriesRequestedByPeer, 0)
+        entriesWantedTwice = try value(.entriesWantedTwice, 0)
+        pendingDropped = try value(.pendingDropped, 0)
+        bytesIn = try value(.bytesIn, 0)
+        bytesOut = try value(.bytesOut, 0)
+        bytesInTotal = try value(.bytesInTotal, 0)
+        bytesOutTotal = try value(.bytesOutTotal, 0)
+        entriesResent = try value(.entriesResent, 0)
+        bytesBehind = try value(.bytesBehind, 0)
+        receiveRate = try value(.receiveRate, 0)
+        photosFetching = try value(.photosFetching, 0)
+        photoBytesHeld = try value(.photoBytesHeld, 0)
+        photoBytesTotal = try value(.photoBytesTotal, 0)
+        entryBytesReceived = try value(.entryBytesReceived, 0)
+        photoBytesReceived = try value(.photoBytesReceived, 0)
+        bytesResent = try value(.bytesResent, 0)
+        averageReceiveRate = try value(.averageReceiveRate, 0)
+        photoRate = try value(.photoRate, 0)
+        secondsToFetch = try value(.secondsToFetch, nil)
+        connectAttempts = try value(.connectAttempts, 0)
+        reconnecting = try value(.reconnecting, false)
+        forks = try value(.forks, 0)
+        agent = try value(.agent, nil)
+        inSync = try value(.inSync, false)
+        connections = try value(.connections, 0)
+    }
 }
 
-/// Every peer's status, kept by connections and dialers.
+extension PeerStatus {
+    /// About how big one entry from this peer is: from what it sent since
+    /// the daemon started, else from its figure of bytes still to come.
+    public var averageEntryBytes: UInt64? {
+        if entriesReceived > 0 && entryBytesReceived > 0 { return UInt64(entryBytesReceived / entriesReceived) }
+        if entriesBehind > 0 && bytesBehind > 0 { return bytesBehind / entriesBehind }
+        return nil
+    }
+
+    /// Fills the figures derived from the others: bytes re-sent, bytes
+    /// still to come and the time they take at the recent rate.
+    public mutating func deriveFigures() {
+        if let average = averageEntryBytes {
+            bytesResent = entriesResent * Int(clamping: average)
+            if entriesBehind > 0 { bytesBehind = entriesBehind.multipliedReportingOverflow(by: average).partialValue }
+        }
+        if entriesBehind == 0 { bytesBehind = 0 }
+        let rate = averageReceiveRate > 0 ? averageReceiveRate : (state == .connected ? receiveRate : 0)
+        secondsToFetch = bytesBehind > 0 && rate > 0 ? Int(clamping: (bytesBehind + UInt64(rate) - 1) / UInt64(rate)) : nil
+    }
+}
+
+/// Every peer's status, kept by connections and dialers. The registry
+/// derives what follows from the rows' changes, so that no writer has to:
+/// connection attempts since the last one that worked, whether a peer is
+/// being reconnected, and the recent receive rates.
 public final class PeerRegistry: Sendable {
     private struct Table {
         var peers: [NodeID: PeerStatus] = [:]
@@ -92,19 +188,37 @@ public final class PeerRegistry: Sendable {
         /// make new keys, so only the latest `PeerRegistryLimits.strangers`
         /// are kept. A key that becomes trusted leaves this list.
         var strangers: [NodeID] = []
+        /// Bytes received (all, and photo data) over the last minutes.
+        var received: [NodeID: RateWindow] = [:]
+        var photos: [NodeID: RateWindow] = [:]
     }
 
     private let table = Mutex(Table())
     private let onChange: @Sendable () -> Void
     private let strangerTest = Mutex<@Sendable (NodeID) -> Bool>({ _ in false })
+    private let clock: @Sendable () -> Int64
 
-    init(onChange: @escaping @Sendable () -> Void = {}) { self.onChange = onChange }
+    init(onChange: @escaping @Sendable () -> Void = {},
+         clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+        self.onChange = onChange
+        self.clock = clock
+    }
 
     /// How to tell a stranger (a key not trusted now) from a peer.
     func judgeStrangers(by test: @escaping @Sendable (NodeID) -> Bool) { strangerTest.withLock { $0 = test } }
 
+    /// Every row, with its derived figures as of now.
     public func snapshot() -> [PeerStatus] {
-        table.withLock { Array($0.peers.values) }.sorted { $0.node < $1.node }
+        let now = clock()
+        return table.withLock { t in
+            t.peers.map { id, row in
+                var row = row
+                row.averageReceiveRate = t.received[id]?.rate(now: now) ?? 0
+                row.photoRate = t.photos[id]?.rate(now: now) ?? 0
+                row.deriveFigures()
+                return row
+            }
+        }.sorted { $0.node < $1.node }
     }
 
     public func status(of node: NodeID) -> PeerStatus? { table.withLock { $0.peers[node] } }
@@ -117,17 +231,28 @@ public final class PeerRegistry: Sendable {
         let (isNew, listed) = table.withLock { ($0.peers[node] == nil, $0.strangers.contains(node)) }
         if isNew && !create { return }
         let stranger = isNew || listed ? strangerTest.withLock { $0 }(node) : false
+        let now = clock()
         let noteworthy = table.withLock { t -> Bool in
             let before = t.peers[node]
             if before == nil && !create { return false }
             var status = before ?? PeerStatus(node: node, direction: direction, address: address)
             if let address { status.address = address }
             change(&status)
+            Self.derive(&status, before: before)
             t.peers[node] = status
+            if status.bytesInTotal != before?.bytesInTotal ?? 0 || t.received[node] == nil {
+                t.received[node, default: RateWindow()].add(status.bytesInTotal, at: now)
+            }
+            if status.photoBytesReceived != before?.photoBytesReceived ?? 0 || t.photos[node] == nil {
+                t.photos[node, default: RateWindow(quiet: 1)].add(status.photoBytesReceived, at: now)
+            }
             if stranger {
                 if !t.strangers.contains(node) { t.strangers.append(node) }
                 while t.strangers.count > PeerRegistryLimits.strangers {
-                    t.peers.removeValue(forKey: t.strangers.removeFirst())
+                    let dropped = t.strangers.removeFirst()
+                    t.peers.removeValue(forKey: dropped)
+                    t.received.removeValue(forKey: dropped)
+                    t.photos.removeValue(forKey: dropped)
                 }
             } else if listed {
                 t.strangers.removeAll { $0 == node }
@@ -138,12 +263,75 @@ public final class PeerRegistry: Sendable {
         if noteworthy { onChange() }
     }
 
+    /// Attempts count the dialer's turns to `connecting`; a connection set
+    /// up ends the count. Reconnecting: dialled, connected before, not now.
+    static func derive(_ status: inout PeerStatus, before: PeerStatus?) {
+        if status.state == .connected {
+            status.connectAttempts = 0
+        } else if status.state == .connecting && before?.state != .connecting {
+            status.connectAttempts += 1
+        }
+        status.reconnecting = status.direction == "outbound" && status.lastConnectedMs != nil
+            && [.connecting, .backingOff, .disconnected].contains(status.state)
+    }
+
     func forget(_ node: NodeID) {
         let removed = table.withLock { t in
             t.strangers.removeAll { $0 == node }
+            t.received.removeValue(forKey: node)
+            t.photos.removeValue(forKey: node)
             return t.peers.removeValue(forKey: node) != nil
         }
         if removed { onChange() }
+    }
+}
+
+/// A running total (bytes received) sampled over the last `span`
+/// milliseconds, for a rate that counts the time nothing arrived too (a
+/// link that is down), from when data began to flow: an idle stretch
+/// before the data (only keep-alives) does not dilute it.
+public struct RateWindow: Sendable, Equatable {
+    public static let span: Int64 = 600_000
+    /// Samples are kept about this far apart: a newer one replaces the
+    /// latest while that is closer than this to the one before it.
+    static let spacing: Int64 = 2_000
+    /// Steps smaller than this are keep-alives, not data.
+    let quiet: Int
+    private var ms: [Int64] = []
+    private var totals: [Int] = []
+
+    public init(quiet: Int = 1024) { self.quiet = quiet }
+
+    public mutating func add(_ total: Int, at now: Int64) {
+        if let last = totals.last, total < last {  // a new count began
+            ms.removeAll()
+            totals.removeAll()
+        }
+        if ms.count >= 2, ms[ms.count - 1] - ms[ms.count - 2] < Self.spacing {
+            ms[ms.count - 1] = now
+            totals[totals.count - 1] = total
+        } else {
+            ms.append(now)
+            totals.append(total)
+        }
+        // One sample before the window stays, as the base of its first step.
+        while ms.count > 2 && ms[1] <= now - Self.span {
+            ms.removeFirst()
+            totals.removeFirst()
+        }
+    }
+
+    /// Bytes per second from the first step of data in the window until
+    /// `now`; 0 when no data arrived in it, or for less than 5 s.
+    public func rate(now: Int64) -> Int {
+        guard let last = totals.last else { return 0 }
+        guard let first = ms.indices.dropFirst().first(where: { ms[$0] > now - Self.span && totals[$0] - totals[$0 - 1] >= quiet })
+        else { return 0 }
+        // The step's own bytes arrived in the time since the sample before it.
+        let start = max(ms[first - 1], now - Self.span, ms[first] - Self.spacing)
+        let seconds = Double(now - start) / 1000
+        guard seconds >= 5 else { return 0 }
+        return Int(Double(last - totals[first - 1]) / seconds)
     }
 }
 

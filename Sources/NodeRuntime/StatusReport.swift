@@ -81,6 +81,12 @@ public struct StatusReport: Sendable, Codable, Equatable {
         var hubs: [String] = []
         for i in peers.indices {
             guard let id = NodeID(peers[i].node) else { continue }
+            // What the peer offered on earlier connections counts before
+            // this one has compared its heads again.
+            if let wanted = figures.entriesWanted[id], wanted > peers[i].entriesBehind {
+                peers[i].entriesBehind = wanted
+                peers[i].deriveFigures()
+            }
             let a = roster.governingAdmission(of: id)
             peers[i].name = peers[i].name ?? a?.name
             peers[i].region = peers[i].region ?? a?.region
@@ -123,6 +129,10 @@ public struct StatusReport: Sendable, Codable, Equatable {
         case hub(connected: Int, configured: Int, lastExchangeMs: Int64?)
         case inSync(peer: String, lastExchangeMs: Int64?)
         case syncing(peer: String, entriesBehind: UInt64)
+        /// Syncing over a link slower than `slowBelow` bytes a second (the
+        /// time it was down included): what is left and how long it takes at
+        /// that rate. `reconnecting` between two connections of a cut-up link.
+        case slowLink(peer: String, entries: UInt64, bytes: UInt64, seconds: Int, rate: Int, reconnecting: Bool, retryAtMs: Int64?)
         case notConnected(peer: String, sinceMs: Int64?, retryAtMs: Int64?, reason: String?)
         /// The peer refused this node (not a member, another network...).
         case refused(peer: String, reason: String?)
@@ -142,7 +152,7 @@ public struct StatusReport: Sendable, Codable, Equatable {
             case .noPeers: "no-peers"
             case .hub: "hub"
             case .inSync: "in-sync"
-            case .syncing: "syncing"
+            case .syncing, .slowLink: "syncing"
             case .notConnected: "not-connected"
             case .refused: "refused"
             case .peerFailed: "peer-error"
@@ -187,8 +197,18 @@ public struct StatusReport: Sendable, Codable, Equatable {
         if let synced = candidates.first(where: { $0.state == .connected && $0.inSync }) {
             return .inSync(peer: synced.name ?? String(synced.node.prefix(8)), lastExchangeMs: synced.lastSeenMs)
         }
-        if let connected = candidates.first(where: { $0.state == .connected }) {
-            return .syncing(peer: connected.name ?? String(connected.node.prefix(8)), entriesBehind: connected.entriesBehind)
+        // Connected, or between two connections of a link that delivered
+        // data in the last minutes (a cut-up link): how far and how fast.
+        let syncing = candidates.first { $0.state == .connected }
+            ?? candidates.first { $0.reconnecting && $0.averageReceiveRate > 0 && $0.entriesBehind > 0 }
+        if let p = syncing {
+            let label = p.name ?? String(p.node.prefix(8))
+            let rate = p.averageReceiveRate > 0 ? p.averageReceiveRate : p.receiveRate
+            if p.entriesBehind > 0, let seconds = p.secondsToFetch, rate > 0, rate < Self.slowBelow {
+                return .slowLink(peer: label, entries: p.entriesBehind, bytes: p.bytesBehind, seconds: seconds, rate: rate,
+                                 reconnecting: p.state != .connected, retryAtMs: p.state == .backingOff ? p.retryAtMs : nil)
+            }
+            if p.state == .connected { return .syncing(peer: label, entriesBehind: p.entriesBehind) }
         }
         let best = candidates.max { ($0.lastSeenMs ?? 0) < ($1.lastSeenMs ?? 0) }!
         let label = best.name ?? String(best.node.prefix(8))
@@ -207,6 +227,10 @@ extension StatusReport {
     /// Free space below which a storage failure is taken for a full disk
     /// (SQLite needs room for its journal and the pages it adds).
     static let diskFullBelow: Int64 = 16 * 1_048_576
+
+    /// Bytes a second below which a link is slow: about 256 kbit/s, the
+    /// 2G/3G links of centres (a LAN or a good 4G link is far above).
+    public static let slowBelow = 32 * 1024
 
     /// How a refused connection ended, read back from the peer row's detail
     /// (`ConnectionEnding.description`): who closed it, with which ERROR code.
@@ -245,6 +269,8 @@ public struct StoreFigures: Sendable {
     public var diskFreeBytes: Int64?
     /// The nodes bundles were imported from.
     public var bundles: [BundleSourceInfo] = []
+    /// Per peer, entries it offered that are still to fetch (`Store.entriesWanted`).
+    public var entriesWanted: [NodeID: UInt64] = [:]
 
     public init(stats: StoreStats, forks: [ForkRecord], diskFreeBytes: Int64? = nil) {
         self.stats = stats
@@ -258,6 +284,7 @@ public struct StoreFigures: Sendable {
             var figures = StoreFigures(stats: try $0.stats(), forks: try $0.forks(),
                                        diskFreeBytes: freeBytes(at: ($0.path as NSString).deletingLastPathComponent))
             figures.bundles = try $0.bundleSources()
+            figures.entriesWanted = try $0.entriesWanted()
             return figures
         }
     }

@@ -113,6 +113,16 @@ struct StatusText {
         case .syncing(let peer, let behind):
             return t("Syncing with \(peer): \(language.count(Int(clamping: behind))) entries still to fetch",
                      "Sedang sinkron dengan \(peer): \(language.count(Int(clamping: behind))) entri lagi")
+        case .slowLink(let peer, let entries, let bytes, let seconds, let rate, let reconnecting, let retryAt):
+            let n = language.count(Int(clamping: entries))
+            let (size, time, speed) = (language.bytes(Int64(clamping: bytes)), language.duration(seconds: Int64(seconds)),
+                                       language.bytes(Int64(rate)) + "/s")
+            let head = t("Syncing with \(peer) over a slow link: \(n) entries, \(size) to go, about \(time) at the current rate (\(speed))",
+                         "Sinkron dengan \(peer) lewat jaringan lambat: \(n) entri, \(size) lagi, sekitar \(time) dengan kecepatan sekarang (\(speed))")
+            guard reconnecting else { return head }
+            let wait = retryAt.map { language.duration(seconds: max(0, ($0 - now) / 1000)) }
+            return head + (wait.map { t("; the link dropped, reconnecting in \($0)", "; jaringan putus, menyambung ulang dalam \($0)") }
+                ?? t("; the link dropped, reconnecting now", "; jaringan putus, sedang menyambung ulang"))
         case .notConnected(let peer, let since, let retryAt, _):
             let duration = since.map { language.duration(seconds: (now - $0) / 1000) }
             let retry = retryAt.map { language.duration(seconds: max(0, ($0 - now) / 1000)) }
@@ -190,13 +200,48 @@ struct StatusText {
         var out = fit([verdict], indent: 0) + [""] + fit(lines)
         out.append(peerTable())
         var details: [String] = []
-        for p in r.peers where p.state != .connected {
-            if let detail = p.detail {
+        for p in r.peers {
+            if !(p.state == .connected && p.inSync) { details += progress(p) }
+            if p.state != .connected, let detail = p.detail {
                 details.append("  " + label(p) + ": " + reason(detail))
             }
         }
         out += fit(details, indent: 4)
         return out.joined(separator: "\n")
+    }
+
+    /// A peer still syncing, or between connections: what is left to fetch,
+    /// the bytes moved since the daemon started (re-sent ones apart), the
+    /// recent rate, and photos on their way.
+    func progress(_ p: PeerStatus) -> [String] {
+        var lines: [String] = []
+        var parts: [String] = []
+        if p.bytesBehind > 0 {
+            parts.append(t("\(language.bytes(Int64(clamping: p.bytesBehind))) to fetch", "\(language.bytes(Int64(clamping: p.bytesBehind))) lagi"))
+        }
+        if p.bytesInTotal + p.bytesOutTotal > 0 {
+            var moved = t("in \(language.bytes(Int64(p.bytesInTotal))), out \(language.bytes(Int64(p.bytesOutTotal))) since start",
+                          "masuk \(language.bytes(Int64(p.bytesInTotal))), keluar \(language.bytes(Int64(p.bytesOutTotal))) sejak mulai")
+            if p.bytesResent > 0 {
+                moved += t(", \(language.bytes(Int64(p.bytesResent))) re-sent", ", \(language.bytes(Int64(p.bytesResent))) dikirim ulang")
+            }
+            parts.append(moved)
+        }
+        if p.averageReceiveRate > 0 {
+            parts.append(t("\(language.bytes(Int64(p.averageReceiveRate)))/s lately", "\(language.bytes(Int64(p.averageReceiveRate)))/s belakangan ini"))
+        }
+        if !parts.isEmpty { lines.append("  " + label(p) + ": " + parts.joined(separator: "; ")) }
+        if p.photosFetching > 0 {
+            var photos = t("photos: \(p.photosFetching) coming", "foto: \(p.photosFetching) sedang datang")
+            if p.photoBytesTotal > 0 {
+                let percent = Int(p.photoBytesHeld * 100 / p.photoBytesTotal)
+                photos += t(", \(language.bytes(Int64(clamping: p.photoBytesHeld))) of \(language.bytes(Int64(clamping: p.photoBytesTotal))) (\(percent)%)",
+                            ", \(language.bytes(Int64(clamping: p.photoBytesHeld))) dari \(language.bytes(Int64(clamping: p.photoBytesTotal))) (\(percent)%)")
+            }
+            if p.photoRate > 0 { photos += ", \(language.bytes(Int64(p.photoRate)))/s" }
+            lines.append("  " + label(p) + ": " + photos)
+        }
+        return lines
     }
 
     func label(_ p: PeerStatus) -> String { p.name ?? String(p.node.prefix(8)) }
@@ -207,15 +252,24 @@ struct StatusText {
             var table = Table(
                 t("PEER", "PEER"), t("ADDRESS", "ALAMAT"), t("STATE", "KEADAAN"), t("LAST CONNECTED", "TERAKHIR TERHUBUNG"),
                 t("LAST ENTRY IN/OUT", "ENTRI TERAKHIR MASUK/KELUAR"), t("BEHIND US/THEM", "TERTINGGAL KITA/MEREKA"),
-                t("BYTES IN/OUT", "BYTE MASUK/KELUAR"), t("FORKS", "FORK"), t("NODE ID", "ID NODE"))
+                t("TO FETCH", "SISA"), t("TIME LEFT", "SISA WAKTU"), t("BYTES IN/OUT", "BYTE MASUK/KELUAR"),
+                t("SINCE START IN/OUT", "SEJAK MULAI MASUK/KELUAR"), t("RE-SENT", "DIKIRIM ULANG"), t("RATE", "KECEPATAN"),
+                t("PHOTOS", "FOTO"), t("FORKS", "FORK"), t("NODE ID", "ID NODE"))
             for p in report.peers {
                 table.add(row: [
                     label(p) + (p.role.map { " [\(Words.role($0, language))]" } ?? ""), p.address ?? "-", state(p),
                     language.ago(p.lastConnectedMs, now: now),
                     language.ago(p.lastEntryReceivedMs, now: now) + " / " + language.ago(p.lastEntrySentMs, now: now),
-                    "\(language.count(Int(clamping: p.entriesBehind))) / \(language.count(Int(clamping: p.entriesPeerBehind)))",
-                    language.bytes(Int64(p.bytesIn)) + " / " + language.bytes(Int64(p.bytesOut)), "\(p.forks)",
-                    NodeID(p.node)?.checked ?? p.node,
+                    behind(p), language.bytes(Int64(clamping: p.bytesBehind)),
+                    p.secondsToFetch.map { language.duration(seconds: Int64($0)) } ?? "-",
+                    language.bytes(Int64(p.bytesIn)) + " / " + language.bytes(Int64(p.bytesOut)),
+                    language.bytes(Int64(p.bytesInTotal)) + " / " + language.bytes(Int64(p.bytesOutTotal)),
+                    language.bytes(Int64(p.bytesResent)),
+                    p.averageReceiveRate > 0 ? language.bytes(Int64(p.averageReceiveRate)) + "/s" : "-",
+                    p.photosFetching == 0 ? "-"
+                        : "\(p.photosFetching): " + language.bytes(Int64(clamping: p.photoBytesHeld)) + " / "
+                            + language.bytes(Int64(clamping: p.photoBytesTotal)),
+                    "\(p.forks)", NodeID(p.node)?.checked ?? p.node,
                 ])
             }
             return table.render()
@@ -223,14 +277,30 @@ struct StatusText {
         var table = Table(t("PEER", "PEER"), t("STATE", "KEADAAN"), t("LAST CONTACT", "KONTAK TERAKHIR"), t("BEHIND US/THEM", "TERTINGGAL"))
         for p in report.peers {
             table.add(row: [
-                label(p), state(p), language.ago(p.lastSeenMs ?? p.lastConnectedMs, now: now),
-                "\(language.count(Int(clamping: p.entriesBehind))) / \(language.count(Int(clamping: p.entriesPeerBehind)))",
+                label(p), state(p), language.ago(p.lastSeenMs ?? p.lastConnectedMs, now: now), behind(p),
             ])
         }
         return table.render(maxWidth: Self.width, shrinking: 0)
     }
 
+    /// Entries behind us / them. Between connections the figures of the
+    /// last one (or of what the peer offered before) stand; a peer not
+    /// connected with nothing known waiting shows `-`, not a `0 / 0` that
+    /// would claim nothing is waiting.
+    func behind(_ p: PeerStatus) -> String {
+        if p.state != .connected && p.entriesBehind == 0 && p.entriesPeerBehind == 0 { return "-" }
+        return "\(language.count(Int(clamping: p.entriesBehind))) / \(language.count(Int(clamping: p.entriesPeerBehind)))"
+    }
+
     func state(_ p: PeerStatus) -> String {
+        if p.reconnecting {
+            if p.state == .backingOff, let retry = p.retryAtMs {
+                let wait = language.duration(seconds: max(0, (retry - report.nowMs) / 1000))
+                return t("reconnecting in \(wait), try \(p.connectAttempts + 1)", "sambung ulang \(wait), ke-\(p.connectAttempts + 1)")
+            }
+            return p.connectAttempts > 0 ? t("reconnecting, try \(p.connectAttempts)", "menyambung ulang, ke-\(p.connectAttempts)")
+                : t("reconnecting", "menyambung ulang")
+        }
         switch p.state {
         case .connected: return p.inSync ? t("connected, in sync", "terhubung, sinkron") : t("connected, syncing", "sedang sinkron")
         case .connecting: return t("connecting", "menghubungkan")
