@@ -195,35 +195,3 @@ enum CHeap {
 
     static func trim() { _ = trimFunction?(0) }
 }
-
-/// Prometheus text format on GET /metrics (swift-metrics + swift-prometheus).
-enum MetricsEndpoint {
-    static func application(registry: PrometheusCollectorRegistry, node: Node, host: String, port: Int,
-                            logger: Logger) -> some ApplicationProtocol {
-        let router = Router()
-        let entries = Metrics.Gauge(label: "tcnode_store_entries")
-        let authors = Metrics.Gauge(label: "tcnode_store_authors")
-        let forks = Metrics.Gauge(label: "tcnode_store_forks")
-        let lag = Metrics.Gauge(label: "tcnode_sync_lag_entries")
-        let peers = Metrics.Gauge(label: "tcnode_peers_known")
-        router.get("/metrics") { _, _ -> Response in
-            if let stats = try? await node.store.stats() {
-                entries.record(stats.entries)
-                authors.record(stats.authors)
-                forks.record(stats.forks)
-            }
-            let snapshot = node.peers.snapshot()
-            lag.record(Double(snapshot.reduce(UInt64(0)) { $0.saturatingAdd($1.entriesBehind) }))
-            peers.record(snapshot.count)
-            var buffer: [UInt8] = []
-            registry.emit(into: &buffer)
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: buffer)))
-        }
-        var quiet = logger
-        quiet.logLevel = .warning
-        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: nil),
-                           logger: quiet)
-    }
-}
-
