@@ -231,7 +231,7 @@ public final class Node: Sendable {
     /// write into the same partial file.
     private let photosInFlight = Mutex<Set<Bytes32>>([])
 
-    func claimPhotos(_ requests: [BlobRequest]) -> [BlobRequest] {
+    func claimPhotos(_ requests: [PhotoRequest]) -> [PhotoRequest] {
         photosInFlight.withLock { flying in requests.filter { flying.insert($0.sha256).inserted } }
     }
 

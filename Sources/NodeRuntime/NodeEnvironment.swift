@@ -35,7 +35,7 @@ struct NodeEnvironment: ConnectionEnvironment {
 
     func now() -> Int64 { (ContinuousClock.now - origin).milliseconds }
 
-    func choosePhotos(excluding refused: Set<Bytes32>) async -> [BlobRequest] {
+    func choosePhotos(excluding refused: Set<Bytes32>) async -> [PhotoRequest] {
         guard let photos = node.photos else { return [] }
         let id = node.id
         return node.claimPhotos(await OffPool.run { photos.wanted(node: id, excluding: refused) })
@@ -62,6 +62,26 @@ struct NodeEnvironment: ConnectionEnvironment {
             throw BlobStore.Failure.offsetMismatch(held: held, offered: offered)
         } catch {
             logger.warning("photo \(sha.hex.prefix(12)) from this peer was refused: \(error)")
+            throw error
+        }
+    }
+
+    func photoPieces(_ sha: Bytes32) async -> (total: UInt64, hashes: [Bytes32])? {
+        guard let photos = node.photos else { return nil }
+        return await OffPool.run { () -> (total: UInt64, hashes: [Bytes32])? in
+            guard photos.serves(sha) else { return nil }
+            return photos.blobs.pieceHashes(sha)
+        }
+    }
+
+    func storePhotoPieces(_ sha: Bytes32, total: UInt64, hashes: [Bytes32]) async throws -> UInt64 {
+        guard let photos = node.photos else { return 0 }
+        do {
+            return try await OffPool.run { () throws -> UInt64 in
+                try photos.blobs.storePieces(sha, total: total, hashes: hashes)
+            }
+        } catch {
+            logger.warning("piece list of photo \(sha.hex.prefix(12)) from this peer was refused: \(error)")
             throw error
         }
     }
@@ -118,6 +138,8 @@ struct NodeEnvironment: ConnectionEnvironment {
             $0.photosFetching = status.photosFetching
             $0.photoBytesHeld = status.photoBytesHeld
             $0.photoBytesTotal = status.photoBytesTotal
+            $0.entryBytesReceived += status.entryBytesReceived - previous.entryBytesReceived
+            $0.photoBytesReceived += status.photoBytesReceived - previous.photoBytesReceived
             $0.bytesIn = counts.receivedBytes
             $0.bytesOut = counts.sentBytes
             $0.bytesInTotal = bytesBefore.in + counts.receivedBytes

@@ -21,21 +21,16 @@ public struct Photos: Sendable {
 
     /// Photos to ask a peer for, with the offset already held of each.
     @available(*, noasync, message: "reads the views database; call it through OffPool.run")
-    func wanted(node: NodeID, excluding refused: Set<Bytes32>, limit: Int = 16) -> [BlobRequest] {
+    func wanted(node: NodeID, excluding refused: Set<Bytes32>, limit: Int = 16) -> [PhotoRequest] {
         let missing = (try? views.missingBlobs(all: fetchAll, node: node, limit: limit + refused.count)) ?? []
         return missing.filter { !refused.contains($0.sha256) && !blobs.has($0.sha256) }.prefix(limit).map {
-            BlobRequest(sha256: $0.sha256, offset: blobs.heldBytes($0.sha256))
+            // The piece list is asked for once; after that it is kept beside
+            // the partial copy (PROTOCOL.md §11.7).
+            PhotoRequest(sha256: $0.sha256, offset: blobs.heldBytes($0.sha256),
+                         pieces: blobs.hasPieces($0.sha256) ? nil : $0.pieces)
         }
     }
 
     @available(*, noasync, message: "reads the views database; call it through OffPool.run")
     func serves(_ sha: Bytes32) -> Bool { blobs.has(sha) && ((try? views.isReferenced(sha)) ?? false) }
-}
-
-/// One connection's side of the blob exchange: which photos are being
-/// fetched from this peer and which it said it does not have.
-struct PhotoFetch {
-    var outstanding: Set<Bytes32> = []
-    var refused: Set<Bytes32> = []
-    var lastProgress = ContinuousClock.now
 }

@@ -15,6 +15,12 @@ public final class BlobStore: Sendable {
         case tooLarge(Int, max: Int)
         case hashMismatch(expected: String)
         case offsetMismatch(held: UInt64, offered: UInt64)
+        /// A piece did not hash to its entry in the verified piece list: the
+        /// partial copy was cut back to the piece's start.
+        case badPiece(index: Int, heldAfter: UInt64)
+        /// A piece list whose hashes do not hash to the reference's `pieces`,
+        /// or whose size disagrees with the chunks'.
+        case badPieceList(String)
         case io(String)
 
         public var description: String {
@@ -23,6 +29,8 @@ public final class BlobStore: Sendable {
             case .tooLarge(let n, let max): "\(n) bytes; the most a photo may be is \(max) bytes (blob_max_bytes)"
             case .hashMismatch(let sha): "the received bytes do not hash to \(sha.prefix(12))...; the partial copy was discarded"
             case .offsetMismatch(let held, let offered): "chunk at offset \(offered) but \(held) bytes are held"
+            case .badPiece(let index, let held): "piece \(index) does not match the photo's verified piece list; it was discarded (\(held) bytes kept)"
+            case .badPieceList(let why): "piece list refused: \(why)"
             case .io(let why): why
             }
         }
@@ -46,6 +54,10 @@ public final class BlobStore: Sendable {
     }
 
     func partialPath(_ sha: Bytes32) -> String { "\(root)/partial/\(sha.hex).part" }
+
+    /// The verified piece list of a blob being fetched (PROTOCOL.md §11.7):
+    /// 8 bytes of total size, then the pieces' hashes.
+    func piecesPath(_ sha: Bytes32) -> String { "\(root)/partial/\(sha.hex).pieces" }
 
     public func has(_ sha: Bytes32) -> Bool { FileManager.default.fileExists(atPath: path(sha)) }
 
@@ -105,6 +117,10 @@ public final class BlobStore: Sendable {
         let partial = partialPath(sha)
         let held = heldBytes(sha)
         guard offset == held else { throw .offsetMismatch(held: held, offered: offset) }
+        let pieces = pieceList(sha)
+        if let pieces, pieces.total != total {
+            throw .badPieceList("the photo's chunks say \(total) bytes, its piece list \(pieces.total)")
+        }
         do {
             try FileManager.default.createDirectory(atPath: "\(root)/partial", withIntermediateDirectories: true)
             if !FileManager.default.fileExists(atPath: partial) {
@@ -122,13 +138,19 @@ public final class BlobStore: Sendable {
         } catch {
             throw .io("cannot write \(partial): \(error)")
         }
-        guard held + UInt64(bytes.count) >= total else { return false }
+        let nowHeld = held + UInt64(bytes.count)
+        if let pieces {
+            try verifyPieces(sha, pieces, from: held, to: nowHeld)
+        }
+        guard nowHeld >= total else { return false }
         let data = FileManager.default.contents(atPath: partial) ?? Data()
         let digest = SHA256.hash(data: data).withUnsafeBytes { Bytes32(unchecked: $0, at: 0) }
         guard digest == sha, Self.isImage(data) != nil else {
             try? FileManager.default.removeItem(atPath: partial)
+            try? FileManager.default.removeItem(atPath: piecesPath(sha))
             throw digest == sha ? .notAnImage : .hashMismatch(expected: sha.hex)
         }
+        try? FileManager.default.removeItem(atPath: piecesPath(sha))
         do {
             let final = path(sha)
             try FileManager.default.createDirectory(atPath: (final as NSString).deletingLastPathComponent,
@@ -150,6 +172,113 @@ public final class BlobStore: Sendable {
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
             throw .io("cannot store blob in \(dir): \(error)")
+        }
+    }
+}
+
+// MARK: Pieces (PROTOCOL.md §11.7)
+
+extension BlobStore {
+    /// Whether a verified piece list is kept for a blob being fetched.
+    public func hasPieces(_ sha: Bytes32) -> Bool { FileManager.default.fileExists(atPath: piecesPath(sha)) }
+
+    /// The piece list kept for a blob being fetched.
+    public func pieceList(_ sha: Bytes32) -> (total: UInt64, hashes: [Bytes32])? {
+        guard let data = FileManager.default.contents(atPath: piecesPath(sha)), data.count >= 8,
+              (data.count - 8) % 32 == 0 else { return nil }
+        let bytes = [UInt8](data)
+        let total = bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let hashes = stride(from: 8, to: bytes.count, by: 32).map { i in
+            bytes.withUnsafeBytes { Bytes32(unchecked: $0, at: i) }
+        }
+        guard hashes.count == BlobPieces.count(total: total) else { return nil }
+        return (total, hashes)
+    }
+
+    /// The piece hashes of a whole blob this node holds, to serve.
+    public func pieceHashes(_ sha: Bytes32) -> (total: UInt64, hashes: [Bytes32])? {
+        guard let bytes = contents(sha) else { return nil }
+        return (UInt64(bytes.count), BlobPieces.hashes(of: bytes))
+    }
+
+    /// Keeps a piece list that the caller checked against the reference's
+    /// `pieces`, then checks the bytes already held against it (they may
+    /// have come from a peer that sent no list, or before a restart) and
+    /// cuts the partial copy back to its first bad piece. Returns the bytes
+    /// held afterwards: where the transfer resumes.
+    public func storePieces(_ sha: Bytes32, total: UInt64, hashes: [Bytes32]) throws(Failure) -> UInt64 {
+        guard hashes.count == BlobPieces.count(total: total) else {
+            throw .badPieceList("\(hashes.count) hashes for \(total) bytes")
+        }
+        guard total <= UInt64(maxBytes) else { throw .tooLarge(Int(clamping: total), max: maxBytes) }
+        return try appendLock.withLock { _ throws(Failure) -> UInt64 in
+            if has(sha) { return total }
+            var file = [UInt8](repeating: 0, count: 8)
+            for i in 0..<8 { file[i] = UInt8(truncatingIfNeeded: total >> (56 - 8 * i)) }
+            for h in hashes { file += h.bytes }
+            let path = piecesPath(sha)
+            do {
+                try FileManager.default.createDirectory(atPath: "\(root)/partial", withIntermediateDirectories: true)
+                try Data(file).write(to: URL(fileURLWithPath: path + ".tmp"))
+                _ = try? FileManager.default.removeItem(atPath: path)
+                try FileManager.default.moveItem(atPath: path + ".tmp", toPath: path)
+            } catch {
+                throw .io("cannot write \(path): \(error)")
+            }
+            let held = heldBytes(sha)
+            guard held <= total else {
+                try truncatePartial(sha, to: 0)
+                return 0
+            }
+            do throws(Failure) {
+                try verifyPieces(sha, (total, hashes), from: 0, to: held)
+            } catch {
+                guard case .badPiece(_, let kept) = error else { throw error }
+                return kept
+            }
+            return held
+        }
+    }
+
+    /// Checks every piece that ends in `(from, to]` (the pieces the last
+    /// write completed); at the first bad one, cuts the partial copy back
+    /// to its start and throws.
+    func verifyPieces(_ sha: Bytes32, _ pieces: (total: UInt64, hashes: [Bytes32]), from: UInt64, to: UInt64) throws(Failure) {
+        let size = UInt64(BlobPieces.size)
+        var index = Int(from / size)
+        while index < pieces.hashes.count {
+            let range = BlobPieces.range(index, total: pieces.total)
+            guard range.upperBound <= to else { break }
+            let bytes = readPartial(sha, range) ?? []
+            if bytes.count != Int(range.count) || BlobPieces.hash(bytes) != pieces.hashes[index] {
+                try truncatePartial(sha, to: range.lowerBound)
+                throw .badPiece(index: index, heldAfter: range.lowerBound)
+            }
+            index += 1
+        }
+    }
+
+    private func readPartial(_ sha: Bytes32, _ range: Range<UInt64>) -> [UInt8]? {
+        guard let handle = FileHandle(forReadingAtPath: partialPath(sha)) else { return nil }
+        defer { try? handle.close() }
+        do {
+            try handle.seek(toOffset: range.lowerBound)
+            return [UInt8](try handle.read(upToCount: Int(range.count)) ?? Data())
+        } catch {
+            return nil
+        }
+    }
+
+    private func truncatePartial(_ sha: Bytes32, to length: UInt64) throws(Failure) {
+        let path = partialPath(sha)
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        do {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            try handle.truncate(atOffset: length)
+            try handle.synchronize()
+        } catch {
+            throw .io("cannot cut back \(path): \(error)")
         }
     }
 }

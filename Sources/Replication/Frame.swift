@@ -98,12 +98,16 @@ public enum Frame: Sendable, Equatable {
     case blobWant([BlobRequest])
     case blobData(sha256: Bytes32, total: UInt64, offset: UInt64, bytes: [UInt8])
     case blobNone(Bytes32)
+    /// Asks for the piece lists of blobs (PROTOCOL.md §6.11).
+    case blobPiecesWant([Bytes32])
+    /// The piece hashes of a blob of `total` bytes (PROTOCOL.md §6.12).
+    case blobPieces(sha256: Bytes32, total: UInt64, hashes: [Bytes32])
     /// A frame type this version does not know; receivers ignore it.
     case unknown(type: UInt8, payload: [UInt8])
 
     public enum Kind: UInt8, Sendable, CaseIterable {
         case hello = 0x01, heads = 0x02, want = 0x03, entries = 0x04, ping = 0x05, pong = 0x06, error = 0x07
-        case blobWant = 0x08, blobData = 0x09, blobNone = 0x0A
+        case blobWant = 0x08, blobData = 0x09, blobNone = 0x0A, blobPiecesWant = 0x0B, blobPieces = 0x0C
     }
 
     public var type: UInt8 {
@@ -118,14 +122,16 @@ public enum Frame: Sendable, Equatable {
         case .blobWant: Kind.blobWant.rawValue
         case .blobData: Kind.blobData.rawValue
         case .blobNone: Kind.blobNone.rawValue
+        case .blobPiecesWant: Kind.blobPiecesWant.rawValue
+        case .blobPieces: Kind.blobPieces.rawValue
         case .unknown(let type, _): type
         }
     }
 
-    /// BLOB_WANT, BLOB_DATA and BLOB_NONE: the photo exchange, beside the sync.
+    /// The photo exchange, beside the sync.
     public var isBlobFrame: Bool {
         switch self {
-        case .blobWant, .blobData, .blobNone: true
+        case .blobWant, .blobData, .blobNone, .blobPiecesWant, .blobPieces: true
         default: false
         }
     }
@@ -143,4 +149,7 @@ public enum Frame: Sendable, Equatable {
     public static let maximumHeadsPerFrame = 100_000
     public static let maximumWantsPerFrame = 100_000
     public static let maximumBlobChunk = 256 * 1024
+    /// The largest blob a BLOB_PIECES can describe: 65,536 pieces of 16 KiB
+    /// (a list of 2 MiB).
+    public static let maximumPiecedBlob: UInt64 = 65_536 * UInt64(BlobPieces.size)
 }

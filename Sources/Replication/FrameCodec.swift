@@ -60,6 +60,13 @@ public enum FrameCodec {
             buffer.writeBytes(bytes)
         case .blobNone(let sha):
             write(sha, to: &buffer)
+        case .blobPiecesWant(let shas):
+            buffer.writeInteger(UInt32(shas.count))
+            for sha in shas { write(sha, to: &buffer) }
+        case .blobPieces(let sha, let total, let hashes):
+            write(sha, to: &buffer)
+            buffer.writeInteger(total)
+            for h in hashes { write(h, to: &buffer) }
         case .unknown(_, let payload):
             buffer.writeBytes(payload)
         }
@@ -193,6 +200,21 @@ public enum FrameCodec {
             let sha = read32(&p)
             try done()
             return .blobNone(sha)
+        case .blobPiecesWant:
+            let n = try count(recordSize: 32, limit: Frame.maximumWantsPerFrame)
+            return .blobPiecesWant((0..<n).map { _ in read32(&p) })
+        case .blobPieces:
+            try need(40)
+            let sha = read32(&p)
+            let total: UInt64 = p.readInteger()!
+            guard total <= Frame.maximumPiecedBlob else {
+                throw .bad("BLOB_PIECES for a blob of \(total) bytes; the most is \(Frame.maximumPiecedBlob)")
+            }
+            let n = BlobPieces.count(total: total)
+            guard p.readableBytes == n * 32 else {
+                throw .bad("BLOB_PIECES for \(total) bytes must carry \(n) hashes (\(n * 32) bytes), not \(p.readableBytes) bytes")
+            }
+            return .blobPieces(sha256: sha, total: total, hashes: (0..<n).map { _ in read32(&p) })
         }
     }
 
@@ -228,6 +250,8 @@ extension Frame {
         case .blobWant(let r): 5 + 4 + r.count * 40
         case .blobData(_, _, _, let bytes): 5 + 48 + bytes.count
         case .blobNone: 5 + 32
+        case .blobPiecesWant(let shas): 5 + 4 + shas.count * 32
+        case .blobPieces(_, _, let hashes): 5 + 40 + hashes.count * 32
         case .unknown(_, let payload): 5 + payload.count
         }
     }

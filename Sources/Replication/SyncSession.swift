@@ -310,7 +310,7 @@ public struct SyncSession: Sendable {
             return [.send([.pong(nonce)])]
         case .pong, .unknown, .error:
             return []
-        case .blobWant, .blobData, .blobNone:
+        case .blobWant, .blobData, .blobNone, .blobPiecesWant, .blobPieces:
             // Blob transfer is carried by the driver's blob exchange.
             return []
         }

@@ -204,7 +204,7 @@ public struct DemoNetwork {
             return (UInt8(min(255, tint.0 + shade)), UInt8(min(255, tint.1 + shade + y)), UInt8(min(255, tint.2 + shade + x / 2)))
         }
         let (sha, type) = try blobs.add(png)
-        return ["sha256": sha.hex, "size": png.count, "type": type]
+        return ["sha256": sha.hex, "size": png.count, "type": type, "pieces": BlobPieces.root(of: png).hex]
     }
 
     static func json(_ object: [String: Any]) -> String {

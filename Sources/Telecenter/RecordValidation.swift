@@ -161,6 +161,11 @@ struct Checker {
         }
         _ = try string("opening_hours", required: false)
         _ = try strings("services")
+            if let pieces = o["pieces"], pieces != .null {
+                guard let p = pieces.string, p.count == 64, p == p.lowercased(), Hex.decode(p) != nil else {
+                    throw fail("photos[\(i)].pieces", .badFormat("64 lowercase hex characters"), pieces)
+                }
+            }
         _ = try strings("expertise")
     }
 

@@ -4,8 +4,10 @@ extension Views {
     /// The views live in their own file (views.sqlite beside the node's
     /// database): they are a cache of the log, rebuilt from it whenever the
     /// file is missing, damaged or from another schema, so their migrations
-    /// can start over instead of accumulating.
-    static let schemaVersion = 1
+    /// can start over instead of accumulating. 2: every photo of a record,
+    /// a product's producer contact, a training's last day, an activity's
+    /// place, profiles' lists as JSON.
+    static let schemaVersion = 2
 
     static func createSchema(_ db: Database) throws {
         try db.execute(sql: """
@@ -90,4 +92,6 @@ extension Views {
             """)
         try db.execute(sql: "INSERT INTO meta(id, schema, applied_position) VALUES (1, ?, 0)", arguments: [schemaVersion])
     }
+                -- The reference's `pieces` (PROTOCOL.md §11.7), when it has one.
+                pieces TEXT,
 }

@@ -171,11 +171,13 @@ public final class Views: Sendable {
     /// Photos this node should fetch and does not hold: every one for a hub
     /// (`all`), otherwise those of its own records and of surveys about it.
     @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
-    public func missingBlobs(all: Bool, node: NodeID, limit: Int = 64) throws -> [(sha256: Bytes32, size: UInt64)] {
+    public func missingBlobs(all: Bool, node: NodeID, limit: Int = 64) throws -> [(sha256: Bytes32, size: UInt64, pieces: Bytes32?)] {
         try pool.read { db in
+            // One row per photo; of several references, any `pieces` will do
+            // (a wrong one only costs the piece list, the hash decides).
             let sql = all
-                ? "SELECT DISTINCT sha256, size FROM blob_ref WHERE have = 0 LIMIT ?"
-                : "SELECT DISTINCT sha256, size FROM blob_ref WHERE have = 0 AND (author = ? OR (kind = 'monitoring' AND subject = ?)) LIMIT ?"
+                ? "SELECT sha256, max(size), max(pieces) FROM blob_ref WHERE have = 0 GROUP BY sha256 LIMIT ?"
+                : "SELECT sha256, max(size), max(pieces) FROM blob_ref WHERE have = 0 AND (author = ? OR (kind = 'monitoring' AND subject = ?)) GROUP BY sha256 LIMIT ?"
             let args: StatementArguments = all ? [limit] : [node.description, node.description, limit]
             return try Row.fetchAll(db, sql: sql, arguments: args).compactMap { r in
                 Bytes32(hex: r[0]).map { ($0, UInt64(max(0, r[1] as Int64))) }
@@ -362,12 +364,13 @@ struct ApplyContext {
                 let size = o["size"]?.int, size > 0, size <= 1_000_000_000, let hash = Bytes32(hex: sha)
             else { continue }
             let held = blobs?.has(hash) ?? false
+            let pieces = o["pieces"]?.string.flatMap { $0.count == 64 && $0 == $0.lowercased() ? $0 : nil }
             try db.execute(
                 sql: """
-                    INSERT OR IGNORE INTO blob_ref(sha256, author, kind, key, subject, size, type, have)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT OR IGNORE INTO blob_ref(sha256, author, kind, key, subject, size, type, have, pieces)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [sha, entry.author.description, entry.kind, entry.key, subject, size, o["type"]?.string ?? "", held ? 1 : 0])
+                arguments: [sha, entry.author.description, entry.kind, entry.key, subject, size, o["type"]?.string ?? "", held ? 1 : 0, pieces])
         }
     }
 

@@ -352,7 +352,8 @@ struct LinkNode: Sendable {
         let blobs = node.photos!.blobs
         let photo = bytes
         let (sha, type) = try await OffPool.run { try blobs.add(photo) }
-        let body = #"{"name":"Foto besar \#(seed)","category":"kerajinan","available":true,"photos":[{"sha256":"\#(sha.hex)","size":\#(size),"type":"\#(type)"}]}"#
+        let pieces = BlobPieces.root(of: photo).hex
+        let body = #"{"name":"Foto besar \#(seed)","category":"kerajinan","available":true,"photos":[{"sha256":"\#(sha.hex)","size":\#(size),"type":"\#(type)","pieces":"\#(pieces)"}]}"#
         try await node.append([.put(kind: "product", key: "foto-\(seed)", body: body, time: 1)])
         return sha
     }

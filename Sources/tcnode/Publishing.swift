@@ -45,12 +45,12 @@ struct Publisher {
         do {
             guard self.data.dataDir == nil else { throw ControlClient.Failure.notRunning(socket) }
             let r = try await client.addPhoto(bytes)
-            return ["sha256": r.sha256, "size": r.size, "type": r.type]
+            return ["sha256": r.sha256, "size": r.size, "type": r.type, "pieces": BlobPieces.root(of: bytes).hex]
         } catch ControlClient.Failure.notRunning {
             let blobs = BlobStore(root: try self.data.directory().blobsPath, maxBytes: limit)
             do {
                 let (sha, type) = try blobs.add(bytes)
-                return ["sha256": sha.hex, "size": bytes.count, "type": type]
+                return ["sha256": sha.hex, "size": bytes.count, "type": type, "pieces": BlobPieces.root(of: bytes).hex]
             } catch {
                 throw Failure(message: "\(path): \(ErrorText.plain(error))")
             }

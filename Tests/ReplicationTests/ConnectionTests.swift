@@ -139,7 +139,7 @@ import Testing
         // In sync: asking for photos.
         var actions = c.handle(.photosReferenced, now: 100)
         #expect(actions.contains(.choosePhotos(excluding: [])))
-        actions = c.handle(.photosChosen([BlobRequest(sha256: sha, offset: 0)]), now: 100)
+        actions = c.handle(.photosChosen([PhotoRequest(sha256: sha, offset: 0)]), now: 100)
         #expect(Self.writes(actions).first?.first == .blobWant([BlobRequest(sha256: sha, offset: 0)]))
         _ = c.handle(.written, now: 100)
         // A chunk keeps it going; then nothing for the stall time.
@@ -157,5 +157,46 @@ import Testing
         let actions = c.handle(.entriesRead([Self.entry(seq: 2, author: author)]), now: 21)
         guard case .close(let farewell, .refusedByUs)? = actions.last else { Issue.record("\(actions)"); return }
         #expect(farewell?.code == "internal")
+    }
+
+    @Test func pieceListsAreAskedFirstCheckedAgainstTheReferenceAndServed() {
+        var c = Self.established()
+        let sha = Bytes32(Array(repeating: 4, count: 32))!
+        let hashes = BlobPieces.hashes(of: Array(repeating: 9, count: 20_000))
+        _ = c.handle(.photosReferenced, now: 100)
+        var actions = c.handle(.photosChosen([PhotoRequest(sha256: sha, offset: 0, pieces: BlobPieces.root(hashes))]), now: 100)
+        #expect(Self.writes(actions).first == [.blobPiecesWant([sha]), .blobWant([BlobRequest(sha256: sha, offset: 0)])])
+        _ = c.handle(.written, now: 100)
+        // The list hashes to the reference's `pieces`: kept.
+        actions = c.handle(.received(.blobPieces(sha256: sha, total: 20_000, hashes: hashes)), now: 200)
+        #expect(actions.contains(.storePhotoPieces(sha, total: 20_000, hashes: hashes)))
+        // It cut the copy back below where the BLOB_WANT asked from: asked again.
+        _ = c.handle(.photosChosen([]), now: 200)
+        actions = c.handle(.photoPiecesStored(sha, held: 0), now: 210)
+        #expect(c.status.photoRejects == 0)
+        // A bad piece from this peer: counted, and the photo is released for another peer.
+        actions = c.handle(.photoRejected(sha, "piece 1 does not match"), now: 300)
+        #expect(actions.contains(.releasePhotos([sha])))
+        #expect(c.status.photoRejects == 1)
+        #expect(c.photosOutstanding.isEmpty)
+
+        // Serving: a piece list asked for is read and sent in the blob lane.
+        actions = c.handle(.received(.blobPiecesWant([sha])), now: 400)
+        #expect(actions.contains(.readPhotoPieces(sha)))
+        actions = c.handle(.photoPiecesRead(sha, (total: 20_000, hashes: hashes)), now: 401)
+        #expect(Self.writes(actions).joined().contains(.blobPieces(sha256: sha, total: 20_000, hashes: hashes)))
+    }
+
+    @Test func aPieceListThatDoesNotHashToTheReferenceIsRejected() {
+        var c = Self.established()
+        let sha = Bytes32(Array(repeating: 5, count: 32))!
+        let hashes = BlobPieces.hashes(of: Array(repeating: 9, count: 20_000))
+        _ = c.handle(.photosReferenced, now: 100)
+        _ = c.handle(.photosChosen([PhotoRequest(sha256: sha, offset: 0, pieces: BlobPieces.root(hashes))]), now: 100)
+        let forged = [hashes[1], hashes[0]]
+        let actions = c.handle(.received(.blobPieces(sha256: sha, total: 20_000, hashes: forged)), now: 200)
+        #expect(!actions.contains { if case .storePhotoPieces = $0 { true } else { false } })
+        #expect(actions.contains(.releasePhotos([sha])))
+        #expect(c.status.photoRejects == 1)
     }
 }

@@ -20,14 +20,16 @@ import Testing
         return options
     }
 
-    @Test func photoCutManyTimesArrivesWholeAndVerified() async throws {
+    /// By pieces (the reference's `pieces`), and whole (a reference without).
+    @Test(arguments: [true, false])
+    func photoCutManyTimesArrivesWholeAndVerified(byPieces: Bool) async throws {
         let sim = Simulation(seed: SimulationTests.seed(11), options: Self.slowLink)
         let (hub, centre) = try Self.pair(sim)
         let link = sim.link(centre, hub)
         // 400 KB at 8 KB/s: about 50 s of link, so several 20 s windows.
         let photo = try sim.addPhoto(centre, bytes: 400_000)
         sim.cut(link, upMs: 20_000, downMs: 5_000)
-        sim.want(photo: photo, at: hub)
+        sim.want(photo: photo, at: hub, byPieces: byPieces)
         let done = try await sim.run(until: 900_000) { sim.holds(photo: photo, at: hub) }
         #expect(done, "\(sim.failureReport)")
         #expect(sim.violations.isEmpty, "\(sim.failureReport)")
@@ -98,6 +100,41 @@ import Testing
 }
 
 extension SimulatedLinkTests {
+    /// A relay sends a damaged photo: the hub takes pieces from it until the
+    /// first bad one, which it cuts back (one piece lost) and counts, then
+    /// finishes from the centre that took the photo.
+    @Test func aBadPieceFromOnePeerCostsOnePieceAndTheOtherPeerFinishes() async throws {
+        let sim = Simulation(seed: SimulationTests.seed(15), options: Self.slowLink)
+        let hub = try sim.addNode(name: "hub")
+        let network = sim.nodes[hub].key.id
+        let centre = try sim.addNode(name: "centre", network: network, pinned: [hub])
+        let relay = try sim.addNode(name: "relay", network: network, pinned: [hub])
+        try sim.admit(hub, centre)
+        try sim.admit(hub, relay)
+        let bytes = sim.photoBytes(200_000)
+        let photo = try sim.addPhoto(centre, photo: bytes)
+        try sim.addPhoto(relay, photo: bytes)
+        sim.link(relay, hub)
+        try await sim.run(until: 10_000)
+        sim.want(photo: photo, at: hub)
+        // Once the relay has sent the (right) piece list, its copy is damaged
+        // in piece 5 (bytes 81,920..98,303): a disk error, or a lying relay.
+        #expect(try await sim.run(until: sim.now + 60_000) { sim.nodes[hub].blobs.hasPieces(photo) })
+        let hex = photo.hex
+        let path = "\(sim.nodes[relay].blobs.root)/\(hex.prefix(2))/\(hex)"
+        var damaged = try #require(FileManager.default.contents(atPath: path))
+        damaged[90_000] ^= 0xFF
+        try damaged.write(to: URL(fileURLWithPath: path))
+        #expect(try await sim.run(until: sim.now + 120_000) { sim.board.rejects(node: hub) > 0 }, "\(sim.failureReport)")
+        #expect(sim.nodes[hub].blobs.heldBytes(photo) == 81_920, "pieces 0-4 kept, the bad piece dropped")
+        #expect(!sim.holds(photo: photo, at: hub))
+        sim.link(centre, hub)
+        #expect(try await sim.run(until: sim.now + 300_000) { sim.holds(photo: photo, at: hub) }, "\(sim.failureReport)")
+        #expect(sim.board.rejects(node: hub) == 1)
+        #expect(sim.nodes[hub].blobs.contents(photo) == bytes)
+        #expect(sim.violations.isEmpty, "\(sim.failureReport)")
+    }
+
     /// A fresh centre pulls 2,000 entries over 64 kbit/s cut every 30 s for
     /// 10 s: what crosses the link again is at most about one frame per cut.
     @Test func aSyncCutManyTimesResendsAtMostAFramePerCut() async throws {

@@ -13,9 +13,19 @@ struct BlobExchange: Sendable {
     private var lastProgress: Int64 = 0
     /// Of each photo being fetched: bytes held and its size, from its chunks.
     private(set) var progress: [Bytes32: (held: UInt64, total: UInt64)] = [:]
+    /// Photos whose piece list was asked for, with the `pieces` it must hash to.
+    private var awaitingPieces: [Bytes32: Bytes32] = [:]
+    /// The offset each outstanding photo was asked from.
+    private var askedFrom: [Bytes32: UInt64] = [:]
 
-    /// The peer's requests being served, oldest first.
-    private var serving: [BlobRequest] = []
+    /// One thing the peer asked for: a blob's bytes from an offset, or its piece list.
+    enum Serve: Equatable {
+        case data(BlobRequest)
+        case pieces(Bytes32)
+    }
+
+    /// The peer's requests being served, oldest first (PROTOCOL.md §11.5).
+    private var serving: [Serve] = []
     private(set) var reading = false
 
     // MARK: Fetching
@@ -38,18 +48,58 @@ struct BlobExchange: Sendable {
         return true
     }
 
-    /// The policy chose (and claimed) these; the BLOB_WANT to send, if any.
-    mutating func chosen(_ requests: [BlobRequest], at now: Int64) -> Frame? {
+    /// The policy chose (and claimed) these; the frames to send: the piece
+    /// lists still needed first, so that they arrive before the data.
+    mutating func chosen(_ requests: [PhotoRequest], at now: Int64) -> [Frame] {
         choosing = false
-        guard !requests.isEmpty else { return nil }
+        guard !requests.isEmpty else { return [] }
         outstanding.formUnion(requests.map(\.sha256))
         lastProgress = now
-        return .blobWant(requests)
+        var frames: [Frame] = []
+        let listed = requests.filter { $0.pieces != nil }
+        if !listed.isEmpty {
+            for r in listed { awaitingPieces[r.sha256] = r.pieces }
+            frames.append(.blobPiecesWant(listed.map(\.sha256)))
+        }
+        for r in requests { askedFrom[r.sha256] = r.offset }
+        frames.append(.blobWant(requests.map { BlobRequest(sha256: $0.sha256, offset: $0.offset) }))
+        return frames
+    }
+
+    enum PieceListVerdict: Equatable {
+        /// Not asked for (or no longer): ignored.
+        case ignore
+        /// Hashes to the reference's `pieces`: keep it.
+        case keep
+        /// Does not: the peer sent a bad list.
+        case bad(String)
+    }
+
+    /// A piece list arrived.
+    mutating func piecesArrived(_ sha: Bytes32, total: UInt64, hashes: [Bytes32], at now: Int64) -> PieceListVerdict {
+        guard outstanding.contains(sha), let root = awaitingPieces.removeValue(forKey: sha) else { return .ignore }
+        lastProgress = now
+        guard BlobPieces.root(hashes) == root else {
+            return .bad("its piece list does not hash to the record's pieces \(root.hex.prefix(12))...")
+        }
+        return .keep
+    }
+
+    /// The piece list was kept and the bytes held checked against it. If
+    /// some were cut back, the BLOB_WANT already sent asks from too far on:
+    /// ask again from where the copy now ends.
+    mutating func piecesKept(_ sha: Bytes32, held: UInt64) -> Frame? {
+        guard outstanding.contains(sha), let asked = askedFrom[sha], held < asked else { return nil }
+        askedFrom[sha] = held
+        return .blobWant([BlobRequest(sha256: sha, offset: held)])
     }
 
     /// A chunk arrived: true when it belongs to a photo asked of this peer.
     mutating func chunkArrived(_ sha: Bytes32, total: UInt64, offset: UInt64, count: Int, at now: Int64) -> Bool {
         guard outstanding.contains(sha) else { return false }
+        // Data without the list asked for first: a peer that does not know
+        // BLOB_PIECES_WANT (it ignores it); the photo is verified whole.
+        awaitingPieces[sha] = nil
         lastProgress = now
         progress[sha] = (offset + UInt64(count), total)
         return true
@@ -60,6 +110,8 @@ struct BlobExchange: Sendable {
     mutating func finish(_ sha: Bytes32, refused isRefused: Bool, at now: Int64) -> Bool {
         if isRefused { refusedAt[sha] = now }
         progress[sha] = nil
+        awaitingPieces[sha] = nil
+        askedFrom[sha] = nil
         guard outstanding.remove(sha) != nil else { return false }
         lastProgress = now
         return true
@@ -73,34 +125,47 @@ struct BlobExchange: Sendable {
         for sha in given { refusedAt[sha] = now }
         outstanding = []
         progress = [:]
+        awaitingPieces = [:]
+        askedFrom = [:]
         return given
     }
 
     // MARK: Serving
 
-    mutating func asked(_ requests: [BlobRequest]) { serving.append(contentsOf: requests) }
+    mutating func asked(_ requests: [BlobRequest]) { serving += requests.map { .data($0) } }
+    mutating func askedPieces(_ shas: [Bytes32]) { serving += shas.map { .pieces($0) } }
 
-    /// The next chunk to read for the peer, unless one is being read.
-    mutating func nextRead() -> BlobRequest? {
+    /// The next chunk or piece list to read for the peer, unless one is being read.
+    mutating func nextRead() -> Serve? {
         guard !reading, let first = serving.first else { return nil }
         reading = true
         return first
+    }
+
+    /// A piece list was read (nil: the photo is not served here). Returns
+    /// the frame to send.
+    mutating func piecesRead(_ sha: Bytes32, _ list: (total: UInt64, hashes: [Bytes32])?) -> Frame {
+        reading = false
+        if let i = serving.firstIndex(of: .pieces(sha)) { serving.remove(at: i) }
+        guard let list else { return .blobNone(sha) }
+        return .blobPieces(sha256: sha, total: list.total, hashes: list.hashes)
     }
 
     /// A chunk was read (nil total: the photo is not served here). Returns
     /// the frame to send.
     mutating func read(_ sha: Bytes32, total: UInt64?, offset: UInt64, bytes: [UInt8]) -> Frame {
         reading = false
+        let index = serving.firstIndex { if case .data(let r) = $0 { r.sha256 == sha } else { false } }
         guard let total else {
-            serving.removeAll { $0.sha256 == sha }
+            if let index { serving.remove(at: index) }
             return .blobNone(sha)
         }
         let next = offset + UInt64(bytes.count)
-        if let i = serving.firstIndex(where: { $0.sha256 == sha }) {
+        if let i = index {
             if bytes.isEmpty || next >= total {
                 serving.remove(at: i)
             } else {
-                serving[i] = BlobRequest(sha256: sha, offset: next)
+                serving[i] = .data(BlobRequest(sha256: sha, offset: next))
             }
         }
         return .blobData(sha256: sha, total: total, offset: offset, bytes: bytes)

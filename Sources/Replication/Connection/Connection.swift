@@ -45,12 +45,20 @@ public struct Connection: Sendable {
         /// Answer to `.readEntries`: entry bytes in the order asked.
         case entriesRead([[UInt8]])
         /// Answer to `.choosePhotos`: photos claimed for this connection.
-        case photosChosen([BlobRequest])
+        case photosChosen([PhotoRequest])
         /// Answer to `.readPhoto`; a nil total when the photo is not served here.
         case photoRead(Bytes32, total: UInt64?, offset: UInt64, bytes: [UInt8])
+        /// Answer to `.readPhotoPieces`; nil when the photo is not served here.
+        case photoPiecesRead(Bytes32, (total: UInt64, hashes: [Bytes32])?)
+        /// Answer to `.storePhotoPieces`: the bytes held after checking them.
+        case photoPiecesStored(Bytes32, held: UInt64)
         /// Answer to `.storePhotoChunk`.
         case photoChunkStored(Bytes32, complete: Bool)
+        /// The photo cannot be taken from this peer now (too large, storage).
         case photoRefused(Bytes32, String)
+        /// The peer sent bytes that failed verification: a bad piece (cut
+        /// back, the rest kept), or a whole photo with the wrong hash.
+        case photoRejected(Bytes32, String)
         /// The local feed grew.
         case feedAdvanced
         /// These authors' entries are accepted now.
@@ -89,6 +97,9 @@ public struct Connection: Sendable {
         case releasePhotos(Set<Bytes32>)
         case readPhoto(Bytes32, offset: UInt64, length: Int)
         case storePhotoChunk(Bytes32, total: UInt64, offset: UInt64, bytes: [UInt8])
+        case readPhotoPieces(Bytes32)
+        /// Keep a piece list checked against the reference.
+        case storePhotoPieces(Bytes32, total: UInt64, hashes: [Bytes32])
         /// A photo arrived whole and verified.
         case photoHeld(Bytes32)
         case established(Hello)
@@ -158,7 +169,13 @@ public struct Connection: Sendable {
             }
             outbox.push([.entries(entries)], .entries)
         case .photosChosen(let requests):
-            if let want = blobs.chosen(requests, at: now) { outbox.push([want], .control) }
+            let frames = blobs.chosen(requests, at: now)
+            if !frames.isEmpty { outbox.push(frames, .control) }
+        case .photoPiecesRead(let sha, let list):
+            let frame = blobs.piecesRead(sha, list)
+            outbox.push([frame], SendPriority.of(frame))
+        case .photoPiecesStored(let sha, let held):
+            if let again = blobs.piecesKept(sha, held: held) { outbox.push([again], .control) }
         case .photoRead(let sha, let total, let offset, let bytes):
             let frame = blobs.read(sha, total: total, offset: offset, bytes: bytes)
             outbox.push([frame], SendPriority.of(frame))
@@ -167,7 +184,8 @@ public struct Connection: Sendable {
                 actions += [.photoHeld(sha), .releasePhotos([sha])]
                 actions += choosePhotos(now: now)
             }
-        case .photoRefused(let sha, _):
+        case .photoRefused(let sha, _), .photoRejected(let sha, _):
+            if case .photoRejected = event { status.photoRejects += 1 }
             if blobs.finish(sha, refused: true, at: now) {
                 actions.append(.releasePhotos([sha]))
                 actions += choosePhotos(now: now)
@@ -263,6 +281,17 @@ public struct Connection: Sendable {
         switch frame {
         case .blobWant(let requests):
             blobs.asked(requests)
+        case .blobPiecesWant(let shas):
+            blobs.askedPieces(shas)
+        case .blobPieces(let sha, let total, let hashes):
+            guard configuration.fetchesPhotos else { break }
+            switch blobs.piecesArrived(sha, total: total, hashes: hashes, at: now) {
+            case .ignore: break
+            case .keep: return [.storePhotoPieces(sha, total: total, hashes: hashes)]
+            case .bad:
+                status.photoRejects += 1
+                if blobs.finish(sha, refused: true, at: now) { return [.releasePhotos([sha])] + choosePhotos(now: now) }
+            }
         case .blobNone(let sha):
             if blobs.finish(sha, refused: true, at: now) { return [.releasePhotos([sha])] + choosePhotos(now: now) }
         case .blobData(let sha, let total, let offset, let bytes):
@@ -288,9 +317,14 @@ public struct Connection: Sendable {
         if outbox.waiting(.entries) == 0, let ranges = serving.nextRead(limit: 4096) {
             actions.append(.readEntries(ranges, maxBytes: rate.frameBudget(ceiling: configuration.maximumEntriesPayload)))
         }
-        if outbox.waiting(.blob) == 0, let request = blobs.nextRead() {
-            actions.append(.readPhoto(request.sha256, offset: request.offset,
-                                      length: rate.frameBudget(ceiling: configuration.maximumBlobChunk)))
+        if outbox.waiting(.blob) == 0, let next = blobs.nextRead() {
+            switch next {
+            case .data(let request):
+                actions.append(.readPhoto(request.sha256, offset: request.offset,
+                                          length: rate.frameBudget(ceiling: configuration.maximumBlobChunk)))
+            case .pieces(let sha):
+                actions.append(.readPhotoPieces(sha))
+            }
         }
         return actions
     }

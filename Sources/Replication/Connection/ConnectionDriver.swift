@@ -7,13 +7,18 @@ public protocol ConnectionEnvironment: Sendable {
     /// Milliseconds on a monotonic clock (virtual in the simulator).
     func now() -> Int64
     /// Photos to fetch from this peer, claimed for this connection.
-    func choosePhotos(excluding refused: Set<Bytes32>) async -> [BlobRequest]
+    func choosePhotos(excluding refused: Set<Bytes32>) async -> [PhotoRequest]
     func releasePhotos(_ photos: Set<Bytes32>)
     /// Up to `length` bytes of a photo this node serves, from `offset`, and
     /// its size; nil when it does not serve that photo.
     func readPhoto(_ sha: Bytes32, offset: UInt64, length: Int) async -> (total: UInt64, bytes: [UInt8])?
     /// Writes a received chunk; true when the photo is whole and verified.
     func storePhotoChunk(_ sha: Bytes32, total: UInt64, offset: UInt64, bytes: [UInt8]) async throws -> Bool
+    /// The piece list of a photo this node serves; nil when it does not serve it.
+    func photoPieces(_ sha: Bytes32) async -> (total: UInt64, hashes: [Bytes32])?
+    /// Keeps a verified piece list and checks the bytes held against it;
+    /// returns the bytes held afterwards.
+    func storePhotoPieces(_ sha: Bytes32, total: UInt64, hashes: [Bytes32]) async throws -> UInt64
     func photoHeld(_ sha: Bytes32) async
     /// Heads a peer offered (for the node's view of the network).
     func offered(_ heads: [Head])
@@ -120,9 +125,26 @@ public struct ConnectionDriver<Environment: ConnectionEnvironment>: Sendable {
             do {
                 return .photoChunkStored(sha, complete: try await environment.storePhotoChunk(sha, total: total, offset: offset, bytes: bytes))
             } catch BlobStore.Failure.offsetMismatch {
-                // Another connection wrote this photo meanwhile, or a chunk
-                // repeated after a restart: not the peer's fault.
+                // Another connection wrote this photo meanwhile, a chunk
+                // repeated after a restart, or a piece list cut the copy
+                // back: not the peer's fault.
                 return .photoChunkStored(sha, complete: false)
+            } catch let failure as BlobStore.Failure {
+                switch failure {
+                case .badPiece, .badPieceList, .hashMismatch, .notAnImage: return .photoRejected(sha, "\(failure)")
+                case .tooLarge, .offsetMismatch, .io: return .photoRefused(sha, "\(failure)")
+                }
+            } catch {
+                return .photoRefused(sha, "\(error)")
+            }
+        case .readPhotoPieces(let sha):
+            return .photoPiecesRead(sha, await environment.photoPieces(sha))
+        case .storePhotoPieces(let sha, let total, let hashes):
+            do {
+                return .photoPiecesStored(sha, held: try await environment.storePhotoPieces(sha, total: total, hashes: hashes))
+            } catch let failure as BlobStore.Failure {
+                if case .badPieceList = failure { return .photoRejected(sha, "\(failure)") }
+                return .photoRefused(sha, "\(failure)")
             } catch {
                 return .photoRefused(sha, "\(error)")
             }

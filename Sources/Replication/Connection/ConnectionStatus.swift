@@ -28,6 +28,9 @@ public struct ConnectionStatus: Sendable, Equatable {
     public var photoBytesReceived = 0
     public var photoBytesHeld: UInt64 = 0
     public var photoBytesTotal: UInt64 = 0
+    /// Pieces, piece lists or whole photos from the peer that failed
+    /// verification (each cost at most one piece, or one photo without a list).
+    public var photoRejects = 0
 
     public init() {}
 

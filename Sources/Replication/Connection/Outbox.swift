@@ -12,7 +12,7 @@ public enum SendPriority: Int, Sendable, Comparable, CaseIterable {
     static func of(_ frame: Frame) -> SendPriority {
         switch frame {
         case .entries: .entries
-        case .blobData: .blob
+        case .blobData, .blobPieces: .blob
         default: .control
         }
     }

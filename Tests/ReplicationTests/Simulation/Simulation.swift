@@ -152,15 +152,28 @@ final class Simulation {
     /// Puts a photo (JPEG-looking bytes) into a node's blob store.
     @discardableResult
     func addPhoto(_ node: Int, bytes: Int) throws -> Bytes32 {
-        var photo: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0]
-        photo.reserveCapacity(bytes)
-        while photo.count < bytes { photo.append(UInt8.random(in: 0...255, using: &rng)) }
-        return try nodes[node].blobs.add(photo).sha256
+        try addPhoto(node, photo: photoBytes(bytes))
     }
 
-    /// A node fetches this photo from whichever peer serves it.
-    func want(photo: Bytes32, at node: Int) {
-        board.want(photo, node: node)
+    /// JPEG-looking random bytes.
+    func photoBytes(_ count: Int) -> [UInt8] {
+        var photo: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0]
+        photo.reserveCapacity(count)
+        while photo.count < count { photo.append(UInt8.random(in: 0...255, using: &rng)) }
+        return photo
+    }
+
+    @discardableResult
+    func addPhoto(_ node: Int, photo: [UInt8]) throws -> Bytes32 {
+        let sha = try nodes[node].blobs.add(photo).sha256
+        board.noteReference(sha, pieces: BlobPieces.root(of: photo))
+        return sha
+    }
+
+    /// A node fetches this photo from whichever peer serves it: checked
+    /// piece by piece (the reference's `pieces`), or only whole.
+    func want(photo: Bytes32, at node: Int, byPieces: Bool = true) {
+        board.want(photo, node: node, byPieces: byPieces)
         notify(node, .photosReferenced)
     }
 
@@ -594,9 +607,16 @@ struct SimEnvironment: ConnectionEnvironment {
 
     func now() -> Int64 { clock.now }
 
-    func choosePhotos(excluding refused: Set<Bytes32>) async -> [BlobRequest] {
-        board.claim(node: node) { sha in !refused.contains(sha) && !blobs.has(sha) }
-            .map { BlobRequest(sha256: $0, offset: blobs.heldBytes($0)) }
+    func choosePhotos(excluding refused: Set<Bytes32>) async -> [PhotoRequest] {
+        board.claim(node: node) { sha in !refused.contains(sha) && !blobs.has(sha) }.map { sha, pieces in
+            PhotoRequest(sha256: sha, offset: blobs.heldBytes(sha), pieces: blobs.hasPieces(sha) ? nil : pieces)
+        }
+    }
+
+    func photoPieces(_ sha: Bytes32) async -> (total: UInt64, hashes: [Bytes32])? { blobs.pieceHashes(sha) }
+
+    func storePhotoPieces(_ sha: Bytes32, total: UInt64, hashes: [Bytes32]) async throws -> UInt64 {
+        try blobs.storePieces(sha, total: total, hashes: hashes)
     }
 
     func releasePhotos(_ photos: Set<Bytes32>) { board.release(photos, node: node) }
@@ -614,7 +634,9 @@ struct SimEnvironment: ConnectionEnvironment {
     func offered(_ heads: [Head]) {}
     func ingested(_ outcome: IngestPipeline.Outcome) { board.post(.ingested(node: node, outcome.result)) }
     func established(_ hello: Hello) {}
-    func report(_ status: ConnectionStatus, previous: ConnectionStatus) {}
+    func report(_ status: ConnectionStatus, previous: ConnectionStatus) {
+        if status.photoRejects > previous.photoRejects { board.countRejects(status.photoRejects - previous.photoRejects, node: node) }
+    }
 }
 
 /// What the daemon's Node keeps across connections, for simulated nodes.
@@ -626,19 +648,34 @@ final class SimBoard: Sendable {
 
     private struct State {
         var wanted: [Int: [Bytes32]] = [:]
+        /// The `pieces` of each photo's reference, for nodes that fetch by pieces.
+        var pieces: [Bytes32: Bytes32] = [:]
+        var byPieces: [Int: Set<Bytes32>] = [:]
+        var rejects: [Int: Int] = [:]
         var claimed: [Int: Set<Bytes32>] = [:]
         var notices: [Notice] = []
     }
 
     private let state = Mutex(State())
 
-    func want(_ sha: Bytes32, node: Int) { state.withLock { $0.wanted[node, default: []].append(sha) } }
+    func noteReference(_ sha: Bytes32, pieces: Bytes32) { state.withLock { $0.pieces[sha] = pieces } }
 
-    func claim(node: Int, _ fetchable: (Bytes32) -> Bool) -> [Bytes32] {
+    /// Pieces, piece lists or photos a node refused as bad, over all its connections.
+    func countRejects(_ n: Int, node: Int) { state.withLock { $0.rejects[node, default: 0] += n } }
+    func rejects(node: Int) -> Int { state.withLock { $0.rejects[node] ?? 0 } }
+
+    func want(_ sha: Bytes32, node: Int, byPieces: Bool) {
+        state.withLock { s in
+            s.wanted[node, default: []].append(sha)
+            if byPieces { s.byPieces[node, default: []].insert(sha) }
+        }
+    }
+
+    func claim(node: Int, _ fetchable: (Bytes32) -> Bool) -> [(Bytes32, pieces: Bytes32?)] {
         state.withLock { s in
             let chosen = (s.wanted[node] ?? []).filter { !(s.claimed[node] ?? []).contains($0) && fetchable($0) }
             s.claimed[node, default: []].formUnion(chosen)
-            return chosen
+            return chosen.map { ($0, (s.byPieces[node] ?? []).contains($0) ? s.pieces[$0] : nil) }
         }
     }
 
