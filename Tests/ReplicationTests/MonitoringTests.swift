@@ -10,7 +10,7 @@ import Testing
 /// family, units in the names, per-peer series labelled by short node id,
 /// build info, database size, and on the hub when each centre was last
 /// heard from. Scraped over HTTP from live nodes on 127.0.0.1 port 0.
-@Suite struct MonitoringTests {
+@Suite(.long) struct MonitoringTests {
     /// Runs the metrics endpoints of `nodes` (port 0) around `body`.
     static func serving(_ nodes: [Node], _ body: @Sendable ([Int]) async throws -> Void) async throws {
         let (ports, input) = AsyncStream<(Int, Int)>.makeStream()
@@ -63,6 +63,20 @@ import Testing
                             "_fetching", "_authors", "_forks", "_known", "_unresolved", "_heard"]
             #expect(suffixes.contains { name.hasSuffix($0) }, "\(name): a unit or what it counts at the end of the name")
         }
+    }
+
+    /// promtool, from Debian's `prometheus` package, if installed.
+    static let promtool: String? = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        .map { "\($0)/promtool" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// The shipped alerting rules parse, and each alert fires on the series
+    /// of its unit test (Deploy/prometheus/tcnode-rules.test.yml).
+    @Test(.enabled(if: promtool != nil, "promtool is not installed (Debian: sudo apt-get install prometheus): the alerting rules are not checked"))
+    func alertingRulesPassPromtool() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let r = try await run(root.appendingPathComponent("scripts/check-rules").path, [])
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stdout.contains("SUCCESS: 4 rules found") && r.stdout.contains("Unit Testing"), "\(r.stdout)")
     }
 
     @Test func aScrapeHasHelpUnitsBuildInfoAndBoundedPerPeerSeries() async throws {
