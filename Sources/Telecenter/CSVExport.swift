@@ -25,18 +25,26 @@ public enum CSVExport {
     /// from the records (any centre writes it) that starts with `=`, `+`,
     /// `-`, `@`, a tab or a carriage return, after any spaces (a spreadsheet
     /// may trim them), gets a leading `'`. Numbers ("-7.25", "150000") stay
-    /// numbers.
-    ///
-    /// The trade-off: `tcnode product import` reads CSV (CSVImport) as
-    /// written, so an exported sheet imported again keeps the `'`
-    /// ("'=Keripik"): visible and harmless, never a formula. A lossless
-    /// round trip would need the importer to drop one `'` before those
-    /// characters (and this to add one to text already starting so); the
-    /// spreadsheet's safety comes first.
+    /// numbers. Text that already starts with `'`s before one of those gets
+    /// one more, so that `CSVImport.read` (which drops one) gives back
+    /// exactly what was exported.
     static func inert(_ cell: String) -> String {
-        guard let first = cell.unicodeScalars.first(where: { $0 != " " }), "=+-@\t\r".unicodeScalars.contains(first), !isNumber(cell)
-        else { return cell }
+        guard isGuarded(cell) || (startsFormula(cell) && !isNumber(cell)) else { return cell }
         return "'" + cell
+    }
+
+    /// Starts, after any spaces, with a character a spreadsheet reads as the start of a formula.
+    static func startsFormula(_ cell: some StringProtocol) -> Bool {
+        guard let first = cell.unicodeScalars.first(where: { $0 != " " }) else { return false }
+        return "=+-@\t\r".unicodeScalars.contains(first)
+    }
+
+    /// Starts, after any spaces, with one or more `'` and then a formula
+    /// character: what `inert` made of a cell (or text that looks so).
+    static func isGuarded(_ cell: String) -> Bool {
+        let rest = cell.drop { $0 == " " }
+        guard rest.hasPrefix("'") else { return false }
+        return startsFormula(rest.drop { $0 == "'" })
     }
 
     /// Digits with an optional leading minus and decimal part, as `n` and `d` write them.
@@ -49,6 +57,14 @@ public enum CSVExport {
 
     static func n(_ v: Int64?) -> String { v.map(String.init) ?? "" }
     static func d(_ v: Double?) -> String { v.map { $0 == $0.rounded() ? String(Int64($0)) : String(format: "%.2f", $0) } ?? "" }
+    /// A latitude or longitude as given (up to 7 decimals, about a centimetre): 2 would move a place by a kilometre.
+    static func coordinate(_ v: Double?) -> String {
+        guard let v, v.isFinite else { return "" }
+        var text = String(format: "%.7f", v)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text == "-0" ? "0" : text
+    }
     /// ISO 8601 in UTC, "2026-11-25T12:18:00Z".
     static func time(_ ms: Int64?) -> String { ms.map(HTML.isoDateTime) ?? "" }
 
@@ -56,22 +72,24 @@ public enum CSVExport {
         document(
             header: ["node", "name", "type", "role", "region", "provinsi", "kabupaten", "kecamatan", "desa", "address", "lat", "lon",
                      "last_heard", "entries", "entries_behind", "products", "products_online", "sales_idr", "fees_idr", "trainings",
-                     "latest_classification", "latest_survey_date"],
+                     "latest_classification", "latest_survey_date", "phone", "email", "opening_hours", "services", "expertise"],
             rows: rows.map { r in
                 [r.node, r.name, r.type ?? "", r.role ?? "", r.region, r.provinsi ?? "", r.kabupaten ?? "", r.kecamatan ?? "",
-                 r.desa ?? "", r.address ?? "", d(r.lat), d(r.lon), time(r.lastHeardMs), String(r.entries), String(r.entriesBehind),
-                 String(r.products), String(r.productsOnline), String(r.salesIdr), String(r.feesIdr), String(r.trainings),
-                 r.latestClassification ?? "", r.latestSurveyDate ?? ""]
+                 r.desa ?? "", r.address ?? "", coordinate(r.lat), coordinate(r.lon), time(r.lastHeardMs), String(r.entries),
+                 String(r.entriesBehind), String(r.products), String(r.productsOnline), String(r.salesIdr), String(r.feesIdr),
+                 String(r.trainings), r.latestClassification ?? "", r.latestSurveyDate ?? "", r.phone ?? "", r.email ?? "",
+                 r.openingHours ?? "", r.services.joined(separator: "; "), r.expertise.joined(separator: "; ")]
             })
     }
 
     public static func products(_ rows: [ProductRow]) -> [UInt8] {
         document(
             header: ["author", "centre", "region", "key", "name", "category", "price_idr", "unit", "producer", "available", "online",
-                     "online_links", "photo_sha256"],
+                     "online_links", "photo_sha256", "description", "producer_contact", "photos_sha256"],
             rows: rows.map { r in
                 [r.author, r.centre, r.region, r.key, r.name, r.category, n(r.priceIdr), r.unit ?? "", r.producer ?? "",
-                 r.available ? "true" : "false", r.online ? "true" : "false", r.links.joined(separator: " "), r.photo ?? ""]
+                 r.available ? "true" : "false", r.online ? "true" : "false", r.links.joined(separator: " "), r.photo ?? "",
+                 r.description ?? "", r.producerContact ?? "", r.photos.joined(separator: " ")]
             })
     }
 
@@ -86,28 +104,29 @@ public enum CSVExport {
     public static func trainings(_ rows: [TrainingRow]) -> [UInt8] {
         document(
             header: ["author", "centre", "region", "key", "title", "topic", "start", "place", "trainers", "women", "men", "participants"]
-                + Vocabulary.targetGroups.map { "group_\($0)" },
+                + Vocabulary.targetGroups.map { "group_\($0)" } + ["end", "photos_sha256"],
             rows: rows.map { r in
                 [r.author, r.centre, r.region, r.key, r.title, r.topic, r.start, r.place ?? "", r.trainers.joined(separator: "; "),
                  String(r.women), String(r.men), String(r.participants)]
-                    + Vocabulary.targetGroups.map { n(r.targetGroups[$0]) }
+                    + Vocabulary.targetGroups.map { n(r.targetGroups[$0]) } + [r.end ?? "", r.photos.joined(separator: " ")]
             })
     }
 
     public static func monitoring(_ rows: [MonitoringRow]) -> [UInt8] {
         document(
             header: ["surveyed_by", "key", "subject", "subject_name", "region", "date", "period", "assessor", "classification", "score",
-                     "notes", "photo_sha256"],
+                     "notes", "photo_sha256"] + Vocabulary.scoreCriteria.map { "score_\($0)" } + ["lat", "lon", "photos_sha256"],
             rows: rows.map { r in
                 [r.author, r.key, r.subject, r.subjectName, r.region, r.date, r.period, r.assessor, r.classification,
                  String(format: "%.2f", r.score), r.notes ?? "", r.photo ?? ""]
+                    + Vocabulary.scoreCriteria.map { d(r.scores[$0]) } + [coordinate(r.lat), coordinate(r.lon), r.photos.joined(separator: " ")]
             })
     }
 
     public static func activities(_ rows: [ActivityRow]) -> [UInt8] {
         document(
-            header: ["author", "centre", "region", "key", "type", "title", "date", "count", "group"],
-            rows: rows.map { r in [r.author, r.centre, r.region, r.key, r.type, r.title, r.date, String(r.count), r.group ?? ""] })
+            header: ["author", "centre", "region", "key", "type", "title", "date", "count", "group", "place"],
+            rows: rows.map { r in [r.author, r.centre, r.region, r.key, r.type, r.title, r.date, String(r.count), r.group ?? "", r.place ?? ""] })
     }
 
     public static func awards(_ a: Awards) -> [UInt8] {
@@ -173,6 +192,15 @@ public enum CSVImport {
         }
     }
 
+    /// A cell as it was before `CSVExport.inert`: the `'` it put before a
+    /// formula character is dropped. (A spreadsheet that saves such a cell
+    /// as CSV writes it without the `'`, which reads the same.)
+    public static func uninert(_ cell: String) -> String {
+        guard cell.hasPrefix("'") else { return cell }
+        let rest = String(cell.dropFirst())
+        return CSVExport.isGuarded(rest) || CSVExport.startsFormula(rest) ? rest : cell
+    }
+
     public static func read(_ text: String) throws(Failure) -> Sheet {
         var body = text
         if body.hasPrefix("\u{FEFF}") { body.removeFirst() }
@@ -199,7 +227,7 @@ public enum CSVImport {
                 throw Failure(.controlCharacter(line: line, column: i < header.count ? header[i] : "column \(i + 1)", scalar: scalar))
             }
             var row: [String: String] = [:]
-            for (i, name) in header.enumerated() where i < fields.count { row[name] = fields[i] }
+            for (i, name) in header.enumerated() where i < fields.count { row[name] = uninert(fields[i]) }
             rows.append((line, row))
         }
         if let error = reader.error { throw Failure(.notCSV("line \(line): \(error)")) }

@@ -102,6 +102,12 @@ public struct CentreRow: Codable, Sendable, Equatable {
     /// `lastHeardMs` is the later of these: heard from over the network, and by bundle (a stick).
     public var lastHeardNetworkMs: Int64? = nil
     public var lastBundleMs: Int64? = nil
+    /// The rest of the centre's profile.
+    public var phone: String? = nil
+    public var email: String? = nil
+    public var openingHours: String? = nil
+    public var services: [String] = []
+    public var expertise: [String] = []
 }
 
 public struct ProductRow: Codable, Sendable, Equatable {
@@ -117,7 +123,12 @@ public struct ProductRow: Codable, Sendable, Equatable {
     public var available: Bool
     public var online: Bool
     public var links: [String]
+    /// The first of `photos`.
     public var photo: String?
+    public var description: String? = nil
+    public var producerContact: String? = nil
+    /// Every photo's SHA-256, in the record's order.
+    public var photos: [String] = []
 }
 
 public struct SaleRow: Codable, Sendable, Equatable {
@@ -147,7 +158,11 @@ public struct TrainingRow: Codable, Sendable, Equatable {
     public var men: Int64
     public var participants: Int64
     public var targetGroups: [String: Int64]
+    /// The first of `photos`.
     public var photo: String?
+    /// The last day, when the training took more than one.
+    public var end: String? = nil
+    public var photos: [String] = []
 }
 
 public struct MonitoringRow: Codable, Sendable, Equatable {
@@ -160,9 +175,17 @@ public struct MonitoringRow: Codable, Sendable, Equatable {
     public var period: String
     public var assessor: String
     public var classification: String
+    /// The average of the six scores.
     public var score: Double
     public var notes: String?
+    /// The first of `photos`.
     public var photo: String?
+    /// Each criterion's score (Vocabulary.scoreCriteria), 1-5.
+    public var scores: [String: Double] = [:]
+    /// Where the visit took place.
+    public var lat: Double? = nil
+    public var lon: Double? = nil
+    public var photos: [String] = []
 }
 
 public struct ActivityRow: Codable, Sendable, Equatable {
@@ -175,6 +198,7 @@ public struct ActivityRow: Codable, Sendable, Equatable {
     public var date: String
     public var count: Int64
     public var group: String?
+    public var place: String? = nil
 }
 
 public struct RankRow: Codable, Sendable, Equatable {

@@ -183,8 +183,7 @@ extension Views {
     /// Each centre's latest survey (optionally only of some centres).
     func latestSurveys(_ db: Database, subjects: Set<String>?) throws -> [MonitoringRow] {
         let rows = try Row.fetchAll(db, sql: """
-            SELECT m.author, m.key, m.subject, coalesce(c.name, c.admitted_name, ''), coalesce(c.region, ''), m.date, m.period,
-                m.assessor, m.classification, m.score, m.notes, m.photo
+            SELECT \(Self.surveyColumns)
             FROM monitoring m LEFT JOIN centre c ON c.author = m.subject
             WHERE m.date = (SELECT max(date) FROM monitoring WHERE subject = m.subject)
             ORDER BY m.date DESC, m.subject
@@ -200,12 +199,26 @@ extension Views {
         return out
     }
 
+    /// What `monitoringRow` reads, of `monitoring m LEFT JOIN centre c ON c.author = m.subject`.
+    static let surveyColumns = """
+        m.author, m.key, m.subject, coalesce(c.name, c.admitted_name, ''), coalesce(c.region, ''), m.date, m.period,
+            m.assessor, m.classification, m.score, m.notes, m.photos, m.scores, m.lat, m.lon
+        """
+
     static func monitoringRow(_ r: Row) -> MonitoringRow {
         let subject: String = r[2]
         let name: String = r[3]
+        let photos = list(r[11])
+        let scores = (try? JSONDecoder().decode([String: Double].self, from: Data((r[12] as String? ?? "{}").utf8))) ?? [:]
         return MonitoringRow(author: r[0], key: r[1], subject: subject, subjectName: name.isEmpty ? String(subject.prefix(8)) : name,
                              region: r[4], date: r[5], period: r[6], assessor: r[7], classification: r[8], score: r[9],
-                             notes: r[10], photo: r[11])
+                             notes: r[10], photo: photos.first, scores: scores, lat: r[13], lon: r[14], photos: photos)
+    }
+
+    /// A JSON list of strings from a view column (photos, services); empty for anything else.
+    static func list(_ text: String?) -> [String] {
+        guard let text else { return [] }
+        return (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
     }
 
     // MARK: Lists
@@ -245,7 +258,7 @@ extension Views {
             let counters = try centreCounters(db)
             return try page(db, from: "centre t", where: clause, args: args, order: "t.region, coalesce(t.name, t.admitted_name), t.author",
                             filter: filter,
-                            columns: "t.author, coalesce(t.name, t.admitted_name, ''), t.type, t.role, t.region, t.provinsi, t.kabupaten, t.kecamatan, t.desa, t.address, t.lat, t.lon") { r in
+                            columns: "t.author, coalesce(t.name, t.admitted_name, ''), t.type, t.role, t.region, t.provinsi, t.kabupaten, t.kecamatan, t.desa, t.address, t.lat, t.lon, t.phone, t.email, t.opening_hours, t.services, t.expertise") { r in
                 let author: String = r[0]
                 let name: String = r[1]
                 let c = counters[author] ?? CentreCounters()
@@ -255,7 +268,8 @@ extension Views {
                     lastHeardMs: freshness.lastHeard(author), entries: freshness.entries(author), entriesBehind: freshness.behind(author),
                     products: c.products, productsOnline: c.online, salesIdr: c.sales, feesIdr: c.fees, trainings: c.trainings,
                     latestClassification: latest[author]?.classification, latestSurveyDate: latest[author]?.date,
-                    lastHeardNetworkMs: freshness.lastHeardNetwork(author), lastBundleMs: freshness.lastBundle(author))
+                    lastHeardNetworkMs: freshness.lastHeardNetwork(author), lastBundleMs: freshness.lastBundle(author),
+                    phone: r[12], email: r[13], openingHours: r[14], services: Self.list(r[15]), expertise: Self.list(r[16]))
             }
         }
     }
@@ -293,11 +307,13 @@ extension Views {
             }
             return try page(db, from: "product t \(Self.centreJoin)", where: clause, args: args, order: "t.category, t.name, t.author, t.key",
                             filter: filter,
-                            columns: "t.author, \(Self.centreColumns), t.key, t.name, t.category, t.price, t.unit, t.producer, t.available, t.online, t.links, t.photo") { r in
+                            columns: "t.author, \(Self.centreColumns), t.key, t.name, t.category, t.price, t.unit, t.producer, t.available, t.online, t.links, t.photos, t.description, t.producer_contact") { r in
                 let links: String = r[11] ?? ""
+                let photos = Self.list(r[12])
                 return ProductRow(author: r[0], centre: r[1], region: r[2], key: r[3], name: r[4], category: r[5], priceIdr: r[6],
                                   unit: r[7], producer: r[8], available: (r[9] as Int64) != 0, online: (r[10] as Int64) != 0,
-                                  links: links.split(separator: " ").map(String.init), photo: r[12])
+                                  links: links.split(separator: " ").map(String.init), photo: photos.first, description: r[13],
+                                  producerContact: r[14], photos: photos)
             }
         }
     }
@@ -333,11 +349,13 @@ extension Views {
             }
             return try page(db, from: "training t \(Self.centreJoin)", where: clause, args: args, order: "t.start DESC, t.author, t.key",
                             filter: filter,
-                            columns: "t.author, \(Self.centreColumns), t.key, t.title, t.topic, t.start, t.place, t.trainers, t.women, t.men, t.participants, t.groups, t.photo") { r in
-                let trainers = (try? JSONDecoder().decode([String].self, from: Data((r[8] as String).utf8))) ?? []
+                            columns: "t.author, \(Self.centreColumns), t.key, t.title, t.topic, t.start, t.place, t.trainers, t.women, t.men, t.participants, t.groups, t.photos, t.end_date") { r in
+                let trainers = Self.list(r[8])
                 let groups = (try? JSONDecoder().decode([String: Int64].self, from: Data((r[12] as String).utf8))) ?? [:]
+                let photos = Self.list(r[13])
                 return TrainingRow(author: r[0], centre: r[1], region: r[2], key: r[3], title: r[4], topic: r[5], start: r[6], place: r[7],
-                                   trainers: trainers, women: r[9], men: r[10], participants: r[11], targetGroups: groups, photo: r[13])
+                                   trainers: trainers, women: r[9], men: r[10], participants: r[11], targetGroups: groups,
+                                   photo: photos.first, end: r[14], photos: photos)
             }
         }
     }
@@ -358,7 +376,7 @@ extension Views {
             if latestOnly { clause += " AND m.date = (SELECT max(date) FROM monitoring WHERE subject = m.subject)" }
             return try page(db, from: "monitoring m LEFT JOIN centre c ON c.author = m.subject", where: clause, args: args,
                             order: "m.date DESC, m.subject, m.author", filter: filter,
-                            columns: "m.author, m.key, m.subject, coalesce(c.name, c.admitted_name, ''), coalesce(c.region, ''), m.date, m.period, m.assessor, m.classification, m.score, m.notes, m.photo",
+                            columns: Self.surveyColumns,
                             map: Self.monitoringRow)
         }
     }
@@ -376,8 +394,9 @@ extension Views {
                 args += [category]
             }
             return try page(db, from: "activity t \(Self.centreJoin)", where: clause, args: args, order: "t.date DESC, t.author, t.key",
-                            filter: filter, columns: "t.author, \(Self.centreColumns), t.key, t.type, t.title, t.date, t.count, t.grp") { r in
-                ActivityRow(author: r[0], centre: r[1], region: r[2], key: r[3], type: r[4], title: r[5], date: r[6], count: r[7], group: r[8])
+                            filter: filter, columns: "t.author, \(Self.centreColumns), t.key, t.type, t.title, t.date, t.count, t.grp, t.place") { r in
+                ActivityRow(author: r[0], centre: r[1], region: r[2], key: r[3], type: r[4], title: r[5], date: r[6], count: r[7], group: r[8],
+                            place: r[9])
             }
         }
     }

@@ -16,8 +16,9 @@ enum RowBuilder {
         }
     }
 
-    static func firstPhoto(_ body: [String: JSONValue]) -> DatabaseValue {
-        (body["photos"]?.array?.first?.object?["sha256"]?.string).databaseValue
+    /// Every photo's SHA-256, in the record's order, as a JSON list.
+    static func photos(_ body: [String: JSONValue]) -> DatabaseValue {
+        json(body["photos"]?.array?.compactMap { $0.object?["sha256"]?.string } ?? []).databaseValue
     }
 
     static func product(_ b: [String: JSONValue], time: Int64) -> [String: DatabaseValue]? {
@@ -27,9 +28,10 @@ enum RowBuilder {
         return [
             "name": name.databaseValue, "category": category.databaseValue, "description": b["description"]?.string.databaseValue ?? .null,
             "price": b["price_idr"]?.int.map { max($0, 0) }.databaseValue ?? .null, "unit": b["unit"]?.string.databaseValue ?? .null,
-            "producer": producer.databaseValue, "available": (b["available"]?.bool ?? true ? 1 : 0).databaseValue,
+            "producer": producer.databaseValue, "producer_contact": b["producer"]?.object?["contact"]?.string.databaseValue ?? .null,
+            "available": (b["available"]?.bool ?? true ? 1 : 0).databaseValue,
             "online": (links.isEmpty ? 0 : 1).databaseValue, "links": links.joined(separator: " ").databaseValue,
-            "photo": firstPhoto(b), "time": time.databaseValue,
+            "photos": photos(b), "time": time.databaseValue,
         ]
     }
 
@@ -65,10 +67,11 @@ enum RowBuilder {
         let trainers = b["trainers"]?.array?.compactMap(\.string) ?? []
         return [
             "title": title.databaseValue, "topic": topic.databaseValue, "start": start.databaseValue,
+            "end_date": b["end"]?.string.databaseValue ?? .null,
             "year": String(start.prefix(4)).databaseValue, "month": String(start.prefix(7)).databaseValue,
             "place": b["place"]?.string.databaseValue ?? .null, "trainers": json(trainers).databaseValue,
             "women": women.databaseValue, "men": men.databaseValue, "participants": total.databaseValue,
-            "groups": json(groups).databaseValue, "photo": firstPhoto(b),
+            "groups": json(groups).databaseValue, "photos": photos(b),
         ]
     }
 
@@ -85,7 +88,7 @@ enum RowBuilder {
             "subject": subject.databaseValue, "date": date.databaseValue, "period": (b["period"]?.string ?? "").databaseValue,
             "assessor": (b["assessor"]?.string ?? "").databaseValue, "classification": classification.databaseValue,
             "score": average.databaseValue, "scores": json(scoreMap).databaseValue, "notes": b["notes"]?.string.databaseValue ?? .null,
-            "photo": firstPhoto(b), "lat": location?["lat"]?.number.databaseValue ?? .null,
+            "photos": photos(b), "lat": location?["lat"]?.number.databaseValue ?? .null,
             "lon": location?["lon"]?.number.databaseValue ?? .null,
         ]
     }
@@ -95,7 +98,7 @@ enum RowBuilder {
         return [
             "type": type.databaseValue, "title": title.databaseValue, "date": date.databaseValue,
             "year": String(date.prefix(4)).databaseValue, "count": clamp(b["count"]?.int ?? 1).databaseValue,
-            "grp": b["group"]?.string.databaseValue ?? .null,
+            "grp": b["group"]?.string.databaseValue ?? .null, "place": b["place"]?.string.databaseValue ?? .null,
         ]
     }
 

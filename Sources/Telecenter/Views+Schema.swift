@@ -25,7 +25,9 @@ extension Views {
                 author TEXT PRIMARY KEY,
                 name TEXT, type TEXT, role TEXT,
                 provinsi TEXT, kabupaten TEXT, kecamatan TEXT, desa TEXT, address TEXT,
-                lat REAL, lon REAL, phone TEXT, email TEXT, opening_hours TEXT, services TEXT, expertise TEXT,
+                lat REAL, lon REAL, phone TEXT, email TEXT, opening_hours TEXT,
+                -- JSON lists of strings.
+                services TEXT, expertise TEXT,
                 admitted_name TEXT, admitted_region TEXT,
                 region TEXT NOT NULL DEFAULT '',
                 has_profile INTEGER NOT NULL DEFAULT 0,
@@ -35,7 +37,9 @@ extension Views {
             CREATE TABLE product (
                 author TEXT NOT NULL, key TEXT NOT NULL,
                 name TEXT NOT NULL, category TEXT NOT NULL, description TEXT, price INTEGER, unit TEXT, producer TEXT,
-                available INTEGER NOT NULL, online INTEGER NOT NULL, links TEXT, photo TEXT, time INTEGER NOT NULL,
+                producer_contact TEXT, available INTEGER NOT NULL, online INTEGER NOT NULL, links TEXT,
+                -- Every photo's SHA-256 in the record's order, as a JSON list.
+                photos TEXT NOT NULL DEFAULT '[]', time INTEGER NOT NULL,
                 PRIMARY KEY (author, key)
             ) STRICT;
             CREATE INDEX product_category ON product(category);
@@ -50,9 +54,9 @@ extension Views {
 
             CREATE TABLE training (
                 author TEXT NOT NULL, key TEXT NOT NULL,
-                title TEXT NOT NULL, topic TEXT NOT NULL, start TEXT NOT NULL, year TEXT NOT NULL, month TEXT NOT NULL,
+                title TEXT NOT NULL, topic TEXT NOT NULL, start TEXT NOT NULL, end_date TEXT, year TEXT NOT NULL, month TEXT NOT NULL,
                 place TEXT, trainers TEXT NOT NULL, women INTEGER NOT NULL, men INTEGER NOT NULL, participants INTEGER NOT NULL,
-                groups TEXT NOT NULL, photo TEXT,
+                groups TEXT NOT NULL, photos TEXT NOT NULL DEFAULT '[]',
                 PRIMARY KEY (author, key)
             ) STRICT;
             CREATE INDEX training_start ON training(start);
@@ -60,7 +64,7 @@ extension Views {
             CREATE TABLE monitoring (
                 author TEXT NOT NULL, key TEXT NOT NULL,
                 subject TEXT NOT NULL, date TEXT NOT NULL, period TEXT NOT NULL, assessor TEXT NOT NULL,
-                classification TEXT NOT NULL, score REAL NOT NULL, scores TEXT NOT NULL, notes TEXT, photo TEXT,
+                classification TEXT NOT NULL, score REAL NOT NULL, scores TEXT NOT NULL, notes TEXT, photos TEXT NOT NULL DEFAULT '[]',
                 lat REAL, lon REAL,
                 PRIMARY KEY (author, key)
             ) STRICT;
@@ -69,7 +73,7 @@ extension Views {
             CREATE TABLE activity (
                 author TEXT NOT NULL, key TEXT NOT NULL,
                 type TEXT NOT NULL, title TEXT NOT NULL, date TEXT NOT NULL, year TEXT NOT NULL,
-                count INTEGER NOT NULL, grp TEXT,
+                count INTEGER NOT NULL, grp TEXT, place TEXT,
                 PRIMARY KEY (author, key)
             ) STRICT;
             CREATE INDEX activity_date ON activity(date);
@@ -86,12 +90,12 @@ extension Views {
             CREATE TABLE blob_ref (
                 sha256 TEXT NOT NULL, author TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
                 subject TEXT, size INTEGER NOT NULL, type TEXT NOT NULL, have INTEGER NOT NULL DEFAULT 0,
+                -- The reference's `pieces` (PROTOCOL.md §11.7), when it has one.
+                pieces TEXT,
                 PRIMARY KEY (sha256, author, kind, key)
             ) STRICT;
             CREATE INDEX blob_ref_missing ON blob_ref(have, sha256);
             """)
         try db.execute(sql: "INSERT INTO meta(id, schema, applied_position) VALUES (1, ?, 0)", arguments: [schemaVersion])
     }
-                -- The reference's `pieces` (PROTOCOL.md §11.7), when it has one.
-                pieces TEXT,
 }

@@ -180,7 +180,7 @@ public final class Views: Sendable {
                 : "SELECT sha256, max(size), max(pieces) FROM blob_ref WHERE have = 0 AND (author = ? OR (kind = 'monitoring' AND subject = ?)) GROUP BY sha256 LIMIT ?"
             let args: StatementArguments = all ? [limit] : [node.description, node.description, limit]
             return try Row.fetchAll(db, sql: sql, arguments: args).compactMap { r in
-                Bytes32(hex: r[0]).map { ($0, UInt64(max(0, r[1] as Int64))) }
+                Bytes32(hex: r[0]).map { ($0, UInt64(max(0, r[1] as Int64)), (r[2] as String?).flatMap { Bytes32(hex: $0) }) }
             }
         }
     }
@@ -308,7 +308,7 @@ struct ApplyContext {
         let region = body?["region"]?.object
         let location = body?["location"]?.object
         let contact = body?["contact"]?.object
-        func list(_ v: JSONValue?) -> String? { v?.array.map { $0.compactMap(\.string).joined(separator: ", ") } }
+        func list(_ v: JSONValue?) -> String? { v?.array.map { RowBuilder.json($0.compactMap(\.string)) } }
         try db.execute(
             sql: """
                 INSERT INTO centre(author, name, type, provinsi, kabupaten, kecamatan, desa, address, lat, lon, phone, email,

@@ -33,6 +33,8 @@ public enum Vocabulary {
         "optimal": "optimal", "kreatif": "creative", "berkembang": "growing", "kurang-aktif": "less active",
         "tidak-aktif": "inactive",
         "mentoring": "mentoring", "content": "content published", "ict-deployment": "ICT deployments", "promotion": "promotion",
+        "open_staffed": "open and staffed", "equipment": "equipment", "internet": "internet", "activities": "activities",
+        "management": "management", "benefit": "benefit to the community",
     ]
 
     static let indonesianLabels: [String: String] = [
@@ -46,5 +48,7 @@ public enum Vocabulary {
         "optimal": "optimal", "kreatif": "kreatif", "berkembang": "berkembang", "kurang-aktif": "kurang aktif",
         "tidak-aktif": "tidak aktif",
         "mentoring": "pendampingan", "content": "konten terbit", "ict-deployment": "penerapan TIK", "promotion": "promosi",
+        "open_staffed": "buka dan ada petugas", "equipment": "peralatan", "internet": "internet", "activities": "kegiatan",
+        "management": "pengelolaan", "benefit": "manfaat bagi masyarakat",
     ]
 }

@@ -8,7 +8,8 @@ extension DashboardPages {
         var h = head
         let rows: [[Markup]] = page.items.map { a in
             [
-                nowrap(c.date(a.date)), "\(c.label(a.type))", "<strong>\(a.title)</strong>", centreCell(a.centre, a.region),
+                nowrap(c.date(a.date)), "\(c.label(a.type))",
+                "<strong>\(a.title)</strong>" + (a.place.map { $0.isEmpty ? "" : subline($0) } ?? ""), centreCell(a.centre, a.region),
                 "\(c.num(a.count))", a.group.map { "\(c.label($0))" } ?? none,
             ]
         }

@@ -21,6 +21,11 @@ extension DashboardPages {
     /// A dash for nothing.
     static let none: Markup = "<span class=\"muted\">–</span>"
 
+    /// Long text (a description) cut to what a table cell shows; the API and CSV have it whole.
+    static func clipped(_ text: String, to limit: Int = 280) -> String {
+        text.count <= limit ? text : String(text.prefix(limit - 1)).trimmingCharacters(in: .whitespaces) + "…"
+    }
+
     static func nowrap(_ text: String) -> Markup { "<span class=\"nowrap\">\(text)</span>" }
 
     /// A second, smaller line in a cell.
@@ -81,6 +86,31 @@ extension DashboardPages {
         guard let sha = photoID(photo) else { return "<div class=\"with-thumb\"><span class=\"thumb none\"></span><div>\(markup)</div></div>" }
         return "<div class=\"with-thumb\"><img class=\"thumb\" src=\"\(c.photo(sha))\" loading=\"lazy\" width=\"48\" height=\"32\" "
             + "alt=\"\(alt)\"><div>\(markup)</div></div>"
+    }
+
+    /// `markup` with the first photo's thumbnail before it and the others,
+    /// each a link to the photo, under it: a record shows every photo.
+    static func withPhotos(_ c: Context, _ photos: [String], alt: (Int) -> String, _ markup: Markup) -> Markup {
+        var inner = markup
+        let more = photos.dropFirst().compactMap(photoID)
+        if !more.isEmpty {
+            inner += "<div class=\"photos\">"
+            for (i, sha) in more.enumerated() {
+                inner += "<a href=\"\(c.photo(sha))\"><img class=\"thumb\" src=\"\(c.photo(sha))\" loading=\"lazy\" width=\"48\" height=\"32\" "
+                inner += "alt=\"\(alt(i + 2))\"></a>"
+            }
+            inner += "</div>"
+        }
+        return withThumb(c, photo: photos.first, alt: alt(1), inner)
+    }
+
+    /// A place as latitude, longitude, linked to OpenStreetMap.
+    static func coordinates(_ c: Context, lat: Double?, lon: Double?) -> Markup {
+        guard let lat, let lon, lat.isFinite, lon.isFinite, abs(lat) <= 90, abs(lon) <= 180 else { return "" }
+        let (y, x) = (CSVExport.coordinate(lat), CSVExport.coordinate(lon))
+        let text = "\(y), \(x)"
+        guard let link = Link.external("https://www.openstreetmap.org/?mlat=\(y)&mlon=\(x)#map=16/\(y)/\(x)") else { return Markup(text: text) }
+        return "<a class=\"small\" href=\"\(link)\" rel=\"noopener noreferrer nofollow\" target=\"_blank\" title=\"\(c.t(.onTheMap))\">\(text)</a>"
     }
 
     /// The host of an outside link, to show instead of the whole address.

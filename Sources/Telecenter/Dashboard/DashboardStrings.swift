@@ -197,6 +197,10 @@ extension Phrase {
     static let behind = Phrase(id: "Tertinggal", en: "Behind")
     static let latestMonitoring = Phrase(id: "Monitoring terakhir", en: "Latest monitoring")
     static let centresCaption = Phrase(id: "Daftar telecenter", en: "Centres")
+    static let contact = Phrase(id: "Kontak dan layanan", en: "Contact and services")
+    static let services = Phrase(id: "Layanan", en: "Services")
+    static let expertise = Phrase(id: "Keahlian", en: "Expertise")
+    static let openingHours = Phrase(id: "Jam buka", en: "Opening hours")
 
     // MARK: Products
 
@@ -218,6 +222,11 @@ extension Phrase {
     static func salesCount(_ n: String) -> Phrase { Phrase(id: "\(n) transaksi", en: "\(n) sales") }
     static func feesOf(_ amount: String) -> Phrase { Phrase(id: "fee \(amount)", en: "fees \(amount)") }
     static func photoOf(_ name: String) -> Phrase { Phrase(id: "Foto \(name)", en: "Photo of \(name)") }
+    /// The text of one of a record's photos (the first is `of`).
+    static func photo(_ n: Int, of: Phrase) -> Phrase {
+        n == 1 ? of : Phrase(id: "\(of.id) (\(n))", en: "\(of.en) (\(n))")
+    }
+    static let onTheMap = Phrase(id: "Lihat di peta", en: "See on the map")
 
     // MARK: Sales
 
@@ -240,6 +249,8 @@ extension Phrase {
     static let womenMen = Phrase(id: "Perempuan / laki-laki", en: "Women / men")
     static let targetGroups = Phrase(id: "Kelompok sasaran", en: "Target groups")
     static let trainingsCaption = Phrase(id: "Daftar pelatihan", en: "Trainings")
+    static func until(_ date: String) -> Phrase { Phrase(id: "s.d. \(date)", en: "to \(date)") }
+    static func trainingPhoto(_ title: String) -> Phrase { Phrase(id: "Foto pelatihan \(title)", en: "Photo of the training \(title)") }
 
     // MARK: Monitoring
 
@@ -253,6 +264,7 @@ extension Phrase {
     static let assessor = Phrase(id: "Penilai", en: "Assessor")
     static let notes = Phrase(id: "Catatan", en: "Notes")
     static let surveysCaption = Phrase(id: "Daftar survei monitoring", en: "Monitoring surveys")
+    static let visitedAt = Phrase(id: "Lokasi kunjungan: ", en: "Visited at: ")
     static func monitoringPhoto(of name: String, _ date: String) -> Phrase {
         Phrase(id: "Foto monitoring \(name), \(date)", en: "Monitoring photo of \(name), \(date)")
     }

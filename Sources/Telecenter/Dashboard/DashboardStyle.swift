@@ -88,6 +88,7 @@ enum DashboardStyle {
     .with-thumb{display:flex;align-items:flex-start;gap:10px}
     .with-thumb>div{min-width:0}
     .thumb{width:48px;height:32px;object-fit:cover;border-radius:3px;background:#e6e9ed;flex:none;display:block}
+    .photos{display:flex;flex-wrap:wrap;gap:4px;margin-top:4px}.photos .thumb{width:36px;height:24px}
     .thumb.none{background:repeating-linear-gradient(135deg,#f1f3f5 0 4px,#e6e9ed 4px 8px)}
     .donut-wrap{display:flex;flex-wrap:wrap;align-items:center;gap:8px 28px}
     .donut-wrap svg{flex:0 1 460px}

@@ -11,10 +11,18 @@ extension DashboardPages {
 
         var rows: [[Markup]] = []
         for m in page.items {
+            var centre: Markup = "<strong>\(m.subjectName)</strong>\(subline(m.region))"
+            let place = coordinates(c, lat: m.lat, lon: m.lon)
+            if !place.isEmpty { centre += "<div class=\"small muted\">\(c.t(.visitedAt))\(place)</div>" }
+            var score: Markup = "<strong>\(HTML.fixed(m.score, c.language, digits: 1))</strong>"
+            for criterion in Vocabulary.scoreCriteria {
+                guard let value = m.scores[criterion] else { continue }
+                score += "<div class=\"small muted nowrap\">\(c.label(criterion)) \(HTML.decimal(value, c.language, digits: 1))</div>"
+            }
             rows.append([
                 nowrap(c.date(m.date)) + subline(m.period),
-                withThumb(c, photo: m.photo, alt: surveyAlt(c, m), "<strong>\(m.subjectName)</strong>\(subline(m.region))"),
-                badge(c, m.classification), "\(HTML.fixed(m.score, c.language, digits: 1))", "\(m.assessor)",
+                withPhotos(c, m.photos, alt: { c.t(.photo($0, of: .monitoringPhoto(of: m.subjectName, c.date(m.date)))) }, centre),
+                badge(c, m.classification), score, "\(m.assessor)",
                 m.notes.map { "<span class=\"notes\">\($0)</span>" } ?? none,
             ])
         }

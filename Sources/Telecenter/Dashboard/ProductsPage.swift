@@ -19,8 +19,10 @@ extension DashboardPages {
         var rows: [[Markup]] = []
         for p in page.items {
             var name: Markup = "<strong>\(p.name)</strong>"
-            if let producer = p.producer, !producer.isEmpty { name += subline(producer) }
-            name = withThumb(c, photo: p.photo, alt: c.t(.photoOf(p.name)), name)
+            let producer = [p.producer, p.producerContact].compactMap { $0 }.filter { !$0.isEmpty }
+            if !producer.isEmpty { name += subline(producer.joined(separator: " · ")) }
+            if let description = p.description, !description.isEmpty { name += "<div class=\"small notes\">\(clipped(description))</div>" }
+            name = withPhotos(c, p.photos, alt: { c.t(.photo($0, of: .photoOf(p.name))) }, name)
             var price = p.priceIdr.map { Markup(text: c.rupiah($0)) } ?? none
             if let unit = p.unit, !unit.isEmpty, p.priceIdr != nil { price += subline("/ \(unit)") }
             var online: Markup = p.online ? "<span class=\"badge b-online\">online</span>" : none

@@ -16,9 +16,12 @@ extension DashboardPages {
         for r in page.items {
             var title: Markup = "<strong>\(r.title)</strong>"
             if let place = r.place, !place.isEmpty { title += subline(place) }
+            title = withPhotos(c, r.photos, alt: { c.t(.photo($0, of: .trainingPhoto(r.title))) }, title)
+            var start = nowrap(c.date(r.start))
+            if let end = r.end, !end.isEmpty, end != r.start { start += subline(c.t(.until(c.date(end)))) }
             let groups = r.targetGroups.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { c.label($0.key) }.joined(separator: ", ")
             rows.append([
-                nowrap(c.date(r.start)), title, "\(c.label(r.topic))", centreCell(r.centre, r.region),
+                start, title, "\(c.label(r.topic))", centreCell(r.centre, r.region),
                 r.trainers.isEmpty ? none : r.trainers.map(nowrap).joined(separator: "<br>"),
                 "\(c.num(r.participants))", "\(c.num(r.women)) <span class=\"muted\">/</span> \(c.num(r.men))",
                 groups.isEmpty ? none : "\(groups)",
