@@ -9,6 +9,9 @@ import Synchronization
 public final class BlobStore: Sendable {
     public let root: String
     public let maxBytes: Int
+    /// Whether each received chunk is fsynced before the next is taken
+    /// (off only for simulated nodes, see `Store.Durability`).
+    let syncsChunks: Bool
 
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case notAnImage
@@ -36,9 +39,10 @@ public final class BlobStore: Sendable {
         }
     }
 
-    public init(root: String, maxBytes: Int = 10 * 1024 * 1024) {
+    public init(root: String, maxBytes: Int = 10 * 1024 * 1024, durability: Store.Durability = .crashSafe) {
         self.root = root
         self.maxBytes = maxBytes
+        self.syncsChunks = durability == .crashSafe
     }
 
     public static func isImage<C: Collection>(_ bytes: C) -> String? where C.Element == UInt8 {
@@ -132,7 +136,7 @@ public final class BlobStore: Sendable {
             defer { try? handle.close() }
             try handle.seekToEnd()
             try handle.write(contentsOf: bytes)
-            try handle.synchronize()
+            if syncsChunks { try handle.synchronize() }
         } catch let failure as Failure {
             throw failure
         } catch {

@@ -101,7 +101,8 @@ extension Store {
         }
     }
 
-    private func transaction<T>(_ db: Database, durable: Bool, _ body: (inout WriteContext) throws -> T) throws -> T {
+    private func transaction<T>(_ db: Database, durable wanted: Bool, _ body: (inout WriteContext) throws -> T) throws -> T {
+        let durable = wanted && durability == .crashSafe
         if durable { try db.execute(sql: "PRAGMA synchronous = FULL") }
         defer { if durable { try? db.execute(sql: "PRAGMA synchronous = NORMAL") } }
         var result: T?

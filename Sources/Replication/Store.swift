@@ -51,6 +51,18 @@ public final class Store: Sendable {
     public let node: NodeID
     let writer: any DatabaseWriter
     let clock: @Sendable () -> Int64
+    let durability: Durability
+
+    /// What a commit survives.
+    public enum Durability: Sendable {
+        /// A process crash always, a power cut for local appends (WAL,
+        /// synchronous NORMAL, FULL for the node's own entries).
+        case crashSafe
+        /// A process crash only (synchronous OFF): for simulated nodes, whose
+        /// "crashes" end a process but never the machine, so fsync buys
+        /// nothing and costs the simulator most of its time on disk.
+        case processCrashOnly
+    }
 
     struct Shared {
         var roster: Roster
@@ -67,8 +79,9 @@ public final class Store: Sendable {
     public static let defaultClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
 
     private init(path: String, writer: any DatabaseWriter, meta: Meta, roster: Roster, dataVersion: Int64,
-                 clock: @escaping @Sendable () -> Int64) {
+                 clock: @escaping @Sendable () -> Int64, durability: Durability) {
         self.path = path
+        self.durability = durability
         self.writer = writer
         self.feed = meta.feed
         self.network = meta.network
@@ -83,7 +96,7 @@ public final class Store: Sendable {
         let node: NodeID
     }
 
-    static func configuration() -> Configuration {
+    static func configuration(_ durability: Durability = .crashSafe) -> Configuration {
         var config = Configuration()
         // Another process (the CLI next to the daemon) may hold the write
         // lock for a moment: wait for it instead of failing.
@@ -92,7 +105,7 @@ public final class Store: Sendable {
         config.prepareDatabase { db in
             // WAL + NORMAL survives process crashes; local appends switch to
             // FULL for their own transaction (see `append`).
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: durability == .crashSafe ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = OFF")
             // Page cache: 16 MiB for the writer (ingest's index updates
             // want it), 4 MiB for each reader (serving reads a log once, in
             // order). A centre's PC keeps what a sync filled until the node
@@ -104,12 +117,13 @@ public final class Store: Sendable {
 
     /// Creates a new database for a node; refuses to touch an existing file.
     public static func create(at path: String, network: NodeID, node: NodeID,
-                              clock: @escaping @Sendable () -> Int64 = Store.defaultClock) throws -> Store {
+                              clock: @escaping @Sendable () -> Int64 = Store.defaultClock,
+                              durability: Durability = .crashSafe) throws -> Store {
         if FileManager.default.fileExists(atPath: path) { throw StoreError.exists(path: path) }
         var rng = SystemRandomNumberGenerator()
         let feed = FeedID.random(using: &rng)
         do {
-            let pool = try DatabasePool(path: path, configuration: configuration())
+            let pool = try DatabasePool(path: path, configuration: configuration(durability))
             try migrator.migrate(pool)
             try pool.write { db in
                 try db.execute(
@@ -120,7 +134,7 @@ public final class Store: Sendable {
         } catch let error as DatabaseError {
             throw StoreError.io(path: path, detail: error.message ?? "\(error)")
         }
-        return try open(at: path, clock: clock)
+        return try open(at: path, clock: clock, durability: durability)
     }
 
     /// Opens an existing database, migrating it forward if this version has
@@ -132,7 +146,8 @@ public final class Store: Sendable {
     /// opened for writing.
     @available(*, noasync, message: "checks and migrates the database file; call it through OffPool.run")
     public static func open(at path: String, checkIntegrity: Bool = false,
-                            clock: @escaping @Sendable () -> Int64 = Store.defaultClock) throws -> Store {
+                            clock: @escaping @Sendable () -> Int64 = Store.defaultClock,
+                            durability: Durability = .crashSafe) throws -> Store {
         let directory = (path as NSString).deletingLastPathComponent
         if access(directory.isEmpty ? "." : directory, X_OK) != 0 && errno == EACCES {
             throw StoreError.io(path: path, detail: NodeKey.permissionHint)
@@ -142,7 +157,7 @@ public final class Store: Sendable {
         try inspect(path: path, fullCheck: checkIntegrity)
         let pool: DatabasePool
         do {
-            pool = try DatabasePool(path: path, configuration: configuration())
+            pool = try DatabasePool(path: path, configuration: configuration(durability))
         } catch let error as DatabaseError {
             throw mapOpenError(error, path: path)
         }
@@ -157,7 +172,8 @@ public final class Store: Sendable {
                 let roster = try Store.loadRoster(db, genesis: network)
                 return (Meta(feed: feed, network: network, node: node), roster, try dataVersion(db))
             }
-            return Store(path: path, writer: pool, meta: meta, roster: roster, dataVersion: version, clock: clock)
+            return Store(path: path, writer: pool, meta: meta, roster: roster, dataVersion: version, clock: clock,
+                         durability: durability)
         } catch let error as DatabaseError {
             try? pool.close()
             throw mapOpenError(error, path: path)

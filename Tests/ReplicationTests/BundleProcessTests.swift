@@ -6,7 +6,7 @@ import Testing
 
 /// `tcnode bundle` as operators run it: real tcnoded processes on loopback
 /// and an offline centre that only ever exchanges sticks.
-@Suite(.serialized) struct BundleProcessTests {
+@Suite(.serialized, .long) struct BundleProcessTests {
     static func tcnode(_ arguments: [String]) async throws -> CommandResult {
         try await run(try Products.path("tcnode"), arguments)
     }

@@ -5,7 +5,7 @@ import Testing
 
 /// Bad input to `tcnode` is refused with where it is and what to do, and
 /// nothing is stored: CSV quoting, control characters, non-UTF-8 arguments.
-@Suite struct CLIInputTests {
+@Suite(.long) struct CLIInputTests {
     // MARK: CSV reading
 
     @Test func anUnterminatedQuoteIsRefusedAtTheLineItStarts() throws {

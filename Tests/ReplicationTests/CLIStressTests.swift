@@ -12,7 +12,7 @@ import Testing
 /// makes 300 calls (~8 s); the 2,000 of the issue are in the soak lane
 /// (`CLIStressSoakTests`): each call is a process start of ~20 ms of CPU,
 /// so 2,000 take about 45 s on this 2-core machine however many run at once.
-@Suite(.serialized) struct CLIStressTests {
+@Suite(.serialized, .long) struct CLIStressTests {
     /// Calls at once: both cores busy, and the daemon sees overlapping requests.
     static let concurrency = 4
 

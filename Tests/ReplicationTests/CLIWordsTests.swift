@@ -7,7 +7,7 @@ import Testing
 /// What `tcnode` says and accepts (issue 13): one language at a time,
 /// "did you mean", negative numbers, keys and node ids typed back, status in
 /// 80 columns, `--version`, and a reader that goes away.
-@Suite struct CLIWordsTests {
+@Suite(.long) struct CLIWordsTests {
     static func tcnode(_ arguments: [String]) async throws -> CommandResult {
         try await run(try Products.path("tcnode"), arguments, environment: ["TCNODE_CONTROL_SOCKET": "/nonexistent/tcnode.sock"])
     }

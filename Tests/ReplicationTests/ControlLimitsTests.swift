@@ -5,7 +5,7 @@ import Testing
 
 /// Writes through tcnoded's control socket: any valid write fits, an
 /// oversized one gets words (HTTP 413), imports go in batches.
-@Suite(.serialized) struct ControlLimitsTests {
+@Suite(.serialized, .long) struct ControlLimitsTests {
     static func daemon(_ dir: TemporaryDirectory) async throws -> DaemonProcess {
         let node = DaemonProcess(name: "n", dir: dir)
         try await node.initialise(["--genesis"])

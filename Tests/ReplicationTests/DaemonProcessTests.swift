@@ -6,7 +6,7 @@ import Testing
 
 /// tcnoded as real processes on free loopback ports, driven with the real
 /// tcnode CLI.
-@Suite(.serialized) struct DaemonProcessTests {
+@Suite(.serialized, .long) struct DaemonProcessTests {
     /// A hub (genesis) and centres that dial it, all initialised and admitted.
     static func network(_ names: [String], in dir: TemporaryDirectory) async throws -> (DaemonProcess, [DaemonProcess]) {
         let hub = DaemonProcess(name: "hub", dir: dir)

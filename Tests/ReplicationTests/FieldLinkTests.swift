@@ -10,7 +10,7 @@ import Testing
 /// through the project's link emulator, which shapes the link and cuts it
 /// on a schedule: the conditions of a centre on 2G/3G, sped up so that each
 /// test takes seconds. Only counts are checked, never times.
-@Suite struct FieldLinkTests {
+@Suite(.long) struct FieldLinkTests {
     /// A hub and a fresh centre that dials it through the emulator.
     struct Field {
         let net: LiveNetwork

@@ -7,7 +7,7 @@ import Testing
 /// Issue 9 against a real tcnoded: connection storms, peers that break the
 /// rules on purpose, kill -9 mid-sync. The default lane (under a minute);
 /// the long versions are in SoakTests (TCNODE_SOAK=1).
-@Suite(.serialized) struct HostileLoadTests {
+@Suite(.serialized, .long) struct HostileLoadTests {
     // MARK: Storm
 
     /// Members and strangers reconnecting in loops against a hub for

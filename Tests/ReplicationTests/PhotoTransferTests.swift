@@ -5,7 +5,7 @@ import Telecenter
 import Testing
 
 /// Photos travel beside the entries (BLOB_WANT / BLOB_DATA) over real TLS.
-@Suite struct PhotoTransferTests {
+@Suite(.long) struct PhotoTransferTests {
     static func photo(_ size: Int, seed: Int) -> [UInt8] {
         TinyPNG.make(width: size, height: size) { x, y in (UInt8((x * seed) % 256), UInt8((y + seed) % 256), UInt8((x ^ y) % 256)) }
     }

@@ -48,7 +48,7 @@ extension SimulationTests {
         }
     }
 
-    @Test func hundredNodesWithIntermittentLinksConverge() async throws {
+    @Test(.long) func hundredNodesWithIntermittentLinksConverge() async throws {
         let sim = Simulation(seed: Self.seed(20261125), options: .init(latencyMs: 20...400))
         let (hub, centres) = try Self.star(sim, centres: 99)
         var rng = SplitMix64(seed: sim.seed ^ 0xABCD)
@@ -142,7 +142,7 @@ extension SimulationTests {
         try Self.expectNothingLost(sim)
     }
 
-    @Test func chaosWithLossDuplicationSkewAndCrashesStillConverges() async throws {
+    @Test(.long) func chaosWithLossDuplicationSkewAndCrashesStillConverges() async throws {
         let sim = Simulation(seed: Self.seed(99), options: .init(dropRate: 0.02, duplicateRate: 0.1, maxClockSkewMs: 3_600_000))
         let (hub, centres) = try Self.star(sim, centres: 12)
         var rng = SplitMix64(seed: sim.seed)

@@ -13,7 +13,7 @@ import Testing
 /// cannot run with exits 78 with the option named (systemd does not restart
 /// it), a damaged database is refused unchanged by the daemon and the CLI,
 /// and a normal stop exits 0 without ERROR lines.
-@Suite(.serialized) struct StartupTests {
+@Suite(.serialized, .long) struct StartupTests {
     // MARK: - listen, metrics, views_listen hosts
 
     static func parse(listen: String) throws -> NodeConfig {

@@ -5,7 +5,7 @@ import Testing
 
 /// `tcnode status` names the problem there is: this node's full disk is not
 /// a membership refusal, a config error is reported as tcnoded reports it.
-@Suite struct StatusVerdictTests {
+@Suite(.long) struct StatusVerdictTests {
     static let hub = NodeKey().id
 
     /// A running centre's report whose only peer (the hub) ended as `ending`.

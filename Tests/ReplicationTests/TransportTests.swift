@@ -6,7 +6,7 @@ import Replication
 import Testing
 
 /// Real nodes over mutual TLS on 127.0.0.1 (port 0), in one process.
-@Suite struct TransportTests {
+@Suite(.long) struct TransportTests {
     /// A hub (genesis) that has admitted `names`, which pin the hub.
     static func hubAnd(_ names: [String], in net: LiveNetwork) async throws -> (LiveNetwork.LiveMember, [LiveNetwork.LiveMember]) {
         let hub = try net.add("hub")

@@ -73,10 +73,12 @@ final class Simulation {
         let index = nodes.count
         let path = dir.file("\(index)-\(name).sqlite")
         let clock = self.clock
-        let store = try Store.create(at: path, network: network ?? key.id, node: key.id, clock: { clock.now })
+        // A simulated crash ends a "process", never the machine: no fsync.
+        let store = try Store.create(at: path, network: network ?? key.id, node: key.id, clock: { clock.now },
+                                     durability: .processCrashOnly)
         let skew = options.maxClockSkewMs > 0 ? Int64.random(in: -options.maxClockSkewMs...options.maxClockSkewMs, using: &rng) : 0
         nodes.append(SimNode(index: index, name: name, key: key, path: path, store: store,
-                             blobs: BlobStore(root: dir.file("\(index)-\(name)-blobs")), clockSkew: skew,
+                             blobs: BlobStore(root: dir.file("\(index)-\(name)-blobs"), durability: .processCrashOnly), clockSkew: skew,
                              pinned: Set(pinned.map { nodes[$0].key.id })))
         return index
     }
@@ -193,7 +195,7 @@ final class Simulation {
     func restart(_ node: Int) throws {
         let n = nodes[node]
         let clock = self.clock
-        n.store = try Store.open(at: n.path, clock: { clock.now })
+        n.store = try Store.open(at: n.path, clock: { clock.now }, durability: .processCrashOnly)
         trace("restart \(n.name)")
         for link in links where link.dialer == node || link.listener == node {
             scheduleDial(link.index, at: now)
