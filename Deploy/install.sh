@@ -1,34 +1,32 @@
 #!/usr/bin/env bash
-# Deploy/install.sh: builds tcnode and installs it as a systemd service.
+# Deploy/install.sh: builds the tcnode Debian package and installs it here.
 #
-#   sudo Deploy/install.sh             build, install, enable (and start once initialised)
-#   sudo Deploy/install.sh --no-build  install the binaries already in .build/release
+#   sudo Deploy/install.sh               build dist/tcnode_VERSION_amd64.deb (scripts/package), install it
+#   sudo Deploy/install.sh --no-build    install the newest .deb already in dist/
+#   sudo Deploy/install.sh --deb FILE    install FILE (for example built on another machine)
+#
+# A centre PC needs no Swift and no source: copy the .deb there and run
+#   sudo apt install ./tcnode_VERSION_amd64.deb
+# This script is that, plus the build, plus moving an older install made
+# by this script (programs in /usr/local/bin, unit in /etc/systemd/system)
+# over to the package.
 #
 # Safe to run again, for example after `git pull` to upgrade:
-#   - it rebuilds and replaces the binaries and the systemd unit,
-#   - it restarts a running tcnoded only if one of them changed,
-#   - it never touches an existing /etc/tcnode/tcnode.toml or the node's key
-#     and database.
+#   - the same package already installed: nothing is done;
+#   - a new one: apt upgrades it; tcnoded is restarted (if the node has a key);
+#   - /etc/tcnode/tcnode.toml, the node's key and database are never
+#     overwritten (an edited config is kept; the new example is in
+#     /usr/share/doc/tcnode/tcnode.toml.example).
 #
-# What it does:
-#   1. installs the system packages tcnode needs (scripts/install-system-packages)
-#   2. builds tcnoded and tcnode (swift build -c release)
-#   3. installs them to /usr/local/bin
-#   4. creates the system user and group "tcnode"
-#   5. creates /var/lib/tcnode (0700, tcnode:tcnode)
-#   6. installs /etc/tcnode/tcnode.toml from Deploy/tcnode.toml.example, if it
-#      does not exist yet
-#   7. installs /etc/systemd/system/tcnoded.service and enables it. It starts
-#      the service only once the node has a key (after `tcnode init`).
+# The package's own scripts create the user tcnode and /var/lib/tcnode,
+# install and enable tcnoded.service, and start it once the node has a key
+# (after `tcnode init`). See docs/OPERATIONS.md, section 1.
 #
 # Environment: SWIFT=/path/to/swift if `swift` is not on root's PATH.
 set -euo pipefail
 
-# ---- helpers ---------------------------------------------------------------
-
 step() { printf '\n==> %s\n' "$*"; }
 say() { printf '    %s\n' "$*"; }
-warn() { printf 'install.sh: warning: %s\n' "$*" >&2; }
 die() {
     printf 'install.sh: error: %s\n' "$1" >&2
     shift
@@ -37,287 +35,155 @@ die() {
 }
 
 usage() {
-    cat <<'EOF'
-Usage: sudo Deploy/install.sh [--no-build]
-
-Builds tcnode, installs tcnoded and tcnode to /usr/local/bin, creates the
-"tcnode" system user, /var/lib/tcnode and /etc/tcnode/tcnode.toml (only if
-missing), and installs and enables the systemd service tcnoded.
-
-  --no-build   do not run swift build; install the binaries already built
-               in .build/release (e.g. copied from a faster machine)
-  -h, --help   show this help
-
-Set SWIFT=/path/to/swift if swift is not on root's PATH.
-EOF
+    sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
 }
 
-# ---- arguments and preconditions --------------------------------------------
-
 build=1
-for arg in "$@"; do
-    case "$arg" in
+deb=
+while [ $# -gt 0 ]; do
+    case "$1" in
     --no-build) build=0 ;;
+    --deb)
+        [ $# -ge 2 ] || die "--deb needs a file" "Example: sudo Deploy/install.sh --deb ~/tcnode_0.1.0_amd64.deb"
+        deb=$2
+        build=0
+        shift
+        ;;
     -h | --help)
         usage
         exit 0
         ;;
-    *) die "unknown option '$arg'" "Run: Deploy/install.sh --help" ;;
+    *) die "unknown option '$1'" "Run: Deploy/install.sh --help" ;;
     esac
+    shift
 done
 
 if [ "$(id -u)" -ne 0 ]; then
-    die "this script installs a system service and must run as root." \
-        "Run it again with sudo:  sudo $0 $*"
+    die "this script installs a system package and must run as root." "Run it again with sudo:  sudo $0 $*"
 fi
+command -v dpkg >/dev/null 2>&1 || die "this is not a Debian-like system (no dpkg)." \
+    "Build the package elsewhere, or build from source (swift build -c release) and see docs/OPERATIONS.md."
 
-# The repository root is the parent of this script's directory, wherever it
-# is run from.
 repo=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
-for f in Package.swift Deploy/systemd/tcnoded.service Deploy/tcnode.toml.example scripts/install-system-packages; do
-    if [ ! -f "$repo/$f" ]; then
-        die "cannot find the tcnode source tree at $repo ($f is missing)." \
-            "Run the script from its place in the repository: sudo Deploy/install.sh"
-    fi
-done
 cd "$repo"
 
-bindir=/usr/local/bin
-unit_src=Deploy/systemd/tcnoded.service
-unit_dst=/etc/systemd/system/tcnoded.service
-config_src=Deploy/tcnode.toml.example
-config_dir=/etc/tcnode
-config=$config_dir/tcnode.toml
-default_data_dir=/var/lib/tcnode
-
-if [ -d /run/systemd/system ]; then have_systemd=1; else have_systemd=0; fi
-changed=0 # set to 1 when a binary or the unit file is new or different
-
-# install_file MODE SRC DST: installs SRC as DST (root:root) and notes
-# whether anything changed.
-install_file() {
-    local mode=$1 src=$2 dst=$3
-    if [ -f "$dst" ] && cmp -s "$src" "$dst"; then
-        say "$dst is up to date"
-    else
-        install -m "$mode" -o root -g root "$src" "$dst"
-        changed=1
-        say "installed $dst"
-    fi
-}
-
-# ---- 1. system packages ------------------------------------------------------
-
-step "System packages"
-if command -v dpkg-query >/dev/null 2>&1; then
-    scripts/install-system-packages
-    say "done (libsqlite3-dev)"
-else
-    warn "this is not a Debian/Ubuntu system; install SQLite 3 (library and headers) yourself."
-fi
-
-# ---- 2. build ----------------------------------------------------------------
+# ---- 1. the package ---------------------------------------------------------------
 
 if [ "$build" -eq 1 ]; then
-    step "Building tcnoded and tcnode (swift build -c release; this takes a while)"
+    step "Building the package (scripts/package; the first build takes long)"
     swift=${SWIFT:-$(command -v swift || true)}
     if [ -z "$swift" ] || [ ! -x "$swift" ]; then
         die "swift was not found on root's PATH (sudo resets PATH)." \
-            "Run:  sudo env PATH=\"\$PATH\" $0 $*" \
-            "or:   sudo SWIFT=/path/to/swift $0 $*"
+            "Run:  sudo env PATH=\"\$PATH\" $0" \
+            "or:   sudo SWIFT=/path/to/swift $0" \
+            "On a machine without Swift, install a .deb built elsewhere: sudo $0 --deb FILE"
     fi
-    # Build as the owner of the source tree, so that .build does not fill up
-    # with files owned by root that the owner can no longer rebuild.
+    # To build: SQLite's headers (scripts/install-system-packages); to
+    # package: dpkg-shlibdeps (dpkg-dev), objdump and strip (binutils).
+    scripts/install-system-packages
+    for pkg in dpkg-dev binutils; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg"
+    done
+    # Build as the owner of the source tree, so that .build-deb and dist/
+    # do not fill up with files the owner cannot rebuild.
     owner=$(stat -c %U "$repo")
     as_owner=()
     if [ "$owner" != root ] && owner_home=$(getent passwd "$owner" | cut -d: -f6) && [ -n "$owner_home" ]; then
         say "building as $owner, the owner of $repo"
         as_owner=(runuser -u "$owner" -- env "HOME=$owner_home" "PATH=$PATH")
     fi
-    # swift build takes one --product at a time.
-    "${as_owner[@]}" "$swift" build -c release --product tcnoded
-    "${as_owner[@]}" "$swift" build -c release --product tcnode
-    built=$("${as_owner[@]}" "$swift" build -c release --show-bin-path)
-else
-    step "Using the binaries already built (--no-build)"
-    built=$repo/.build/release
+    "${as_owner[@]}" env SWIFT="$swift" scripts/package
+fi
+if [ -z "$deb" ]; then
+    deb=$(ls -t "$repo"/dist/tcnode_*_amd64.deb 2>/dev/null | head -n 1 || true)
+    [ -n "$deb" ] || die "no package in $repo/dist." "Build one: sudo Deploy/install.sh (without --no-build)"
+fi
+[ -f "$deb" ] || die "$deb does not exist."
+deb=$(readlink -f "$deb")
+version=$(dpkg-deb -f "$deb" Version) || die "$deb is not a Debian package."
+[ "$(dpkg-deb -f "$deb" Package)" = tcnode ] || die "$deb is not the tcnode package."
+
+# ---- 2. an install made before the package --------------------------------------------
+
+have_systemd=0
+[ -d /run/systemd/system ] && have_systemd=1
+was_running=0
+if [ "$have_systemd" -eq 1 ] && systemctl is-active --quiet tcnoded 2>/dev/null; then was_running=1; fi
+
+old_unit=/etc/systemd/system/tcnoded.service
+moved=0
+if [ -f "$old_unit" ] && grep -q '^ExecStart=/usr/local/bin/tcnoded' "$old_unit"; then
+    step "Moving the install made by an older install.sh over to the package"
+    # It would hide the package's unit in /usr/lib/systemd/system.
+    wants=/etc/systemd/system/multi-user.target.wants/tcnoded.service
+    [ -L "$wants" ] && rm -f "$wants"
+    rm -f "$old_unit"
+    say "removed $old_unit (the package's unit replaces it; local changes belong in: sudo systemctl edit tcnoded)"
+    moved=1
 fi
 for exe in tcnoded tcnode; do
-    if [ ! -x "$built/$exe" ]; then
-        die "$built/$exe is missing." "Build it with: swift build -c release (or run this script without --no-build)"
+    # Not from a package: left there, they would run instead of /usr/bin's.
+    if [ -e "/usr/local/bin/$exe" ] && ! dpkg -S "/usr/local/bin/$exe" >/dev/null 2>&1; then
+        rm -f "/usr/local/bin/$exe"
+        say "removed /usr/local/bin/$exe (the package installs /usr/bin/$exe)"
+        moved=1
     fi
 done
+hash -r
 
-# ---- 3. binaries ---------------------------------------------------------------
+# ---- 3. install ------------------------------------------------------------------------
 
-step "Binaries in $bindir"
-install_file 0755 "$built/tcnoded" "$bindir/tcnoded"
-install_file 0755 "$built/tcnode" "$bindir/tcnode"
+installed=$(dpkg-query -W -f='${Status} ${Version}' tcnode 2>/dev/null || true)
+same_files=0
+if [ "$installed" = "install ok installed $version" ] &&
+    cmp -s <(dpkg-deb -I "$deb" md5sums) /var/lib/dpkg/info/tcnode.md5sums; then
+    same_files=1
+fi
 
-# The binaries load the Swift runtime libraries from the toolchain they were
-# built with. Check that they can be found from $bindir too. The service
-# cannot see /home, /root or /run/user (ProtectHome=yes), so the libraries
-# must not come from there.
-for exe in tcnoded tcnode; do
-    libs=$(ldd "$bindir/$exe" 2>&1) || {
-        # A fully static binary needs no libraries at all.
-        grep -q 'not a dynamic executable' <<<"$libs" && continue
-        die "cannot inspect $bindir/$exe with ldd:" "$libs"
-    }
-    if grep -q 'not found' <<<"$libs"; then
-        die "$bindir/$exe cannot find some of its libraries:" \
-            "$(grep 'not found' <<<"$libs")" \
-            "Install the Swift toolchain system-wide (e.g. under /opt/swift) and build again."
-    fi
-    if grep -Eq '=> /(home|root|run/user)/' <<<"$libs"; then
-        die "$bindir/$exe loads libraries from a home directory, which the service cannot see (ProtectHome=yes):" \
-            "$(grep -E '=> /(home|root|run/user)/' <<<"$libs")" \
-            "Install the Swift toolchain system-wide (e.g. under /opt/swift) and build again."
-    fi
-done
-say "libraries found"
-
-# ---- 4. user and group ---------------------------------------------------------
-
-step "System user and group tcnode"
-if getent group tcnode >/dev/null; then
-    say "group tcnode exists"
+if [ "$same_files" -eq 1 ]; then
+    step "tcnode $version is already installed from this package; nothing to do"
 else
-    groupadd --system tcnode
-    say "created group tcnode"
-fi
-if id -u tcnode >/dev/null 2>&1; then
-    say "user tcnode exists"
-else
-    nologin=/usr/sbin/nologin
-    [ -x "$nologin" ] || nologin=$(command -v nologin || echo /sbin/nologin)
-    useradd --system --gid tcnode --home-dir "$default_data_dir" --no-create-home \
-        --shell "$nologin" --comment "tcnode telecenter node" tcnode
-    say "created user tcnode"
-fi
-
-# ---- 5. data directory -----------------------------------------------------------
-
-step "Data directory"
-# An operator may have moved data_dir in the config. Read it from there
-# (a plain `data_dir = "..."` line), for the checks below.
-data_dir=$default_data_dir
-if [ -f "$config" ]; then
-    configured=$(sed -n 's/^[[:space:]]*data_dir[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' "$config" | tail -n 1)
-    if [ -n "$configured" ] && [ "$configured" != "$default_data_dir" ]; then
-        data_dir=$configured
-        warn "data_dir is $data_dir in $config. The service can write there only after" \
-            "you add 'ReadWritePaths=$data_dir' under [Service] with: sudo systemctl edit tcnoded"
-    fi
-fi
-install -d -m 0700 -o tcnode -g tcnode "$data_dir"
-# Files made by running `tcnode` as root (instead of `sudo -u tcnode tcnode`)
-# would lock the daemon out of its own key and database.
-if [ -n "$(find "$data_dir" \( ! -user tcnode -o ! -group tcnode \) -print -quit)" ]; then
-    chown -R tcnode:tcnode "$data_dir"
-    say "gave files in $data_dir back to tcnode:tcnode (some were made by another user, e.g. root)"
-fi
-say "$data_dir (0700, tcnode:tcnode)"
-
-# ---- 6. configuration ------------------------------------------------------------
-
-step "Configuration"
-install -d -m 0755 -o root -g root "$config_dir"
-if [ -e "$config" ]; then
-    say "$config exists; left as it is (compare with $repo/$config_src for new options)"
-else
-    # 0640 root:tcnode: the daemon and the tcnode CLI (group tcnode) can read
-    # it, other users cannot (it may hold views_token). Only root edits it.
-    install -m 0640 -o root -g tcnode "$config_src" "$config"
-    say "created $config from $config_src; edit it (name, region, peers)"
-fi
-
-# ---- 7. systemd -------------------------------------------------------------------
-
-if [ -e "$data_dir/node.key" ]; then key_exists=1; else key_exists=0; fi
-
-init_help() {
-    cat <<EOF
-
-The node has no key yet. Initialise it as the tcnode user, ONE of:
-
-  A telecenter joining an existing network (ask the hub for both ids):
-    sudo -u tcnode tcnode init --data-dir $data_dir --network NETWORK_ID --peer HUB_ID@HUB_HOST:7447
-
-  The provincial hub, starting a new network (its node id becomes the network id):
-    sudo -u tcnode tcnode init --data-dir $data_dir --genesis
-
-Then:
-  - on a telecenter, tcnoded dials the hub given to init --peer; list any
-    other centres it should reach in peers in $config:
-        peers = ["NODE_ID@HOST:7447"]
-  - on the hub, the dashboard is on by default at 127.0.0.1:8080
-    (views_listen in $config; set views_token to open it beyond loopback);
-  - start the service:
-        sudo systemctl start tcnoded
-        tcnode status
-EOF
-}
-
-step "systemd service tcnoded"
-if [ "$have_systemd" -eq 0 ]; then
-    # No running systemd: a container, a chroot, or an image being prepared.
-    # Install and enable the unit anyway (enabling only makes symlinks), so
-    # that it starts when the machine boots with systemd. Start nothing.
-    if [ -d /etc/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
-        install_file 0644 "$unit_src" "$unit_dst"
-        if systemctl enable --quiet tcnoded 2>/dev/null; then
-            say "enabled: tcnoded will start when this machine boots with systemd"
-        fi
-    fi
-    say "systemd is not running here (/run/systemd/system does not exist), so tcnoded"
-    say "was not started. This is normal in containers and chroots. To run it by hand"
-    say "as the tcnode user (it stops cleanly on Ctrl-C or SIGTERM):"
-    say "    sudo install -d -m 0750 -o tcnode -g tcnode /run/tcnode"
-    say "    sudo -u tcnode $bindir/tcnoded --config $config"
-    [ "$key_exists" -eq 1 ] || init_help
-    exit 0
-fi
-
-install_file 0644 "$unit_src" "$unit_dst"
-systemctl daemon-reload
-
-start_failed() {
-    die "tcnoded did not start." \
-        "See why:  journalctl -u tcnoded -n 50 --no-pager" \
-        "Fix the problem (often $config), then: sudo systemctl restart tcnoded"
-}
-
-if [ "$key_exists" -eq 1 ]; then
-    if systemctl is-active --quiet tcnoded; then
-        systemctl enable --quiet tcnoded
-        if [ "$changed" -eq 1 ]; then
-            say "restarting tcnoded to run the new version"
-            systemctl restart tcnoded || start_failed
-        else
-            say "tcnoded is running and nothing changed"
-        fi
+    step "Installing tcnode $version from $deb"
+    # confold: an edited /etc/tcnode/tcnode.toml is always kept, without a
+    # question (also one left by the older install.sh).
+    apt_options=(-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+    reinstall=()
+    [ "${installed##* }" = "$version" ] && reinstall=(--reinstall) # same version, rebuilt
+    if command -v apt-get >/dev/null 2>&1; then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y "${apt_options[@]}" "${reinstall[@]}" "$deb" ||
+            die "apt-get could not install $deb." \
+                "If a library is missing and there is no network, install the Depends listed by: dpkg-deb -f $deb Depends"
     else
-        systemctl enable --now tcnoded || start_failed
+        dpkg -i --force-confdef --force-confold "$deb" || die "dpkg -i $deb failed."
     fi
-    say "tcnoded is enabled and running:"
-    systemctl --no-pager --lines=0 status tcnoded | sed 's/^/    /' || true
-    cat <<EOF
-
-Check replication with:
-    tcnode status
-    journalctl -u tcnoded -f
-EOF
-else
-    systemctl enable --quiet tcnoded
-    say "tcnoded is enabled (it will start at boot) but NOT started: the node is not initialised."
-    init_help
 fi
 
-if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ] && ! id -nG "$SUDO_USER" | tr ' ' '\n' | grep -qx tcnode; then
-    cat <<EOF
+# The package's postinst only starts a stopped service; a daemon still
+# running the old /usr/local/bin/tcnoded must be restarted onto /usr/bin.
+if [ "$moved" -eq 1 ] && [ "$was_running" -eq 1 ]; then
+    say "restarting tcnoded to run /usr/bin/tcnoded"
+    systemctl daemon-reload
+    systemctl restart tcnoded || die "tcnoded did not start." \
+        "See why:  journalctl -u tcnoded -n 50 --no-pager" \
+        "Fix the problem (often /etc/tcnode/tcnode.toml), then: sudo systemctl restart tcnoded"
+fi
 
-To run tcnode status without sudo, add yourself to the group tcnode (then log in again):
-    sudo usermod -aG tcnode $SUDO_USER
-EOF
+# ---- 4. where things are -----------------------------------------------------------------
+
+step "Installed"
+say "$(dpkg-query -W -f='tcnode ${Version}' tcnode): /usr/bin/tcnoded, /usr/bin/tcnode"
+say "config  /etc/tcnode/tcnode.toml        data  /var/lib/tcnode"
+say "unit    /usr/lib/systemd/system/tcnoded.service   help  man tcnode, man tcnoded"
+if [ "$have_systemd" -eq 1 ]; then
+    say "service: $(systemctl is-enabled tcnoded 2>/dev/null || true), $(systemctl is-active tcnoded 2>/dev/null || true)"
+else
+    say "systemd is not running here (a container or a chroot), so tcnoded was not started."
+    say "To run it by hand: sudo install -d -m 0750 -o tcnode -g tcnode /run/tcnode"
+    say "                   sudo -u tcnode tcnoded --config /etc/tcnode/tcnode.toml"
+fi
+if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ] && ! id -nG "$SUDO_USER" | tr ' ' '\n' | grep -qx tcnode; then
+    say ""
+    say "To run tcnode status without sudo, add yourself to the group tcnode (then log in again):"
+    say "    sudo usermod -aG tcnode $SUDO_USER"
 fi
