@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Versions are the ones measured to build together (see STACK-NOTES); `from:`
+// Versions are the ones known to build together on the project's machines; `from:`
 // keeps them open to compatible updates from the local package mirror.
 let package = Package(
     name: "tcnode",

@@ -27,7 +27,8 @@ public struct FrameDecoder: ByteToMessageDecoder, Sendable {
 }
 
 /// Writes a batch of frames as one buffer, so that TLS makes one record of
-/// many small frames (STACK-NOTES: twice the throughput at 8 frames/write).
+/// many small frames (measured on this stack: twice the throughput at 8
+/// frames per write).
 public struct FrameEncoder: MessageToByteEncoder, Sendable {
     public typealias OutboundIn = [Frame]
 
