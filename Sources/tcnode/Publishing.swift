@@ -16,7 +16,8 @@ struct Publisher {
                           as: UTF8.self)
         let stored = language == "en" ? "; nothing was stored" : "; tidak ada yang disimpan"
         do {
-            try RecordValidation.validate(kind: kind, key: key, body: Array(text.utf8))
+            try RecordValidation.validate(kind: kind, key: key, body: Array(text.utf8),
+                                          latestDate: RecordValidation.latestDate(nowMs: TimeText.nowMs()))
         } catch {
             throw Failure(message: error.message(language: language) + stored)
         }
@@ -29,7 +30,11 @@ struct Publisher {
     /// Stores a photo file (JPEG or PNG, checked by content) and returns the
     /// reference a record carries.
     func photo(_ path: String) async throws -> [String: Any] {
-        let bytes = try FileInput.read(path)
+        try await photo(bytes: try FileInput.read(path), path: path)
+    }
+
+    /// As `photo(_:)`, for bytes already read (`path` names them in errors).
+    func photo(bytes: [UInt8], path: String) async throws -> [String: Any] {
         guard BlobStore.isImage(bytes) != nil else {
             throw Failure(message: language == "en" ? "\(path) is not a JPEG or PNG photo" : "\(path) bukan foto JPEG atau PNG")
         }
