@@ -9,6 +9,10 @@ public struct RecordError: Error, Equatable, Sendable, CustomStringConvertible {
         case outOfRange(String)
         case badFormat(String)
         case tooLong(Int)
+        /// A date after `latest`, the last day a record may be dated.
+        case inFuture(latest: String)
+        /// A sale's fee larger than its amount.
+        case feeOverAmount(amount: Int64)
     }
 
     public let kind: String
@@ -52,6 +56,12 @@ public struct RecordError: Error, Equatable, Sendable, CustomStringConvertible {
         case .tooLong(let limit):
             en = "field '\(field)' is longer than \(limit) characters"
             id = "kolom '\(field)' lebih dari \(limit) karakter"
+        case .inFuture(let latest):
+            en = "field '\(field)' is a date in the future: record what has happened, dated today or earlier (dates up to \(latest) are taken, for a clock a day off). If this PC's date is wrong, set its clock"
+            id = "kolom '\(field)' berisi tanggal yang belum tiba: catat yang sudah terjadi, bertanggal hari ini atau sebelumnya (tanggal sampai \(latest) diterima, untuk jam yang selisih sehari). Bila tanggal PC ini salah, betulkan jamnya"
+        case .feeOverAmount(let amount):
+            en = "field '\(field)' is larger than the sale's amount (\(amount)): the fee is the centre's part of the amount, so at most the amount"
+            id = "kolom '\(field)' lebih besar dari nilai penjualan (\(amount)): jasa adalah bagian pusat dari nilai itu, jadi paling besar sama dengan nilainya"
         }
         return "\(kind): " + (language == "en" ? en : id) + got
     }

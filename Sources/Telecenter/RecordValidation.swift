@@ -7,12 +7,14 @@ import Replication
 /// they do not know.
 public enum RecordValidation {
     /// Throws the first problem found, naming the field and what is allowed.
-    public static func validate(kind: String, key: String, body: [UInt8]) throws(RecordError) {
+    /// `latestDate` (YYYY-MM-DD), when given, is the latest day a record may
+    /// say something happened on: what a centre records has happened.
+    public static func validate(kind: String, key: String, body: [UInt8], latestDate: String? = nil) throws(RecordError) {
         guard Vocabulary.kinds.contains(kind) else { return }
         guard let value = JSONValue.parse(body), let object = value.object else {
             throw RecordError(kind: kind, field: "", problem: .notJSONObject)
         }
-        var c = Checker(kind: kind, object: object)
+        var c = Checker(kind: kind, object: object, latestDate: latestDate)
         switch kind {
         case "node": try c.node()
         case "product": try c.product()
@@ -22,6 +24,20 @@ public enum RecordValidation {
         case "activity": try c.activity()
         default: break
         }
+    }
+
+    /// Days a clock may be ahead of the real date: records dated up to
+    /// tomorrow pass, so that a PC whose clock or time zone is a day off
+    /// can still record today's sale.
+    public static let clockSkewDays = 1
+
+    /// The latest date a record authored at `nowMs` may carry: today (UTC)
+    /// plus `clockSkewDays`.
+    public static func latestDate(nowMs: Int64) -> String {
+        let day = nowMs / 86_400_000 + Int64(clockSkewDays)
+        let (y, m, d) = HTML.civil(days: day)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(y)-\(two(m))-\(two(d))"
     }
 
     /// Exactly YYYY-MM-DD, a real calendar day.
@@ -41,6 +57,7 @@ public enum RecordValidation {
 struct Checker {
     let kind: String
     let object: [String: JSONValue]
+    var latestDate: String? = nil
 
     func fail(_ field: String, _ problem: RecordError.Problem, _ value: JSONValue? = nil) -> RecordError {
         RecordError(kind: kind, field: field, problem: problem, value: value.map(describe))
@@ -99,6 +116,8 @@ struct Checker {
     func date(_ field: String, required: Bool = true) throws(RecordError) -> String? {
         guard let s = try string(field, required: required, max: 10) else { return nil }
         guard RecordValidation.isDate(s) else { throw fail(field, .badFormat("a date YYYY-MM-DD"), .string(s)) }
+        // ISO dates compare as text.
+        if let latestDate, s > latestDate { throw fail(field, .inFuture(latest: latestDate), .string(s)) }
         return s
     }
 
@@ -142,6 +161,11 @@ struct Checker {
             }
             _ = try integer("size", in: o, min: 1, max: 1_000_000_000, path: "photos[\(i)].size")
             _ = try oneOf("type", Vocabulary.photoTypes, in: o, path: "photos[\(i)].type")
+            if let pieces = o["pieces"], pieces != .null {
+                guard let p = pieces.string, p.count == 64, p == p.lowercased(), Hex.decode(p) != nil else {
+                    throw fail("photos[\(i)].pieces", .badFormat("64 lowercase hex characters"), pieces)
+                }
+            }
         }
     }
 
@@ -161,11 +185,6 @@ struct Checker {
         }
         _ = try string("opening_hours", required: false)
         _ = try strings("services")
-            if let pieces = o["pieces"], pieces != .null {
-                guard let p = pieces.string, p.count == 64, p == p.lowercased(), Hex.decode(p) != nil else {
-                    throw fail("photos[\(i)].pieces", .badFormat("64 lowercase hex characters"), pieces)
-                }
-            }
         _ = try strings("expertise")
     }
 
@@ -193,8 +212,11 @@ struct Checker {
         _ = try string("product", max: 512)
         _ = try date("date")
         _ = try integer("quantity", required: false, max: 1_000_000_000)
-        _ = try integer("amount_idr", max: 1_000_000_000_000)
-        _ = try integer("fee_idr", required: false, max: 1_000_000_000_000)
+        let amount = try integer("amount_idr", max: 1_000_000_000_000)!
+        // The fee is the centre's part of the amount.
+        if let fee = try integer("fee_idr", required: false, max: 1_000_000_000_000), fee > amount {
+            throw fail("fee_idr", .feeOverAmount(amount: amount), .int(fee))
+        }
         _ = try oneOf("channel", Vocabulary.saleChannels, required: false)
     }
 

@@ -171,11 +171,43 @@ struct SaleAdd: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let body: [String: Any] = ["product": product, "date": date, "quantity": quantity, "amount_idr": try rupiah(amount, option: "--amount"),
+        let p = options.publisher
+        var body: [String: Any] = ["product": product, "date": date, "quantity": quantity, "amount_idr": try rupiah(amount, option: "--amount"),
                                    "fee_idr": try rupiah(fee, option: "--fee"),
                                    "channel": try CommandWords.closed(channel, option: "--channel", allowed: Vocabulary.saleChannels)]
-        let key = self.key ?? RecordKeys.sale(date: date, product: slug(product), nowMs: TimeText.nowMs())
-        try await options.publisher.publish(kind: "sale", key: key, body: body)
+        // The form's own checks first (date, amounts): they need no database.
+        _ = try p.check(kind: "sale", key: self.key ?? "-", body: body)
+        let productKey = try await Self.product(product, access: try await NodeAccess.open(options.data))
+        body["product"] = productKey
+        let key = self.key ?? RecordKeys.sale(date: date, product: slug(productKey), nowMs: TimeText.nowMs())
+        try await p.publish(kind: "sale", key: key, body: body)
+    }
+
+    /// The key of the centre's product that `text` names: its key, or else
+    /// the one product whose key is `text` made a key ("Keripik Tempe" for
+    /// keripik-tempe) or whose name it is. A sale of a product the centre
+    /// does not list is refused: it would count on the dashboard as a
+    /// product nobody can find.
+    static func product(_ text: String, access: NodeAccess) async throws -> String {
+        let products = try await access.records(kind: "product", author: access.node, deleted: false).filter { $0.op == .put }
+        if products.contains(where: { $0.key == text }) { return text }
+        let wanted = text.trimmingCharacters(in: .whitespaces)
+        let named = products.filter { entry in
+            entry.key == slug(wanted) || (JSONValue.parse(entry.body)?["name"]?.string).map {
+                $0.trimmingCharacters(in: .whitespaces).lowercased() == wanted.lowercased()
+            } == true
+        }
+        if named.count == 1 { return named[0].key }
+        let l = Language.current
+        let near = CommandWords.nearest(text, among: products.map(\.key))
+        let hint = near.isEmpty ? "" : l.t(" Did you mean \(near.prefix(3).map { "'\($0)'" }.joined(separator: " or "))?",
+                                           " Maksud Anda \(near.prefix(3).map { "'\($0)'" }.joined(separator: " atau "))?")
+        if named.count > 1 {
+            throw Failure(message: l.t("--product: '\(text)' is the name of \(named.count) products (\(named.map(\.key).joined(separator: ", "))); give the key of the one sold; nothing was stored",
+                                       "--product: '\(text)' adalah nama \(named.count) produk (\(named.map(\.key).joined(separator: ", "))); berikan kunci produk yang terjual; tidak ada yang disimpan"))
+        }
+        throw Failure(message: l.t("--product: this centre has no product '\(text)'.\(hint) Give the key of one of its products (see `tcnode product list --mine`), or add the product first (`tcnode product add`); nothing was stored",
+                                   "--product: pusat ini tidak punya produk '\(text)'.\(hint) Berikan kunci salah satu produknya (lihat `tcnode product list --mine`), atau tambahkan produknya dulu (`tcnode product add`); tidak ada yang disimpan"))
     }
 }
 

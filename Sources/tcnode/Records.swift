@@ -49,7 +49,7 @@ struct Put: AsyncParsableCommand {
                                       "isinya bukan objek JSON: \(failure.message) (di byte \(failure.offset))") + stored)
         }
         do {
-            try RecordValidation.validate(kind: kind, key: key, body: bytes)
+            try RecordValidation.validate(kind: kind, key: key, body: bytes, latestDate: RecordValidation.latestDate(nowMs: TimeText.nowMs()))
         } catch {
             throw Failure(message: error.message(language: language) + stored)
         }

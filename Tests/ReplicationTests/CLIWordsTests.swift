@@ -158,6 +158,8 @@ import Testing
     @Test func fullKeysAreShownAndAUniqueBeginningIsEnough() async throws {
         let dir = TemporaryDirectory("tcwords")
         let (_, data) = try await Self.genesis(dir)
+        let product = try await Self.tcnode(["product", "add", "--name", "Keripik Pisang Agung", "--category", "makanan"] + data)
+        #expect(product.status == 0, "\(product.stderr)")
         for _ in 0..<2 {
             let r = try await Self.tcnode(["sale", "add", "--product", "keripik-pisang-agung", "--date", "2026-11-27", "--amount", "30000"] + data)
             #expect(r.status == 0, "\(r.stderr)")
