@@ -263,7 +263,8 @@ import Testing
             "product.link", "product.photo", "sale.key", "sale.product", "sale.date", "sale.channel", "training.key", "training.title", "training.topic",
             "training.start", "training.place", "training.trainer", "training.group", "activity.key", "activity.type", "activity.title",
             "activity.date", "activity.group", "monitoring.key", "monitoring.date", "monitoring.period", "monitoring.assessor",
-            "monitoring.classification", "monitoring.notes", "monitoring.photo",
+            "monitoring.classification", "monitoring.notes", "monitoring.photo", "product.description", "product.contact", "training.end",
+            "activity.place", "profile.phone", "profile.email", "profile.hours", "profile.service", "profile.expertise",
         ]
         /// The fields the pages show (keys, photo hashes, the province, the
         /// address and whole links are in the exports only).
@@ -317,7 +318,8 @@ import Testing
                 for (n, date) in ["\(year)-03-04", p("sale.date")].enumerated() {
                     drafts.append(.put(kind: "product", key: p("product.key") + "\(n)", body: json([
                         "name": p("product.name"), "category": p("product.category"), "price_idr": 15_000 + n, "unit": p("product.unit"),
-                        "producer": p("product.producer"), "available": n == 0,
+                        "producer": n == 0 ? p("product.producer") as Any : ["name": p("product.producer"), "contact": p("product.contact")],
+                        "description": p("product.description"), "available": n == 0,
                         "online_links": ["javascript:alert(1)", " JaVaScRiPt:alert(1)", "data:text/html,<script>alert(1)</script>",
                                          "https://x.example/" + p("product.link"), "https://x.example/a?b=\"c\"&d='e'"],
                         "photos": [["sha256": n == 0 ? photo : p("product.photo"), "size": png.count, "type": "image/png"]],
@@ -328,14 +330,14 @@ import Testing
                     ]), time: time))
                     drafts.append(.put(kind: "training", key: p("training.key") + "\(n)", body: json([
                         "title": p("training.title"), "topic": p("training.topic"),
-                        "start": n == 0 ? "\(year)-03-05" : p("training.start"), "place": p("training.place"),
+                        "start": n == 0 ? "\(year)-03-05" : p("training.start"), "end": p("training.end"), "place": p("training.place"),
                         "trainers": [p("training.trainer")], "participants": ["perempuan": 3, "laki_laki": 2],
                         "target_groups": [p("training.group")],
                     ]), time: time))
                     for type in ["content", "ict-deployment", p("activity.type")] {
                         drafts.append(.put(kind: "activity", key: p("activity.key") + type + "\(n)", body: json([
                             "type": type, "title": p("activity.title"), "date": n == 0 ? "\(year)-04-01" : p("activity.date"),
-                            "count": 2, "group": p("activity.group"),
+                            "count": 2, "group": p("activity.group"), "place": p("activity.place"),
                         ]), time: time))
                     }
                     surveys.append(.put(kind: "monitoring", key: p("monitoring.key") + "\(n)", body: json([
@@ -365,6 +367,8 @@ import Testing
                 "region": ["provinsi": p("profile.provinsi"), "kabupaten": p("profile.kabupaten"), "kecamatan": p("profile.kecamatan"),
                            "desa": p("profile.desa")],
                 "location": ["lat": -7.25, "lon": 112.75],
+                "contact": ["phone": p("profile.phone"), "email": p("profile.email")], "opening_hours": p("profile.hours"),
+                "services": [p("profile.service")], "expertise": [p("profile.expertise")],
             ])
         }
 
