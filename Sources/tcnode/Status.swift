@@ -115,17 +115,17 @@ struct StatusText {
                      "Sedang sinkron dengan \(peer): \(language.count(Int(clamping: behind))) entri lagi")
         case .slowLink(let peer, let entries, let bytes, let seconds, let rate, let reconnecting, let retryAt):
             let n = language.count(Int(clamping: entries))
-            let (size, time, speed) = (language.bytes(Int64(clamping: bytes)), language.duration(seconds: Int64(seconds)),
+            let (size, time, speed) = (language.bytes(Int64(clamping: bytes)), language.duration(seconds: Self.roughly(seconds)),
                                        language.bytes(Int64(rate)) + "/s")
             let head = t("Syncing with \(peer) over a slow link: \(n) entries, \(size) to go, about \(time) at the current rate (\(speed))",
                          "Sinkron dengan \(peer) lewat jaringan lambat: \(n) entri, \(size) lagi, sekitar \(time) dengan kecepatan sekarang (\(speed))")
             guard reconnecting else { return head }
-            let wait = retryAt.map { language.duration(seconds: max(0, ($0 - now) / 1000)) }
+            let wait = retryAt.map { language.duration(seconds: Self.secondsUntil($0, now: now)) }
             return head + (wait.map { t("; the link dropped, reconnecting in \($0)", "; jaringan putus, menyambung ulang dalam \($0)") }
                 ?? t("; the link dropped, reconnecting now", "; jaringan putus, sedang menyambung ulang"))
         case .notConnected(let peer, let since, let retryAt, _):
             let duration = since.map { language.duration(seconds: (now - $0) / 1000) }
-            let retry = retryAt.map { language.duration(seconds: max(0, ($0 - now) / 1000)) }
+            let retry = retryAt.map { language.duration(seconds: Self.secondsUntil($0, now: now)) }
             let head = duration.map { t("Not connected to \(peer) for \($0)", "Tidak terhubung ke \(peer) selama \($0)") }
                 ?? t("Never connected to \(peer) yet", "Belum pernah terhubung ke \(peer)")
             let tail = retry.map { t("; next retry in \($0)", "; coba lagi dalam \($0)") } ?? ""
@@ -261,7 +261,7 @@ struct StatusText {
                     language.ago(p.lastConnectedMs, now: now),
                     language.ago(p.lastEntryReceivedMs, now: now) + " / " + language.ago(p.lastEntrySentMs, now: now),
                     behind(p), language.bytes(Int64(clamping: p.bytesBehind)),
-                    p.secondsToFetch.map { language.duration(seconds: Int64($0)) } ?? "-",
+                    p.secondsToFetch.map { language.duration(seconds: Self.roughly($0)) } ?? "-",
                     language.bytes(Int64(p.bytesIn)) + " / " + language.bytes(Int64(p.bytesOut)),
                     language.bytes(Int64(p.bytesInTotal)) + " / " + language.bytes(Int64(p.bytesOutTotal)),
                     language.bytes(Int64(p.bytesResent)),
@@ -283,6 +283,15 @@ struct StatusText {
         return table.render(maxWidth: Self.width, shrinking: 0)
     }
 
+    /// An estimate to the nearest minute from a minute on (`duration`
+    /// leaves out the seconds, and 2 min 55 s is about 3 min, not 2).
+    static func roughly(_ seconds: Int) -> Int64 {
+        seconds < 60 ? Int64(seconds) : Int64((seconds + 30) / 60 * 60)
+    }
+
+    /// Whole seconds until `ms`, rounded up: a retry 400 ms away is in 1 s.
+    static func secondsUntil(_ ms: Int64, now: Int64) -> Int64 { max(0, (ms - now + 999) / 1000) }
+
     /// Entries behind us / them. Between connections the figures of the
     /// last one (or of what the peer offered before) stand; a peer not
     /// connected with nothing known waiting shows `-`, not a `0 / 0` that
@@ -295,7 +304,7 @@ struct StatusText {
     func state(_ p: PeerStatus) -> String {
         if p.reconnecting {
             if p.state == .backingOff, let retry = p.retryAtMs {
-                let wait = language.duration(seconds: max(0, (retry - report.nowMs) / 1000))
+                let wait = language.duration(seconds: Self.secondsUntil(retry, now: report.nowMs))
                 return t("reconnecting in \(wait), try \(p.connectAttempts + 1)", "sambung ulang \(wait), ke-\(p.connectAttempts + 1)")
             }
             return p.connectAttempts > 0 ? t("reconnecting, try \(p.connectAttempts)", "menyambung ulang, ke-\(p.connectAttempts)")
@@ -305,7 +314,7 @@ struct StatusText {
         case .connected: return p.inSync ? t("connected, in sync", "terhubung, sinkron") : t("connected, syncing", "sedang sinkron")
         case .connecting: return t("connecting", "menghubungkan")
         case .backingOff:
-            let wait = p.retryAtMs.map { language.duration(seconds: max(0, ($0 - report.nowMs) / 1000)) } ?? "?"
+            let wait = p.retryAtMs.map { language.duration(seconds: Self.secondsUntil($0, now: report.nowMs)) } ?? "?"
             return t("retry in \(wait)", "coba lagi \(wait)")
         case .refused: return t("refused", "ditolak")
         case .disconnected: return t("disconnected", "terputus")
@@ -373,7 +382,7 @@ enum PeerDetailText {
             return l.t("no data from the peer for too long (the link dropped?)", "tidak ada data dari peer terlalu lama (jaringan putus?)")
         }
         if detail == "this node is shutting down" { return l.t(detail, "node ini sedang berhenti") }
-        if detail.hasPrefix("connection error") || detail == "the connection ended" {
+        if detail.hasPrefix("connection error") || detail.hasPrefix("connection lost") || detail == "the connection ended" {
             return l.t("the connection was cut (the link or the peer dropped it); this node retries by itself",
                        "koneksi terputus (jaringan atau peer memutusnya); node ini mencoba lagi sendiri")
         }

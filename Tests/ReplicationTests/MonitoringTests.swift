@@ -123,6 +123,15 @@ import Testing
                 // The hub: the centre's series, when it was last heard from, none for the stranger.
                 let atHub = try await Self.scrape(hubPort)
                 Self.checkFamilies(atHub)
+                // Prometheus's own linter (names, units, counters), where installed.
+                if let promtool = Self.promtool {
+                    let dir = TemporaryDirectory("tcmetrics")
+                    for (name, scraped) in [("centre", text), ("hub", atHub)] {
+                        try scraped.write(toFile: dir.file(name), atomically: true, encoding: .utf8)
+                        let lint = try await run("/bin/sh", ["-c", "\"$0\" check metrics < \"$1\"", promtool, dir.file(name)])
+                        #expect(lint.status == 0 && lint.stdout.isEmpty && lint.stderr.isEmpty, "\(name): \(lint.stdout)\(lint.stderr)")
+                    }
+                }
                 #expect(Self.value(atHub, "tcnode_peer_connected{peer=\"\(centre.node.id.short)\"}") == 1, "\(atHub)")
                 #expect(!atHub.contains(stranger.id.short), "a stranger has no series: \(atHub)")
                 let heard = Self.value(atHub, "tcnode_centre_last_heard_timestamp_seconds{centre=\"\(centre.node.id.short)\",name=\"Centre\"}")
