@@ -23,17 +23,28 @@ public struct PeerEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     public enum ParseError: Error, CustomStringConvertible {
         case malformed(String)
+        /// The part before '@' is not a node id as typed (a typo the checked form catches).
+        case nodeID(String, NodeIDTypo)
         public var description: String {
             switch self {
             case .malformed(let text):
-                "'\(text)' is not NODEID@HOST:PORT (NODEID is the 52-character id `tcnode id` prints, PORT 1-65535)"
+                "'\(text)' is not NODEID@HOST:PORT (NODEID is the id `tcnode id` prints, checked with dashes or the 52 plain characters; PORT 1-65535)"
+            case .nodeID(let text, let typo):
+                "the node id in '\(text)' is mistyped: \(typo). Copy it again from `tcnode id` on that node"
             }
         }
     }
 
-    /// Parses NODEID@HOST:PORT (IPv6 hosts in brackets).
+    /// Parses NODEID@HOST:PORT (IPv6 hosts in brackets); NODEID in the
+    /// checked form (verified) or the plain 52 characters.
     public init(parsing text: String) throws {
-        guard let at = text.firstIndex(of: "@"), let node = NodeID(String(text[..<at])) else { throw ParseError.malformed(text) }
+        guard let at = text.firstIndex(of: "@"), at > text.startIndex else { throw ParseError.malformed(text) }
+        let node: NodeID
+        do {
+            node = try NodeID(typed: String(text[..<at]))
+        } catch {
+            throw ParseError.nodeID(text, error)
+        }
         let rest = text[text.index(after: at)...]
         guard let colon = rest.lastIndex(of: ":"), let port = Int(rest[rest.index(after: colon)...]), (1...65535).contains(port) else {
             throw ParseError.malformed(text)
@@ -141,7 +152,9 @@ struct PeerDialer {
                 // only a connection that synced earns a fresh start.
                 if result.established && !result.ending.isRefusal { backoff.reset() }
                 if case .shutdown = result.ending { return }
-                if case .handshakeFailed(let why) = result.ending {
+                if case .handshakeFailed(let raw) = result.ending {
+                    // Status and the journal get the cause and what to do, never BoringSSL's stack.
+                    let why = TLSFailureText.plain(raw)
                     node.peers.update(peer, direction: "outbound", address: address) {
                         $0.state = .backingOff
                         $0.detail = "TLS handshake failed: \(why)"
@@ -182,7 +195,17 @@ struct PeerDialer {
         if text.contains("timeout") || text.contains("Timeout") || text.contains("timed out") {
             return "no answer (link down, firewall, or wrong address)"
         }
-        if text.contains("resolve") || text.contains("lookup") { return "cannot resolve the host name (\(text))" }
-        return text
+        let lower = text.lowercased()
+        if lower.contains("dns error") || lower.contains("resolve") || lower.contains("lookup") {
+            return "cannot resolve the host name (check its spelling and the DNS, or use an IP address)"
+        }
+        if lower.contains("no route to host") || lower.contains("unreachable") {
+            return "no route to the peer (unreachable: check this PC's network connection and the address)"
+        }
+        // The system's words for the failure ("Connection reset by peer"), not Swift's dump of the error around them.
+        if let match = text.firstMatch(of: /: ([A-Za-z][A-Za-z ]+) \(errno: \d+\)/) {
+            return "the connection failed: \(match.1.lowercased())"
+        }
+        return "the connection failed; this node retries by itself"
     }
 }
