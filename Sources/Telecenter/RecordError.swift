@@ -31,7 +31,13 @@ public struct RecordError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String { message(language: "en") }
 
     public func message(language: String) -> String {
-        let got = value.map { language == "en" ? " (got \"\($0)\")" : " (isinya \"\($0)\")" } ?? ""
+        var got = value.map { language == "en" ? " (got \"\($0)\")" : " (isinya \"\($0)\")" } ?? ""
+        // These name the value inside their sentence.
+        let quoted = value.map { " (\($0))" } ?? ""
+        switch problem {
+        case .inFuture, .feeOverAmount: got = ""
+        default: break
+        }
         let en: String
         let id: String
         switch problem {
@@ -57,11 +63,11 @@ public struct RecordError: Error, Equatable, Sendable, CustomStringConvertible {
             en = "field '\(field)' is longer than \(limit) characters"
             id = "kolom '\(field)' lebih dari \(limit) karakter"
         case .inFuture(let latest):
-            en = "field '\(field)' is a date in the future: record what has happened, dated today or earlier (dates up to \(latest) are taken, for a clock a day off). If this PC's date is wrong, set its clock"
-            id = "kolom '\(field)' berisi tanggal yang belum tiba: catat yang sudah terjadi, bertanggal hari ini atau sebelumnya (tanggal sampai \(latest) diterima, untuk jam yang selisih sehari). Bila tanggal PC ini salah, betulkan jamnya"
+            en = "field '\(field)'\(quoted) is a date in the future: record what has happened, dated today or earlier (dates up to \(latest) are taken, for a clock a day off). If this PC's date is wrong, set its clock"
+            id = "kolom '\(field)'\(quoted) berisi tanggal yang belum tiba: catat yang sudah terjadi, bertanggal hari ini atau sebelumnya (tanggal sampai \(latest) diterima, untuk jam yang selisih sehari). Bila tanggal PC ini salah, betulkan jamnya"
         case .feeOverAmount(let amount):
-            en = "field '\(field)' is larger than the sale's amount (\(amount)): the fee is the centre's part of the amount, so at most the amount"
-            id = "kolom '\(field)' lebih besar dari nilai penjualan (\(amount)): jasa adalah bagian pusat dari nilai itu, jadi paling besar sama dengan nilainya"
+            en = "field '\(field)'\(quoted) is larger than the sale's amount (\(amount)): the fee is the centre's part of the amount, so at most the amount"
+            id = "kolom '\(field)'\(quoted) lebih besar dari nilai penjualan (\(amount)): jasa adalah bagian pusat dari nilai itu, jadi paling besar sama dengan nilainya"
         }
         return "\(kind): " + (language == "en" ? en : id) + got
     }

@@ -183,6 +183,17 @@ struct SaleAdd: AsyncParsableCommand {
         try await p.publish(kind: "sale", key: key, body: body)
     }
 
+    /// Keys near `text`: a near miss of the whole key, or of its beginning
+    /// ("kripik-tempe" for keripik-tempe-bu-sri).
+    static func nearest(_ text: String, among keys: [String]) -> [String] {
+        let near = CommandWords.nearest(text, among: keys)
+        guard near.isEmpty, text.count >= 4 else { return near }
+        let typed = slug(text)
+        return keys.filter { key in
+            (typed.count - 1...typed.count + 1).contains { n in n > 0 && CommandWords.editDistance(typed, String(key.prefix(n))) <= 2 }
+        }
+    }
+
     /// The key of the centre's product that `text` names: its key, or else
     /// the one product whose key is `text` made a key ("Keripik Tempe" for
     /// keripik-tempe) or whose name it is. A sale of a product the centre
@@ -199,7 +210,7 @@ struct SaleAdd: AsyncParsableCommand {
         }
         if named.count == 1 { return named[0].key }
         let l = Language.current
-        let near = CommandWords.nearest(text, among: products.map(\.key))
+        let near = Self.nearest(text, among: products.map(\.key))
         let hint = near.isEmpty ? "" : l.t(" Did you mean \(near.prefix(3).map { "'\($0)'" }.joined(separator: " or "))?",
                                            " Maksud Anda \(near.prefix(3).map { "'\($0)'" }.joined(separator: " atau "))?")
         if named.count > 1 {
