@@ -8,7 +8,7 @@ import Testing
 /// as clean) with nothing half-written, since SQLite commits whole
 /// transactions or none; once they run, by a graceful stop with exit 0.
 /// Never a crash, a hang, or a database the next start cannot use.
-@Suite(.serialized) struct DaemonEarlyStopTests {
+@Suite(.serialized, .long) struct DaemonEarlyStopTests {
     /// How a process ended: an exit status, or the signal that ended it.
     enum Ending: Equatable {
         case exit(Int32)

@@ -7,7 +7,7 @@ import Testing
 /// import`, gives back every product as it was (descriptions, producer
 /// contacts, all photos, text a spreadsheet would run as a formula); a
 /// column the import cannot take is refused by name.
-@Suite struct ImportRoundTripTests {
+@Suite(.long) struct ImportRoundTripTests {
     static func tcnode(_ arguments: [String], _ data: String) async throws -> CommandResult {
         try await run(try Products.path("tcnode"), arguments + ["--data-dir", data, "--lang", "en"])
     }

@@ -55,7 +55,7 @@ import Testing
 
     /// A peer address where something other than tcnoded answers: status
     /// and the journal say so plainly.
-    @Test func aPeerThatIsNotTcnodedIsReportedPlainly() async throws {
+    @Test(.long) func aPeerThatIsNotTcnodedIsReportedPlainly() async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         let server = try await ServerBootstrap(group: group)
             .childChannelInitializer { channel in

@@ -47,7 +47,7 @@ import Testing
         #expect((try? RecordValidation.validate(kind: "sale", key: "k", body: Array(sale.utf8))) != nil)
     }
 
-    @Test func theCLIChecksSalesAgainstTheProductListAndTheCalendar() async throws {
+    @Test(.long) func theCLIChecksSalesAgainstTheProductListAndTheCalendar() async throws {
         let dir = TemporaryDirectory("tcsale")
         let data = try await CLIInputTests.localNode(dir)
         func tcnode(_ arguments: [String], lang: String = "en") async throws -> CommandResult {
