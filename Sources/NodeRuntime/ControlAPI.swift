@@ -93,7 +93,7 @@ public enum ControlAPI {
     public static let batchBytes = 4 * Entry.maximumBodySize
 
     public static func application(node: Node, socketPath: String, name: String?, region: String?, listener: PeerListener?,
-                                   logger: Logger) -> some ApplicationProtocol {
+                                   logger: Logger, running: (@Sendable () async -> Void)? = nil) -> some ApplicationProtocol {
         let router = Router(context: ControlContext.self)
         let figures = StatusFigures(store: node.store)
         router.get("/v1/status") { _, _ -> Response in
@@ -219,6 +219,7 @@ public enum ControlAPI {
                 // Owner and group only: the API writes entries signed by this node.
                 chmod(socketPath, 0o660)
                 logger.info("control socket ready", metadata: ["path": "\(socketPath)"])
+                await running?()
             },
             logger: apiLogger)
     }

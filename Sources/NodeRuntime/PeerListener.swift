@@ -3,7 +3,6 @@ import NIOCore
 import NIOPosix
 import Replication
 import ServiceLifecycle
-import Synchronization
 
 /// Accepts peer connections. One bad connection (garbage, a refused key, a
 /// dead TLS handshake) ends only itself: each runs in its own child task and
@@ -12,13 +11,7 @@ public final class PeerListener: Service, Sendable {
     let node: Node
     let host: String
     let port: Int
-    private let bound = Mutex<BoundState>(BoundState())
-
-    struct BoundState {
-        var address: SocketAddress?
-        var failure: String?
-        var waiters: [CheckedContinuation<SocketAddress, any Error>] = []
-    }
+    private let bound = ServerStart<SocketAddress>()
 
     public struct BindError: Error, CustomStringConvertible {
         public let description: String
@@ -30,29 +23,9 @@ public final class PeerListener: Service, Sendable {
         self.port = port
     }
 
-    /// The address the listener is bound to (useful with port 0).
-    public func boundAddress() async throws -> SocketAddress {
-        try await withCheckedThrowingContinuation { continuation in
-            let state = bound.withLock { s -> (SocketAddress?, String?) in
-                if s.address == nil && s.failure == nil { s.waiters.append(continuation) }
-                return (s.address, s.failure)
-            }
-            if let address = state.0 { continuation.resume(returning: address) }
-            if let failure = state.1 { continuation.resume(throwing: BindError(description: failure)) }
-        }
-    }
-
-    private func publish(_ address: SocketAddress?, failure: String?) {
-        let waiters = bound.withLock { s in
-            s.address = address
-            s.failure = failure
-            defer { s.waiters = [] }
-            return s.waiters
-        }
-        for w in waiters {
-            if let address { w.resume(returning: address) } else { w.resume(throwing: BindError(description: failure ?? "not bound")) }
-        }
-    }
+    /// The address the listener is bound to (useful with port 0), once
+    /// the bind has returned; throws if it failed.
+    public func boundAddress() async throws -> SocketAddress { try await bound.value() }
 
     public func run() async throws {
         let node = self.node
@@ -68,11 +41,11 @@ public final class PeerListener: Service, Sendable {
                 }
         } catch {
             let message = "cannot listen on \(host):\(port): \(error). Is another tcnoded running, or the address wrong?"
-            publish(nil, failure: message)
+            bound.failed(BindError(description: message))
             throw BindError(description: message)
         }
         let address = server.channel.localAddress!
-        publish(address, failure: nil)
+        bound.started(address)
         node.logger.info("listening for peers", metadata: ["address": "\(PeerChannel.describe(address))"])
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
