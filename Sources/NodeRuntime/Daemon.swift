@@ -6,11 +6,12 @@ import Replication
 import ServiceLifecycle
 import Telecenter
 
-/// tcnoded: the node and its services as one ServiceGroup, in dependency
-/// order (the group stops them in reverse): the store first and last, then
-/// the node's listener, dialers, control API, metrics, config reloads and
-/// readiness. SIGTERM or SIGINT shut it down gracefully; connections say
-/// `shutting-down` and the database is closed cleanly.
+/// tcnoded: the node and its services (built by `NodeAssembly`) as one
+/// ServiceGroup, in dependency order (the group stops them in reverse): the
+/// store first and last, then the node's listener, dialers, control API,
+/// metrics, views, config reloads and readiness. SIGTERM or SIGINT shut it
+/// down gracefully; connections say `shutting-down` and the database is
+/// closed cleanly.
 public enum Daemon {
     public struct StartupError: Error, CustomStringConvertible {
         public let description: String
@@ -40,83 +41,13 @@ public enum Daemon {
     public static func run(configPath: String, config: NodeConfig, registry: PrometheusCollectorRegistry?) async throws {
         var logger = Logger(label: "tcnoded")
         logger.logLevel = config.logLevel
-        let directory = config.dataDirectory
-        let key: NodeKey
-        let store: Store
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw StartupError(description: "\(configPath): data_dir \(directory.path) is a file, not a directory; set data_dir to a directory (the one `tcnode init` made)",
-                               isConfiguration: true)
-        }
-        do {
-            key = try directory.openKey()
-            // SQLite's integrity_check over the whole file: off the pool.
-            store = try await OffPool.run { try directory.openStore(checkIntegrity: true) }
-        } catch {
-            throw StartupError(description: "\(error)", isConfiguration: true)
-        }
-        guard store.node == key.id else {
-            throw StartupError(description: "the key in \(directory.keyPath) is not the key this database was made for; check data_dir",
-                               isConfiguration: true)
-        }
-        do {
-            try await ControlAPI.prepareSocket(at: config.controlSocket)
-        } catch {
-            throw StartupError(description: "\(error)")
-        }
-        // Photos and the views follower run on every node (a centre needs the
-        // photo references of its own records); the views' HTTP server only
-        // on a hub or where `views = true`.
-        let standing = store.roster.standing(of: key.id)
-        let isHub = standing == .genesis || standing == .member(role: .hub)
-        let viewsOn = config.views ?? isHub
-        if viewsOn && !NodeConfig.isLoopback(config.viewsHost) && (config.viewsToken ?? "").count < 16 {
-            throw StartupError(description: "\(configPath): views_listen \(config.viewsHost) is beyond loopback; set views_token (16+ characters)",
-                               isConfiguration: true)
-        }
-        let blobs = BlobStore(root: directory.blobsPath, maxBytes: config.blobMaxBytes)
-        let views: Views
-        do {
-            views = try Views(path: (directory.path as NSString).appendingPathComponent("views.sqlite"), store: store, blobs: blobs)
-        } catch {
-            throw StartupError(description: "cannot open the views in \(directory.path): \(error)")
-        }
-        let photos = Photos(blobs: blobs, views: views, fetchAll: isHub || viewsOn)
-        var timing = SyncTiming()
-        timing.idleSend = .seconds(config.keepaliveSeconds)
-        timing.idleReceive = .seconds(config.peerTimeoutSeconds)
-        let node = try Node(key: key, store: store, pinned: Set(config.peers.map(\.node)), timing: timing, logger: logger,
-                            name: config.name, photos: photos)
-        let listener = PeerListener(node: node, host: config.listenHost, port: config.listenPort)
-        let dialers = PeerDialers(node: node, peers: await dialled(config: config, store: store))
-        var services: [any Service] = [
-            StoreService(store: store, views: views, logger: logger),
-            FeedWatcher(node: node),
-            listener,
-            dialers,
-            ControlAPI.application(node: node, socketPath: config.controlSocket, name: config.name, region: config.region,
-                                   listener: listener, logger: logger),
-        ]
-        if let registry, !config.metricsHost.isEmpty {
-            services.append(NamedServer(option: "metrics", address: "\(config.metricsHost):\(config.metricsPort)", configPath: configPath,
-                                        server: MetricsEndpoint.application(registry: registry, node: node, host: config.metricsHost,
-                                                                            port: config.metricsPort, logger: logger)))
-        }
-        services.append(ViewsService(node: node, views: views, logger: logger))
-        if viewsOn {
-            services.append(NamedServer(option: "views_listen", address: "\(config.viewsHost):\(config.viewsPort)", configPath: configPath,
-                                        server: ViewsServer.application(node: node, views: views, host: config.viewsHost,
-                                                                        port: config.viewsPort, token: config.viewsToken, logger: logger)))
-        }
-        services.append(ConfigReloader(path: configPath, node: node, dialers: dialers, logger: logger))
-        services.append(Watchdog(node: node, logger: logger))
-        services.append(MemoryTrimmer(node: node, views: views))
-        let stopping = StopWatch()
-        services.append(ReadinessNotifier(node: node, listener: listener, controlSocket: config.controlSocket, logger: logger, stopping: stopping))
-
+        let assembly = try await NodeAssembly.build(config: config, configPath: configPath, logger: logger, registry: registry)
+        let node = assembly.node
         logger.notice(
-            "starting node \(key.id.short) (network \(store.network.short)); \(config.peers.count) peer(s) configured",
-            metadata: ["data_dir": "\(directory.path)"])
+            "starting node \(node.id.short) (network \(node.store.network.short)); \(config.peers.count) peer(s) configured",
+            metadata: ["data_dir": "\(config.dataDirectory.path)"])
+        // The store is started first and stopped last, after every connection has finished.
+        let services: [any Service] = [StoreService(store: node.store, views: assembly.views, logger: logger)] + assembly.services
         var configuration = ServiceGroupConfiguration(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -126,11 +57,11 @@ public enum Daemon {
         do {
             try await group.run()
         } catch {
-            try? store.close()
+            try? await assembly.close()
             throw StartupError(description: "\(error)")
         }
-        try? FileManager.default.removeItem(atPath: config.controlSocket)
-        if let took = stopping.elapsed, took > configuration.maximumGracefulShutdownDuration ?? .seconds(8) {
+        if !config.controlSocket.isEmpty { try? FileManager.default.removeItem(atPath: config.controlSocket) }
+        if let took = assembly.stopping.elapsed, took > configuration.maximumGracefulShutdownDuration ?? .seconds(8) {
             // Past the limit ServiceGroup cancelled what was still running;
             // say so where the operator looks, not only at debug level.
             logger.warning("stopping took \(took), longer than the \(configuration.maximumGracefulShutdownDuration ?? .seconds(8)) allowed: some work was cancelled (it resumes at the next start)")

@@ -72,23 +72,22 @@ struct ConfigReloader: Service {
     }
 }
 
-/// Tells systemd READY=1 once peers can connect and the control socket
-/// answers, and STOPPING=1 when shutdown begins.
+/// Tells systemd READY=1 once every server of the node says it is running
+/// (peers can connect, `tcnode status` answers, metrics and views serve),
+/// and STOPPING=1 when shutdown begins.
 struct ReadinessNotifier: Service {
     let node: Node
-    let listener: PeerListener
-    let controlSocket: String
+    let readiness: Readiness
     let logger: Logger
     let stopping: StopWatch
 
     func run() async throws {
-        let address = try await listener.boundAddress()
-        // Ready means an operator's `tcnode status` answers too.
-        while (try? await ControlClient(socketPath: controlSocket).status()) == nil {
-            try await Task.sleep(for: .milliseconds(50))
+        // A server that cannot start fails the group with its own error;
+        // this one then only waits for the shutdown that follows.
+        if let address = try? await cancelWhenGracefulShutdown({ try await readiness.wait().peers }) {
+            SystemdNotify.send("READY=1\nSTATUS=listening on \(PeerChannel.describe(address))")
+            logger.notice("tcnoded \(TCNodeVersion.current) ready; peers can connect on \(PeerChannel.describe(address))")
         }
-        SystemdNotify.send("READY=1\nSTATUS=listening on \(PeerChannel.describe(address))")
-        logger.notice("tcnoded \(TCNodeVersion.current) ready; peers can connect on \(PeerChannel.describe(address))")
         try? await gracefulShutdown()
         stopping.start()
         SystemdNotify.send("STOPPING=1")

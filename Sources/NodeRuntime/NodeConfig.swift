@@ -20,6 +20,8 @@ public struct NodeConfig: Sendable, Equatable {
     /// Empty host: metrics off.
     public var metricsHost = "127.0.0.1"
     public var metricsPort = 9447
+    /// Empty: no control API (never from the file, which needs an absolute
+    /// path; a node built in a test or benchmark that does not talk to it).
     public var controlSocket = "/run/tcnode/control.sock"
     /// Network-wide views: nil means on for a hub or the genesis, off otherwise.
     public var views: Bool?
@@ -32,6 +34,11 @@ public struct NodeConfig: Sendable, Equatable {
     public var keepaliveSeconds = 150
     /// Seconds without receiving before the peer counts as gone.
     public var peerTimeoutSeconds = 360
+    /// Not an option of the file: every daemon exchanges photos and keeps
+    /// the views (a centre needs the photo references of its own records).
+    /// Tests and benchmarks of entries alone turn this off: no blob store,
+    /// views or views follower.
+    public var photos = true
 
     public init() {}
 
