@@ -20,10 +20,10 @@ import Testing
 
     static func field(centrePhotos: Bool? = nil) async throws -> Field {
         let net = LiveNetwork()
-        let hub = try net.add("hub", photos: true)
+        let hub = try await net.add("hub", photos: true)
         let key = NodeKey()
         try await TransportTests.admit(key.id, by: hub)
-        let centre = try net.add("centre", network: hub.node.id, key: key, pinned: [hub], photos: centrePhotos)
+        let centre = try await net.add("centre", network: hub.node.id, key: key, pinned: [hub], photos: centrePhotos)
         return Field(net: net, hub: hub, centre: centre)
     }
 

@@ -81,8 +81,8 @@ import Testing
 
     @Test func aScrapeHasHelpUnitsBuildInfoAndBoundedPerPeerSeries() async throws {
         let net = LiveNetwork()
-        let hub = try net.add("hub")
-        let centre = try net.add("tc1", network: hub.node.id, pinned: [hub])
+        let hub = try await net.add("hub")
+        let centre = try await net.add("tc1", network: hub.node.id, pinned: [hub])
         try await TransportTests.admit(centre.node.id, by: hub)
         let entry = try await TransportTests.put(centre, "keripik")
         try await net.run {

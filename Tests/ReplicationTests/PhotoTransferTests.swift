@@ -12,10 +12,10 @@ import Testing
 
     @Test func hubFetchesAPhotoResumingACutTransferAndVerifiesIt() async throws {
         let net = LiveNetwork()
-        let hub = try net.add("hub", photos: true)
+        let hub = try await net.add("hub", photos: true)
         let centreKey = NodeKey()
         try await TransportTests.admit(centreKey.id, by: hub)
-        let centre = try net.add("centre", network: hub.node.id, key: centreKey, pinned: [hub], photos: false)
+        let centre = try await net.add("centre", network: hub.node.id, key: centreKey, pinned: [hub], photos: false)
 
         // A product with a 600 KB photo: three BLOB_DATA chunks.
         let bytes = Self.photo(460, seed: 3)
@@ -41,11 +41,11 @@ import Testing
 
     @Test func aCentreFetchesSurveyPhotosAboutItButNotOthers() async throws {
         let net = LiveNetwork()
-        let hub = try net.add("hub", photos: true)
+        let hub = try await net.add("hub", photos: true)
         let here = NodeKey(), there = NodeKey()
         try await TransportTests.admit(here.id, by: hub)
         try await TransportTests.admit(there.id, by: hub)
-        let centre = try net.add("centre", network: hub.node.id, key: here, pinned: [hub], photos: false)
+        let centre = try await net.add("centre", network: hub.node.id, key: here, pinned: [hub], photos: false)
         let blobs = hub.node.photos!.blobs
         func survey(_ subject: NodeID, seed: Int) async throws -> Bytes32 {
             let (sha, _) = try blobs.add(Self.photo(40, seed: seed))

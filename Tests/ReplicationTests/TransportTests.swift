@@ -9,10 +9,10 @@ import Testing
 @Suite(.long) struct TransportTests {
     /// A hub (genesis) that has admitted `names`, which pin the hub.
     static func hubAnd(_ names: [String], in net: LiveNetwork) async throws -> (LiveNetwork.LiveMember, [LiveNetwork.LiveMember]) {
-        let hub = try net.add("hub")
+        let hub = try await net.add("hub")
         var centres: [LiveNetwork.LiveMember] = []
         for name in names {
-            let c = try net.add(name, network: hub.node.id, pinned: [hub])
+            let c = try await net.add(name, network: hub.node.id, pinned: [hub])
             try await admit(c.node.id, by: hub)
             centres.append(c)
         }
@@ -53,7 +53,7 @@ import Testing
 
     @Test func nonMemberIsRefusedWithNotAMember() async throws {
         let net = LiveNetwork()
-        let hub = try net.add("hub")
+        let hub = try await net.add("hub")
         try await net.run {
             let endpoint = try await net.endpoint(of: hub)
             let stranger = NodeKey()
@@ -76,7 +76,7 @@ import Testing
         let net = LiveNetwork()
         var timing = LiveNetwork.fastTiming
         timing.handshakeTimeout = .milliseconds(300)
-        let hub = try net.add("hub", timing: timing)
+        let hub = try await net.add("hub", timing: timing)
         try await net.run {
             let endpoint = try await net.endpoint(of: hub)
             // TCP only: never sends a TLS ClientHello.
@@ -137,7 +137,7 @@ import Testing
 
     @Test func forgedEntryGetsBadEntryAndEarlierEntriesStay() async throws {
         let net = LiveNetwork()
-        let hub = try net.add("hub")
+        let hub = try await net.add("hub")
         let centreKey = NodeKey()
         try await Self.admit(centreKey.id, by: hub)
         // The centre's log, signed properly, then one entry forged in transit.
@@ -211,11 +211,11 @@ import Testing
 
     @Test func forkIsDetectedAndReportedNotMerged() async throws {
         let net = LiveNetwork()
-        let hub = try net.add("hub")
+        let hub = try await net.add("hub")
         let stolen = NodeKey()
         try await Self.admit(stolen.id, by: hub)
-        let original = try net.add("original", network: hub.node.id, key: stolen, pinned: [hub])
-        let copy = try net.add("copy", network: hub.node.id, key: stolen, pinned: [hub])
+        let original = try await net.add("original", network: hub.node.id, key: stolen, pinned: [hub])
+        let copy = try await net.add("copy", network: hub.node.id, key: stolen, pinned: [hub])
         let kept = try await Self.put(original, "asli")
         _ = try await Self.put(copy, "palsu")
         try await net.run {

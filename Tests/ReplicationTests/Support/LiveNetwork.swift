@@ -7,9 +7,11 @@ import ServiceLifecycle
 import Synchronization
 import Telecenter
 
-/// Real nodes in this process: each with its own store in a temp directory,
-/// a TLS listener on 127.0.0.1 port 0 and dialers, run as a ServiceGroup
-/// and shut down gracefully at the end. Logs are captured per node.
+/// Real nodes in this process, each built by `NodeAssembly` as tcnoded
+/// builds it: its own data directory in a temp directory, a TLS listener on
+/// 127.0.0.1 port 0 and dialers, run as a ServiceGroup and shut down
+/// gracefully at the end. No control socket, metrics or views server unless
+/// a test turns one on in the config. Logs are captured per node.
 final class LiveNetwork: Sendable {
     let dir = TemporaryDirectory("tclive")
     private let all = Mutex<[LiveMember]>([])
@@ -19,10 +21,10 @@ final class LiveNetwork: Sendable {
 
     struct LiveMember: Sendable {
         let name: String
-        let node: Node
-        let listener: PeerListener
-        let dialers: PeerDialers
-        var viewsService: ViewsService?
+        let assembly: NodeAssembly
+        var node: Node { assembly.node }
+        var listener: PeerListener { assembly.listener }
+        var dialers: PeerDialers { assembly.dialers }
     }
 
     static var fastTiming: SyncTiming {
@@ -35,41 +37,56 @@ final class LiveNetwork: Sendable {
         return t
     }
 
+    /// A test node's config: everything on loopback, port 0, servers off.
+    func config(_ name: String) -> NodeConfig {
+        var config = NodeConfig()
+        config.dataDir = dir.file(name)
+        config.listenHost = "127.0.0.1"
+        config.listenPort = 0
+        config.controlSocket = ""
+        config.metricsHost = ""
+        config.views = false
+        config.viewsHost = "127.0.0.1"
+        config.viewsPort = 0
+        return config
+    }
+
+    /// A node `name` with a new data directory. `photos`: nil for none;
+    /// true or false for a node that exchanges photos and does (or does
+    /// not) fetch every one, which the node decides as the daemon does (the
+    /// genesis and hubs fetch all). `pinned` are trusted before the roster
+    /// admits them, as peers in the config would be.
     @discardableResult
     func add(_ name: String, network: NodeID? = nil, key: NodeKey = NodeKey(), pinned: [LiveMember] = [],
-             timing: SyncTiming = LiveNetwork.fastTiming, photos fetchAll: Bool? = nil) throws -> LiveMember {
-        let store = try Store.create(at: dir.file("\(name).sqlite"), network: network ?? key.id, node: key.id)
+             timing: SyncTiming = LiveNetwork.fastTiming, photos fetchAll: Bool? = nil,
+             configure: (inout NodeConfig) -> Void = { _ in }) async throws -> LiveMember {
+        var config = config(name)
+        config.photos = fetchAll != nil
+        configure(&config)
+        let directory = config.dataDirectory
+        try await OffPool.run { try directory.initialise(network: network ?? key.id, key: key).1.close() }
         var logger = Logger(label: name) { label in self.logs.handler(label) }
         logger.logLevel = ProcessInfo.processInfo.environment["TCNODE_TEST_TRACE"] != nil ? .trace : .debug
-        var photos: Photos?
-        if let fetchAll {
-            let blobs = BlobStore(root: dir.file("\(name)-blobs"))
-            photos = Photos(blobs: blobs, views: try Views(path: dir.file("\(name)-views.sqlite"), store: store, blobs: blobs),
-                            fetchAll: fetchAll)
+        let assembly = try await NodeAssembly.build(config: config, logger: logger, timing: timing)
+        assembly.node.setPinned(Set(pinned.map(\.node.id)))
+        if let fetchAll, assembly.node.photos?.fetchAll != fetchAll {
+            throw LiveNetworkSetupError(what: "\(name) fetches \(fetchAll ? "only some" : "all") photos: the genesis and hubs fetch all, other nodes their own")
         }
-        let node = try Node(key: key, store: store, pinned: Set(pinned.map(\.node.id)), timing: timing, logger: logger,
-                            photos: photos)
-        var member = LiveMember(name: name, node: node, listener: PeerListener(node: node, host: "127.0.0.1", port: 0),
-                                dialers: PeerDialers(node: node, peers: []))
-        if let photos { member.viewsService = ViewsService(node: node, views: photos.views, logger: logger) }
+        let member = LiveMember(name: name, assembly: assembly)
         all.withLock { $0.append(member) }
         return member
     }
 
+    /// The member's peer address, once its servers are running.
     func endpoint(of member: LiveMember) async throws -> PeerEndpoint {
-        let address = try await member.listener.boundAddress()
+        let address = try await member.assembly.ready().peers
         return PeerEndpoint(node: member.node.id, host: "127.0.0.1", port: address.port!)
     }
 
     /// Runs every member's services while `body` runs, then shuts them down
     /// gracefully (and checks that they stop).
     func run(_ body: @Sendable () async throws -> Void) async throws {
-        var services: [any Service] = []
-        for m in members {
-            if let v = m.viewsService { services.append(v) }
-            services.append(m.listener)
-            services.append(m.dialers)
-        }
+        let services = members.flatMap(\.assembly.services)
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [],
                                                       logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -110,6 +127,11 @@ final class LiveNetwork: Sendable {
     func heads(_ member: LiveMember) throws -> [Head] {
         try member.node.store.heads(movedAfter: 0).heads.sorted { $0.author < $1.author }
     }
+}
+
+struct LiveNetworkSetupError: Error, CustomStringConvertible {
+    let what: String
+    var description: String { what }
 }
 
 struct LiveNetworkTimeout: Error, CustomStringConvertible {
