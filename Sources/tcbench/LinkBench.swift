@@ -71,14 +71,12 @@ struct LinkBench: AsyncParsableCommand {
         let (counts, logs) = ((authors, entries, bodyBytes), nodeLogs.flatMap(Logger.Level.init(rawValue:)))
         say("signing \(entries) entries from \(authors) authors...")
         let workload = try await OffPool.run { try Workload.make(authors: counts.0, entries: counts.1, bodyBytes: counts.2) }
-        let (hub, centre, reference) = try await OffPool.run {
-            let hub = try LinkNode(name: "hub", key: workload.genesis, network: workload.genesis.id, hub: true, in: scratch, logs: logs)
-            let centre = try LinkNode(name: "centre", key: NodeKey(), network: workload.genesis.id, pinned: [hub.node.id],
-                                      hub: false, in: scratch, logs: logs)
-            let reference = try LinkNode(name: "reference", key: NodeKey(), network: workload.genesis.id, pinned: [hub.node.id],
-                                         hub: false, in: scratch, logs: logs)
-            return (hub, centre, reference)
-        }
+        // The genesis fetches every photo; the centres only their own (the daemon's rule).
+        let hub = try await LinkNode(name: "hub", key: workload.genesis, network: workload.genesis.id, in: scratch, logs: logs)
+        let centre = try await LinkNode(name: "centre", key: NodeKey(), network: workload.genesis.id, pinned: [hub.node.id],
+                                        in: scratch, logs: logs)
+        let reference = try await LinkNode(name: "reference", key: NodeKey(), network: workload.genesis.id, pinned: [hub.node.id],
+                                           in: scratch, logs: logs)
         _ = try await hub.node.ingest(workload.admits, from: nil)
         for log in workload.logs {
             for chunk in log.chunked(2000) { _ = try await hub.node.store.ingest(Array(chunk), from: workload.authors[0].id) }
@@ -301,27 +299,20 @@ private struct Figures {
 private func fmt(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }
 
 /// A node with photos and views, built as the daemon builds it (default
-/// timers), with its listener, dialers and views follower.
+/// timers, `NodeAssembly`), with its listener, dialers and views follower.
 struct LinkNode: Sendable {
-    let node: Node
-    let listener: PeerListener
-    let dialers: PeerDialers
-    let views: ViewsService
+    let assembly: NodeAssembly
+    var node: Node { assembly.node }
+    var listener: PeerListener { assembly.listener }
+    var dialers: PeerDialers { assembly.dialers }
 
     static let smallBody = #"{"name":"Catatan kecil","category":"kerajinan","available":true}"#
 
-    @available(*, noasync, message: "creates databases; call it through OffPool.run")
-    init(name: String, key: NodeKey, network: NodeID, pinned: [NodeID] = [], hub: Bool, in scratch: Scratch, logs: Logger.Level?) throws {
-        let store = try Store.create(at: scratch.file("\(name).sqlite"), network: network, node: key.id)
-        let blobs = BlobStore(root: scratch.file("\(name)-blobs"))
-        let views = try Views(path: scratch.file("\(name)-views.sqlite"), store: store, blobs: blobs)
+    init(name: String, key: NodeKey, network: NodeID, pinned: [NodeID] = [], in scratch: Scratch, logs: Logger.Level?) async throws {
         var logger = logs != nil ? Logger(label: name) : Logger(label: name, factory: { _ in SwiftLogNoOpLogHandler() })
         logger.logLevel = logs ?? .critical
-        node = try Node(key: key, store: store, pinned: Set(pinned), logger: logger, name: name,
-                        photos: Photos(blobs: blobs, views: views, fetchAll: hub))
-        listener = PeerListener(node: node, host: "127.0.0.1", port: 0)
-        dialers = PeerDialers(node: node, peers: [])
-        self.views = ViewsService(node: node, views: views, logger: logger)
+        assembly = try await benchNode(name, key: key, network: network, pinned: pinned, photos: true, centreName: name,
+                                       logger: logger, in: scratch)
     }
 
     /// Admits `other` as a telecenter (this node must be the genesis).
@@ -359,7 +350,7 @@ struct LinkNode: Sendable {
     }
 
     static func run<T: Sendable>(_ nodes: [LinkNode], _ body: @Sendable () async throws -> T) async throws -> T {
-        try await withBenchServices(nodes.flatMap { [$0.views as any Service, $0.listener, $0.dialers] }, stores: nodes.map(\.node.store), body)
+        try await withBenchNodes(nodes.map(\.assembly), body)
     }
 }
 

@@ -27,12 +27,12 @@ struct SyncBench: AsyncParsableCommand {
         say("verify (decode + Ed25519, one core): \(verifyRate)/s")
 
         // The hub holds everything; it is the workload's genesis authority.
-        let hub = try BenchNode(name: "hub", key: workload.genesis, network: workload.genesis.id, in: scratch)
+        let hub = try await BenchNode(name: "hub", key: workload.genesis, network: workload.genesis.id, in: scratch)
         _ = try await hub.node.ingest(workload.admits, from: nil)
         for log in workload.logs {
             for chunk in log.chunked(2000) { _ = try await hub.node.store.ingest(Array(chunk), from: workload.authors[0].id) }
         }
-        let fresh = try BenchNode(name: "fresh", key: NodeKey(), network: workload.genesis.id, pinned: [hub.node.id], in: scratch)
+        let fresh = try await BenchNode(name: "fresh", key: NodeKey(), network: workload.genesis.id, pinned: [hub.node.id], in: scratch)
         try await hub.admit(fresh)
 
         let line: [String] = try await BenchNode.run([hub, fresh]) {
@@ -113,10 +113,10 @@ struct SyncBench: AsyncParsableCommand {
     /// meeting, from TCP connect until both sides know they are in sync.
     func reconnectBytes(authors: Int, scratch: Scratch) async throws -> Int {
         let workload = try Workload.make(authors: authors, entries: authors, bodyBytes: 200)
-        let hub = try BenchNode(name: "hub\(authors)", key: workload.genesis, network: workload.genesis.id, in: scratch)
+        let hub = try await BenchNode(name: "hub\(authors)", key: workload.genesis, network: workload.genesis.id, in: scratch)
         _ = try await hub.node.ingest(workload.admits, from: nil)
         _ = try await hub.node.store.ingest(workload.logs.flatMap { $0 }, from: workload.authors[0].id)
-        let other = try BenchNode(name: "other\(authors)", key: NodeKey(), network: workload.genesis.id, pinned: [hub.node.id], in: scratch)
+        let other = try await BenchNode(name: "other\(authors)", key: NodeKey(), network: workload.genesis.id, pinned: [hub.node.id], in: scratch)
         try await hub.admit(other)
         return try await BenchNode.run([hub, other]) {
             let endpoint = try await hub.endpoint()
@@ -134,21 +134,19 @@ struct SyncBench: AsyncParsableCommand {
     }
 }
 
-/// A node with its listener and dialers, for benchmarks.
+/// A node without photos, built as tcnoded builds it, for benchmarks.
 struct BenchNode: Sendable {
-    let node: Node
-    let listener: PeerListener
-    let dialers: PeerDialers
+    let assembly: NodeAssembly
+    var node: Node { assembly.node }
+    var dialers: PeerDialers { assembly.dialers }
 
-    init(name: String, key: NodeKey, network: NodeID, pinned: [NodeID] = [], in scratch: Scratch) throws {
-        let store = try Store.create(at: scratch.file("\(name).sqlite"), network: network, node: key.id)
+    init(name: String, key: NodeKey, network: NodeID, pinned: [NodeID] = [], in scratch: Scratch) async throws {
         var logger = Logger(label: name)
         logger.logLevel = .warning
         var timing = SyncTiming()
         timing.tick = .milliseconds(100)
-        node = try Node(key: key, store: store, pinned: Set(pinned), timing: timing, logger: logger)
-        listener = PeerListener(node: node, host: "127.0.0.1", port: 0)
-        dialers = PeerDialers(node: node, peers: [])
+        assembly = try await benchNode(name, key: key, network: network, pinned: pinned, photos: false, timing: timing, logger: logger,
+                                       in: scratch)
     }
 
     /// Admits `other` as a telecenter (this node must be the genesis).
@@ -158,7 +156,7 @@ struct BenchNode: Sendable {
     }
 
     func endpoint() async throws -> PeerEndpoint {
-        PeerEndpoint(node: node.id, host: "127.0.0.1", port: try await listener.boundAddress().port!)
+        PeerEndpoint(node: node.id, host: "127.0.0.1", port: try await assembly.ready().peers.port!)
     }
 
     /// Bytes on the wire, both directions, of the current connection with `peer`.
@@ -174,6 +172,6 @@ struct BenchNode: Sendable {
     }
 
     static func run<T: Sendable>(_ nodes: [BenchNode], _ body: @Sendable () async throws -> T) async throws -> T {
-        try await withBenchServices(nodes.flatMap { [$0.listener as any Service, $0.dialers] }, stores: nodes.map(\.node.store), body)
+        try await withBenchNodes(nodes.map(\.assembly), body)
     }
 }
