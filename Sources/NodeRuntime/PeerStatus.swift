@@ -168,12 +168,17 @@ extension PeerStatus {
     /// still to come and the time they take at the recent rate.
     public mutating func deriveFigures() {
         if let average = averageEntryBytes {
-            bytesResent = entriesResent * Int(clamping: average)
+            bytesResent = entriesResent.multipliedReportingOverflow(by: Int(clamping: average)).partialValue
             if entriesBehind > 0 { bytesBehind = entriesBehind.multipliedReportingOverflow(by: average).partialValue }
         }
         if entriesBehind == 0 { bytesBehind = 0 }
         let rate = averageReceiveRate > 0 ? averageReceiveRate : (state == .connected ? receiveRate : 0)
-        secondsToFetch = bytesBehind > 0 && rate > 0 ? Int(clamping: (bytesBehind + UInt64(rate) - 1) / UInt64(rate)) : nil
+        guard bytesBehind > 0, rate > 0 else {
+            secondsToFetch = nil
+            return
+        }
+        let (whole, part) = bytesBehind.quotientAndRemainder(dividingBy: UInt64(rate))
+        secondsToFetch = Int(clamping: part > 0 ? whole + 1 : whole)
     }
 }
 
