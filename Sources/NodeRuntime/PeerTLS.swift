@@ -155,30 +155,36 @@ public enum TLSFailureText {
         let code = reasons.isEmpty ? "" : " (TLS: \(reasons.joined(separator: ", ")))"
         let upper = text.uppercased()
         func any(_ words: [String]) -> Bool { words.contains { upper.contains($0) } }
-        // The identity check's own words are already plain.
-        if text.hasPrefix("expected node ") || text.hasPrefix("the peer's certificate") { return text }
+        // The identity check's own words are already plain, and so is what this returned (it may be asked again).
+        if (["expected node ", "the peer's certificate"] + sentences).contains(where: text.hasPrefix) { return text }
         if any(["WRONG_VERSION_NUMBER", "HTTP_REQUEST", "HTTPS_PROXY_REQUEST", "UNKNOWN_PROTOCOL", "UNEXPECTED_RECORD",
                 "PACKET_LENGTH_TOO_LONG", "RECORD_TOO_LARGE", "DECODE_ERROR", "UNEXPECTED_MESSAGE"]) {
-            return "the address answers, but not as a tcnode node (another program on that port?): check the port, it is tcnoded's `listen` port (7447 by default)" + code
+            return sentences[0] + ", but not as a tcnode node (another program on that port?): check the port, it is tcnoded's `listen` port (7447 by default)" + code
         }
         if any(["ALPN", "NO_APPLICATION_PROTOCOL", "APPLICATION PROTOCOL"]) {
-            return "the peer does not speak this version's protocol (tcnode/1): update tcnode on both sides" + code
+            return sentences[1] + " this version's protocol (tcnode/1): update tcnode on both sides" + code
         }
         if any(["PROTOCOL_VERSION", "UNSUPPORTED_PROTOCOL", "NO_SHARED_CIPHER", "NO_SHARED_GROUP", "NO_COMMON_SIGNATURE_ALGORITHMS",
                 "HANDSHAKE_FAILURE"]) {
-            return "the peer's TLS does not match this node's (an old tcnode, or another program): update tcnode on both sides" + code
+            return sentences[2] + " this node's (an old tcnode, or another program): update tcnode on both sides" + code
         }
         if any(["CERTIFICATE", "BAD_SIGNATURE", "DECRYPT_ERROR", "NO PEER KEY", "PEER_DID_NOT_RETURN"]) {
-            return "the peer did not accept this node's key during TLS, or its own key is not a node key: check the node ids on both sides (the `peers` entry here, and that the peer lets this node in)" + code
+            return sentences[3] + " during TLS, or its own key is not a node key: check the node ids on both sides (the `peers` entry here, and that the peer lets this node in)" + code
         }
         if any(["TIMED OUT", "TIMEOUT"]) {
-            return "the TLS handshake took too long (a slow or broken link); this node retries by itself" + code
+            return sentences[4] + " (a slow or broken link); this node retries by itself" + code
         }
         if any(["EOF", "UNCLEANSHUTDOWN", "CLOSED DURING", "IOONCLOSEDCHANNEL", "CONNECTION RESET", "BROKEN PIPE"]) {
-            return "the peer closed the connection during the TLS handshake (it may not accept this node, or it is not a tcnode node); this node retries by itself" + code
+            return sentences[5] + " (it may not accept this node, or it is not a tcnode node); this node retries by itself" + code
         }
-        return "the secure connection could not be set up: check that the address is a tcnode node of the same version; this node retries by itself" + code
+        return sentences[6] + ": check that the address is a tcnode node of the same version; this node retries by itself" + code
     }
+
+    /// How each of this type's explanations starts.
+    static let sentences = [
+        "the address answers", "the peer does not speak", "the peer's TLS does not match", "the peer did not accept this node's key",
+        "the TLS handshake took too long", "the peer closed the connection during the TLS handshake", "the secure connection could not be set up",
+    ]
 
     /// BoringSSL's reason codes in an error's text: the last part of each
     /// "error:100000f7:SSL routines:OPENSSL_internal:WRONG_VERSION_NUMBER".

@@ -47,6 +47,7 @@ import Testing
             #expect(text.contains(words), "\(raw) -> \(text)")
             #expect(!text.contains("/") || text.contains("tcnode/1"), "no path: \(text)")
             #expect(!text.contains("Error: ") && !text.contains("BoringSSL") && !text.contains("OPENSSL"), "\(text)")
+            #expect(TLSFailureText.plain(text) == text, "asked again, the same words: \(text)")
         }
         #expect(TLSFailureText.plain(cases[0].0).hasSuffix("(TLS: WRONG_VERSION_NUMBER)"), "the reason code stays, for a search")
         let expected = "expected node abcdefgh at this address but found ijklmnop; check the peer's node id in the config"
