@@ -84,7 +84,7 @@ struct ReadinessNotifier: Service {
     func run() async throws {
         // A server that cannot start fails the group with its own error;
         // this one then only waits for the shutdown that follows.
-        if let address = try? await cancelWhenGracefulShutdown({ try await readiness.wait().peers }) {
+        if let address = try? await cancelWhenGracefulShutdown({ try await readiness.listening().peers }) {
             SystemdNotify.send("READY=1\nSTATUS=listening on \(PeerChannel.describe(address))")
             logger.notice("tcnoded \(TCNodeVersion.current) ready; peers can connect on \(PeerChannel.describe(address))")
         }

@@ -39,7 +39,7 @@ public struct NodeAssembly: Sendable {
 
     /// Returns when every server of the node is running (each says so
     /// itself: no polling), or throws why one could not start.
-    public func ready() async throws -> Listening { try await readiness.wait() }
+    public func ready() async throws -> Listening { try await readiness.listening() }
 
     /// Closes the views and the store, once the services have stopped.
     public func close() async throws {
@@ -193,7 +193,7 @@ final class Readiness: Sendable {
         self.views = views
     }
 
-    func wait() async throws -> NodeAssembly.Listening {
+    func listening() async throws -> NodeAssembly.Listening {
         let peers = try await listener.boundAddress()
         try await control?.value()
         let metricsPort = try await metrics?.value()
