@@ -154,14 +154,21 @@ import Testing
         let logger = Logger(label: "t", factory: { _ in CapturingHandler(sink: captured) })
         let node = try Node(key: key, store: store, logger: logger, photos: Photos(blobs: blobs, views: views, fetchAll: false))
         let socket = dir.file("c.sock")
-        let app = ControlAPI.application(node: node, socketPath: socket, name: nil, region: nil, listener: nil, logger: logger)
+        let (running, runningInput) = AsyncStream<Void>.makeStream()
+        let app = ControlAPI.application(node: node, socketPath: socket, name: nil, region: nil, listener: nil, logger: logger,
+                                         running: { runningInput.yield() })
         var configuration = ServiceGroupConfiguration(
             services: [.init(service: app), .init(service: SlowToStop())], gracefulShutdownSignals: [], logger: logger)
         configuration.maximumGracefulShutdownDuration = .milliseconds(200)
         let group = ServiceGroup(configuration: configuration)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try? await group.run() }
-            _ = try await eventually("the control socket answers") { try? await ControlClient(socketPath: socket).status() }
+            tasks.addTask {
+                try? await group.run()
+                runningInput.finish()
+            }
+            // The server says when it is running (or the stream ends): no polling.
+            for await _ in running { break }
+            _ = try await ControlClient(socketPath: socket).status()
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
