@@ -32,7 +32,7 @@ struct PeerConnection {
         } catch {
             await peerChannel.abandon()
             node.metrics.connectionRefused("handshake")
-            return (nil, false, .handshakeFailed(identityProblem() ?? "\(error)"))
+            return (nil, false, .handshakeFailed(identityProblem() ?? TLSFailureText.plain("\(error)")))
         }
         guard case .success(let peer)? = peerChannel.identity.value else {
             await peerChannel.abandon()
