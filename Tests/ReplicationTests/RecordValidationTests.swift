@@ -26,6 +26,20 @@ import Testing
         #expect(problem("pengumuman", #"{"anything":[1,2,3]}"#) == nil)
     }
 
+    /// A photo reference's `pieces` (PROTOCOL.md §11.1) is optional, but
+    /// when written it must be 64 lowercase hex characters.
+    @Test func aPhotosPiecesMustBeAHash() {
+        let sha = String(repeating: "a", count: 64)
+        func product(pieces: String) -> String {
+            #"{"name":"Keripik","category":"makanan","photos":[{"sha256":"\#(sha)","size":10,"type":"image/png","pieces":\#(pieces)}]}"#
+        }
+        #expect(problem("product", product(pieces: "\"\(String(repeating: "b", count: 64))\"")) == nil)
+        #expect(problem("product", product(pieces: "null")) == nil)
+        #expect(problem("product", product(pieces: "\"\(String(repeating: "B", count: 64))\""))?.field == "photos[0].pieces")
+        #expect(problem("product", product(pieces: "\"abc\""))?.field == "photos[0].pieces")
+        #expect(problem("product", product(pieces: "7"))?.field == "photos[0].pieces")
+    }
+
     @Test func errorsNameTheFieldAndWhatIsAllowed() {
         let wrongCategory = problem("product", #"{"name":"Keripik","category":"food"}"#)
         #expect(wrongCategory?.field == "category")
