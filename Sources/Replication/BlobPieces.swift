@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 
 /// A blob cut into pieces of 16 KiB, each with its SHA-256, so that a photo
 /// fetched over a link cut every half minute is verified piece by piece as
@@ -22,8 +23,8 @@ public enum BlobPieces {
         return start..<min(total, start + UInt64(size))
     }
 
-    public static func hash<C: Collection>(_ bytes: C) -> Bytes32 where C.Element == UInt8 {
-        SHA256.hash(data: Array(bytes)).withUnsafeBytes { Bytes32(unchecked: $0, at: 0) }
+    public static func hash<D: DataProtocol>(_ bytes: D) -> Bytes32 {
+        SHA256.hash(data: bytes).withUnsafeBytes { Bytes32(unchecked: $0, at: 0) }
     }
 
     /// The hash of each piece of `bytes`.

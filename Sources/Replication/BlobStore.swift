@@ -220,15 +220,9 @@ extension BlobStore {
             var file = [UInt8](repeating: 0, count: 8)
             for i in 0..<8 { file[i] = UInt8(truncatingIfNeeded: total >> (56 - 8 * i)) }
             for h in hashes { file += h.bytes }
-            let path = piecesPath(sha)
-            do {
-                try FileManager.default.createDirectory(atPath: "\(root)/partial", withIntermediateDirectories: true)
-                try Data(file).write(to: URL(fileURLWithPath: path + ".tmp"))
-                _ = try? FileManager.default.removeItem(atPath: path)
-                try FileManager.default.moveItem(atPath: path + ".tmp", toPath: path)
-            } catch {
-                throw .io("cannot write \(path): \(error)")
-            }
+            // A list from an earlier peer, refused since, is replaced.
+            try? FileManager.default.removeItem(atPath: piecesPath(sha))
+            try write(file, to: piecesPath(sha))
             let held = heldBytes(sha)
             guard held <= total else {
                 try truncatePartial(sha, to: 0)
