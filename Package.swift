@@ -42,15 +42,31 @@ let package = Package(
             ]
         ),
         // Telecenter records (products, trainings, monitoring, ...): their
-        // validation, the hub's network-wide views, CSV and the dashboard.
+        // keys, vocabulary and validation, and reading a centre's CSV files.
         .target(
             name: "Telecenter",
             dependencies: [
                 "Replication",
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
+        ),
+        // The hub's network-wide views: the views database rebuilt from the
+        // log, its JSON and CSV exports and the dashboard's pages.
+        .target(
+            name: "HubViews",
+            dependencies: [
+                "Replication",
+                "Telecenter",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ]
+        ),
+        // A generated demo network (East Java's telecenters) for `tcnode demo`,
+        // benchmarks and tests.
+        .target(
+            name: "DemoData",
+            dependencies: ["Replication", "Telecenter"]
         ),
         // The node as a library: config, TLS transport, services, control API,
         // metrics. `tcnoded` is a thin shell around it, so tests start exactly
@@ -60,6 +76,7 @@ let package = Package(
             dependencies: [
                 "Replication",
                 "Telecenter",
+                "HubViews",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -101,6 +118,7 @@ let package = Package(
                 "NodeRuntime",
                 "Replication",
                 "Telecenter",
+                "DemoData",
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -112,6 +130,8 @@ let package = Package(
                 "NodeRuntime",
                 "Replication",
                 "Telecenter",
+                "HubViews",
+                "DemoData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -127,6 +147,8 @@ let package = Package(
                 "Replication",
                 "NodeRuntime",
                 "Telecenter",
+                "HubViews",
+                "DemoData",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -7,6 +7,7 @@ import Prometheus
 import Replication
 import ServiceLifecycle
 import Synchronization
+import HubViews
 import Telecenter
 import UnixSignals
 

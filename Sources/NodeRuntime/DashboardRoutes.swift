@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Replication
+import HubViews
 import Telecenter
 
 /// The dashboard's pages: server-rendered HTML (Bahasa Indonesia by

@@ -4,6 +4,7 @@ import NIOCore
 import Prometheus
 import Replication
 import ServiceLifecycle
+import HubViews
 import Telecenter
 
 /// One node put together from its configuration: the store and key of its

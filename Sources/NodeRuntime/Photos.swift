@@ -1,6 +1,7 @@
 import Foundation
 import Replication
 import Synchronization
+import HubViews
 import Telecenter
 
 /// Photo exchange of a node: where blobs are kept, which ones it fetches

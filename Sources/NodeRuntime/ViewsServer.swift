@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Replication
+import HubViews
 import Telecenter
 
 /// The hub's network-wide views over HTTP: JSON under /api/v1/, CSV

@@ -3,6 +3,7 @@ import Logging
 import Replication
 import ServiceLifecycle
 import Synchronization
+import HubViews
 import Telecenter
 
 /// Keeps the views up to date: catches up with the log at start, then after

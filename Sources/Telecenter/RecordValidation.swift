@@ -35,7 +35,7 @@ public enum RecordValidation {
     /// plus `clockSkewDays`.
     public static func latestDate(nowMs: Int64) -> String {
         let day = nowMs / 86_400_000 + Int64(clockSkewDays)
-        let (y, m, d) = HTML.civil(days: day)
+        let (y, m, d) = CivilDate.civil(days: day)
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         return "\(y)-\(two(m))-\(two(d))"
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DemoData
 import Foundation
 import Logging
 import NIOCore
@@ -8,6 +9,7 @@ import NodeRuntime
 import Replication
 import ServiceLifecycle
 import Synchronization
+import HubViews
 import Telecenter
 
 struct ViewsBench: AsyncParsableCommand {

@@ -1,4 +1,5 @@
 import Foundation
+import DemoData
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -7,6 +8,7 @@ import NodeRuntime
 import Replication
 import ServiceLifecycle
 import Synchronization
+import HubViews
 import Telecenter
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import Replication
+import HubViews
 import Telecenter
 import Testing
 

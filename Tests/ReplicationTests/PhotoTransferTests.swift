@@ -1,6 +1,7 @@
 import Foundation
 import NodeRuntime
 import Replication
+import HubViews
 import Telecenter
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import DemoData
 import NodeRuntime
 import Replication
 import Synchronization

@@ -6,6 +6,7 @@ import NodeRuntime
 import Replication
 import ServiceLifecycle
 import Synchronization
+import HubViews
 import Telecenter
 import Testing
 

@@ -1,6 +1,8 @@
 import Foundation
+import DemoData
 import Replication
 import Synchronization
+import HubViews
 import Telecenter
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import Replication
+import Telecenter
 
 /// A realistic network for demos and benchmarks: East Java's telecenters
 /// with their products, sales, trainings, activities and the province's

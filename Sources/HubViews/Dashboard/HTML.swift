@@ -1,4 +1,5 @@
 import Foundation
+import Telecenter
 
 /// Small helpers of the server-rendered dashboard: HTML escaping and URL
 /// encoding (`Markup` and `Link` use them), and numbers, money,
@@ -201,26 +202,11 @@ public enum HTML {
     static let zoneOffsetMs: Int64 = 7 * 3_600_000
     static let zoneName = "WIB"
 
-    /// Civil date of a day count since 1970-01-01 (proleptic Gregorian).
-    static func civil(days: Int64) -> (year: Int64, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), Int(m), Int(d))
-    }
-
-    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
-
     /// "25 Nov 2026, 19.18 WIB" (id) or "25 Nov 2026, 19:18 WIB" (en).
     public static func dateTime(_ ms: Int64, _ language: String) -> String {
         let local = ms + zoneOffsetMs
-        let days = floorDiv(local, 86_400_000)
-        let (y, m, d) = civil(days: days)
+        let days = CivilDate.floorDiv(local, 86_400_000)
+        let (y, m, d) = CivilDate.civil(days: days)
         let minutes = (local - days * 86_400_000) / 60_000
         let hh = minutes / 60, mm = minutes % 60
         let clock = (hh < 10 ? "0" : "") + "\(hh)" + (language == "en" ? ":" : ".") + (mm < 10 ? "0" : "") + "\(mm)"
@@ -229,8 +215,8 @@ public enum HTML {
 
     /// ISO 8601 (UTC) for `<time datetime>`.
     static func isoDateTime(_ ms: Int64) -> String {
-        let days = floorDiv(ms, 86_400_000)
-        let (y, m, d) = civil(days: days)
+        let days = CivilDate.floorDiv(ms, 86_400_000)
+        let (y, m, d) = CivilDate.civil(days: days)
         let seconds = (ms - days * 86_400_000) / 1000
         func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
         return "\(y)-\(two(Int64(m)))-\(two(Int64(d)))T\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))Z"

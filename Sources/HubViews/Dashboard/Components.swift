@@ -1,3 +1,5 @@
+import Telecenter
+
 /// Small parts several pages share: headings, figures, badges, cells.
 extension DashboardPages {
     static func pageTitle(_ h: inout Markup, _ title: String, lede: String) {

@@ -1,3 +1,5 @@
+import Telecenter
+
 /// What the views return, as JSON (the /api/v1 answers) and to the
 /// dashboard. Fields are only ever added.
 public struct NamedCount: Codable, Sendable, Equatable {

@@ -1,3 +1,5 @@
+import Telecenter
+
 extension DashboardPages {
     /// Activities of the centres: mentoring, content, ICT deployments,
     /// promotion (path "/activities").

@@ -1,3 +1,5 @@
+import Telecenter
+
 /// The charts and figure rows several pages show, from the views' figures.
 extension DashboardPages {
     static func regionChart(_ c: Context, _ regions: [RegionCentres]) -> Markup {

@@ -1,3 +1,5 @@
+import Telecenter
+
 extension DashboardPages {
     /// Language, links and formatting of one page.
     struct Context {

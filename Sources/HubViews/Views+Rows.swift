@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Telecenter
 
 /// Record bodies as view rows. Bodies from other implementations may be
 /// incomplete: a body without the fields a view needs is left out of it

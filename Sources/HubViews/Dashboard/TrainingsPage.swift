@@ -1,3 +1,5 @@
+import Telecenter
+
 extension DashboardPages {
     /// Trainings held by the centres (path "/trainings").
     public static func trainings(page: Page<TrainingRow>, summary: Summary, filter: ViewFilter, language: String, query: String) -> String {

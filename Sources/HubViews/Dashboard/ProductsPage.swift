@@ -1,3 +1,5 @@
+import Telecenter
+
 extension DashboardPages {
     /// UMKM products (path "/products").
     public static func products(page: Page<ProductRow>, summary: Summary, filter: ViewFilter, language: String, query: String) -> String {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Replication
+import Telecenter
 
 /// The network-wide views of a node: centres, products, sales, trainings,
 /// monitoring and activities as tables and counters, kept up to date by

@@ -1,3 +1,5 @@
+import Telecenter
+
 extension DashboardPages {
     /// Monitoring surveys of the centres (path "/monitoring").
     public static func monitoring(page: Page<MonitoringRow>, summary: Summary, filter: ViewFilter, language: String, query: String) -> String {
