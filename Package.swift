@@ -52,14 +52,20 @@ let package = Package(
             ]
         ),
         // The hub's network-wide views: the views database rebuilt from the
-        // log, its JSON and CSV exports and the dashboard's pages.
+        // log, its JSON and CSV exports, the dashboard's pages and the HTTP
+        // server of both; plugged into a node by its composition root.
         .target(
             name: "HubViews",
             dependencies: [
+                "NodeRuntime",
                 "Replication",
                 "Telecenter",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // A generated demo network (East Java's telecenters) for `tcnode demo`,
@@ -76,7 +82,6 @@ let package = Package(
             dependencies: [
                 "Replication",
                 "Telecenter",
-                "HubViews",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -108,6 +113,7 @@ let package = Package(
         .executableTarget(
             name: "NodeDaemon",
             dependencies: [
+                "HubViews",
                 "NodeRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

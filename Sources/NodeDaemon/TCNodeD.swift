@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HubViews
 import NodeRuntime
 
 /// tcnoded: reads its config, then runs the node until SIGTERM.
@@ -24,7 +25,7 @@ struct TCNodeD: AsyncParsableCommand {
         }
         let registry = Daemon.bootstrap(level: settings.logLevel)
         do {
-            try await Daemon.run(configPath: config, config: settings, registry: registry)
+            try await Daemon.run(configPath: config, config: settings, views: HubViewsOpener(), registry: registry)
         } catch let error as Daemon.StartupError where error.isConfiguration {
             FileHandle.standardError.write(Data("tcnoded: \(error)\n".utf8))
             throw ExitCode(78)

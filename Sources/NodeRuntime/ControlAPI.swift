@@ -167,7 +167,7 @@ public enum ControlAPI {
             do {
                 let stored = try await OffPool.run { () throws -> PhotoResponse in
                     let (sha, type) = try photos.blobs.add(Array(bytes))
-                    try? photos.views.markBlobHeld(sha)
+                    photos.noteHeld(sha)
                     return PhotoResponse(sha256: sha.hex, size: bytes.count, type: type)
                 }
                 return try jsonResponse(stored)

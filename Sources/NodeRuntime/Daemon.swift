@@ -4,7 +4,6 @@ import Metrics
 import Prometheus
 import Replication
 import ServiceLifecycle
-import Telecenter
 
 /// tcnoded: the node and its services (built by `NodeAssembly`) as one
 /// ServiceGroup, in dependency order (the group stops them in reverse): the
@@ -38,10 +37,13 @@ public enum Daemon {
         return registry
     }
 
-    public static func run(configPath: String, config: NodeConfig, registry: PrometheusCollectorRegistry?) async throws {
+    /// `views` opens the views when photos are on (tcnoded gives HubViews').
+    public static func run(configPath: String, config: NodeConfig, views: (any ViewsOpener)?,
+                           registry: PrometheusCollectorRegistry?) async throws {
         var logger = Logger(label: "tcnoded")
         logger.logLevel = config.logLevel
-        let assembly = try await NodeAssembly.build(config: config, configPath: configPath, logger: logger, registry: registry)
+        let assembly = try await NodeAssembly.build(config: config, configPath: configPath, views: views, logger: logger,
+                                                    registry: registry)
         let node = assembly.node
         logger.notice(
             "starting node \(node.id.short) (network \(node.store.network.short)); \(config.peers.count) peer(s) configured",

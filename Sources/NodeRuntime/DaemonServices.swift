@@ -7,8 +7,6 @@ import Prometheus
 import Replication
 import ServiceLifecycle
 import Synchronization
-import HubViews
-import Telecenter
 import UnixSignals
 
 /// Owns the store for the daemon's life: started first, stopped last, so
@@ -16,7 +14,7 @@ import UnixSignals
 /// connection has finished.
 struct StoreService: Service {
     let store: Store
-    var views: Views?
+    var views: (any NodeViews)?
     let logger: Logger
 
     func run() async throws {
@@ -162,7 +160,7 @@ struct Watchdog: Service {
 /// left holding what a busy hour took.
 struct MemoryTrimmer: Service {
     let node: Node
-    var views: Views?
+    var views: (any NodeViews)?
     var interval: Duration = .seconds(20)
 
     func run() async throws {

@@ -177,8 +177,8 @@ public final class Node: Sendable {
     }
 
     /// Subscribes to node events (feed growth, admissions, shutdown).
-    func subscribe() -> NodeEvents.Subscription { events.subscribe() }
-    func unsubscribe(_ s: NodeEvents.Subscription) { events.unsubscribe(s) }
+    package func subscribe() -> NodeEvents.Subscription { events.subscribe() }
+    package func unsubscribe(_ s: NodeEvents.Subscription) { events.unsubscribe(s) }
 
     /// Waits until `condition` holds, re-checking whenever the node's feed or
     /// roster changes, or throws after `timeout`. For tests and tools: no
@@ -240,11 +240,11 @@ public final class Node: Sendable {
     }
 
     /// The views saw new records: connections may have photos to ask for.
-    func notePhotosReferenced() { events.broadcast(.photosReferenced) }
+    package func notePhotosReferenced() { events.broadcast(.photosReferenced) }
 
     /// A photo finished arriving: the views and waiting tests hear of it.
     func notePhotoHeld(_ sha: Bytes32) async {
-        if let views = photos?.views { _ = try? await OffPool.run { try views.markBlobHeld(sha) } }
+        if let photos { await OffPool.run { photos.noteHeld(sha) } }
         events.broadcast(.peersChanged)
     }
 }

@@ -4,11 +4,10 @@ import NIOCore
 import Prometheus
 import Replication
 import ServiceLifecycle
-import HubViews
-import Telecenter
 
 /// One node put together from its configuration: the store and key of its
-/// data directory, the blob store and views (when photos are on), the Node,
+/// data directory, the blob store and views (when photos are on; opened by
+/// the `ViewsOpener` the caller gives, HubViews' for a telecenter node), the Node,
 /// its peer listener and dialers, and the services and servers the config
 /// asks for. tcnoded, the tests' LiveNetwork and tcbench's nodes are all
 /// built here, so what a test or a benchmark runs is what a centre runs;
@@ -19,8 +18,8 @@ public struct NodeAssembly: Sendable {
     public let node: Node
     public let listener: PeerListener
     public let dialers: PeerDialers
-    /// The views database; nil when photos are off.
-    public let views: Views?
+    /// The views (HubViews' `Views`: `hubViews`); nil when photos are off.
+    public let views: (any NodeViews)?
     /// What runs the node, in dependency order for a ServiceGroup (which
     /// stops them in reverse). The store is not among them: its owner
     /// closes it after they have stopped (the daemon with `StoreService`,
@@ -58,8 +57,10 @@ public struct NodeAssembly: Sendable {
     /// holds the timers the file does not set (tests shorten them); its
     /// idle timers come from the config. `registry` is the process's
     /// swift-metrics registry, exported with the node's own metrics.
-    public static func build(config: NodeConfig, configPath: String? = nil, logger: Logger, timing: SyncTiming = SyncTiming(),
-                             registry: PrometheusCollectorRegistry? = nil) async throws -> NodeAssembly {
+    /// `views` opens the views when photos are on (`HubViewsOpener()`); a
+    /// node with photos on needs one.
+    public static func build(config: NodeConfig, configPath: String? = nil, views opener: (any ViewsOpener)?, logger: Logger,
+                             timing: SyncTiming = SyncTiming(), registry: PrometheusCollectorRegistry? = nil) async throws -> NodeAssembly {
         let source = configPath ?? "the node's configuration"
         let directory = config.dataDirectory
         var isDirectory: ObjCBool = false
@@ -71,15 +72,20 @@ public struct NodeAssembly: Sendable {
         let store: Store
         do {
             key = try directory.openKey()
-            // SQLite's integrity_check over the whole file: off the pool.
-            store = try await OffPool.run { try directory.openStore(checkIntegrity: true) }
+            // SQLite's integrity_check over the whole file: off the pool. The
+            // node is the only writer of its directory while it runs (its lock).
+            store = try await OffPool.run {
+                try directory.openStoreAsDaemon {
+                    logger.notice("waiting for a tcnode command writing in \(directory.path) to finish")
+                }
+            }
         } catch {
             throw Daemon.StartupError(description: "\(error)", isConfiguration: true)
         }
-        var views: Views?
+        var views: (any NodeViews)?
         do {
-            return try await assemble(config: config, configPath: configPath, source: source, key: key, store: store, views: &views,
-                                      logger: logger, timing: timing, registry: registry)
+            return try await assemble(config: config, configPath: configPath, source: source, key: key, store: store, opener: opener,
+                                      views: &views, logger: logger, timing: timing, registry: registry)
         } catch {
             let opened = views
             try? await OffPool.run {
@@ -90,8 +96,9 @@ public struct NodeAssembly: Sendable {
         }
     }
 
-    private static func assemble(config: NodeConfig, configPath: String?, source: String, key: NodeKey, store: Store, views: inout Views?,
-                                 logger: Logger, timing: SyncTiming, registry: PrometheusCollectorRegistry?) async throws -> NodeAssembly {
+    private static func assemble(config: NodeConfig, configPath: String?, source: String, key: NodeKey, store: Store,
+                                 opener: (any ViewsOpener)?, views: inout (any NodeViews)?, logger: Logger, timing: SyncTiming,
+                                 registry: PrometheusCollectorRegistry?) async throws -> NodeAssembly {
         let directory = config.dataDirectory
         guard store.node == key.id else {
             throw Daemon.StartupError(description: "the key in \(directory.keyPath) is not the key this database was made for; check data_dir",
@@ -120,16 +127,20 @@ public struct NodeAssembly: Sendable {
         }
         var photos: Photos?
         if config.photos {
+            guard let opener else {
+                throw Daemon.StartupError(description: "photos = true needs the views, and this program was built without them; set photos = false",
+                                          isConfiguration: true)
+            }
             let blobs = BlobStore(root: directory.blobsPath, maxBytes: config.blobMaxBytes)
             let path = (directory.path as NSString).appendingPathComponent("views.sqlite")
-            let opened: Views
+            let opened: any NodeViews
             do {
-                opened = try await OffPool.run { try Views(path: path, store: store, blobs: blobs) }
+                opened = try await OffPool.run { try opener.open(path: path, store: store, blobs: blobs) }
             } catch {
                 throw Daemon.StartupError(description: "cannot open the views in \(directory.path): \(error)")
             }
             views = opened
-            photos = Photos(blobs: blobs, views: opened, fetchAll: isHub || viewsOn)
+            photos = Photos(blobs: blobs, policy: opened.photoPolicy(fetchAll: isHub || viewsOn))
         }
         var timing = timing
         timing.idleSend = .seconds(config.keepaliveSeconds)
@@ -155,14 +166,14 @@ public struct NodeAssembly: Sendable {
                 start: started))
         }
         if let views {
-            services.append(ViewsService(node: node, views: views, logger: logger))
+            services.append(views.follower(node: node, logger: logger))
         }
         if let views, let started = readiness.views {
-            let app = ViewsServer.application(node: node, views: views, host: config.viewsHost, port: config.viewsPort,
-                                              token: config.viewsToken, logger: logger, bound: { started.started($0) })
+            let app = views.server(node: node, host: config.viewsHost, port: config.viewsPort, token: config.viewsToken, logger: logger,
+                                   bound: { started.started($0) })
             services.append(StartReportingServer(
                 server: NamedServer(option: "views_listen", address: "\(config.viewsHost):\(config.viewsPort)", configPath: source,
-                                    server: app),
+                                    server: AnyService(base: app)),
                 start: started))
         }
         if let configPath {

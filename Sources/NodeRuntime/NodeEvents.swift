@@ -1,8 +1,9 @@
 import Replication
 import Synchronization
 
-/// Something that happened to the node as a whole.
-enum NodeEvent: Sendable {
+/// Something that happened to the node as a whole. Package-wide: the
+/// hub's views follow them (HubViews' `ViewsService`).
+package enum NodeEvent: Sendable {
     /// The local feed grew (an append, or entries from any peer).
     case feedAdvanced
     /// These authors' entries are accepted now.
@@ -18,7 +19,7 @@ enum NodeEvent: Sendable {
 
 /// Fans node-wide happenings out to every connection and to anyone waiting
 /// on a condition, such as a test.
-final class NodeEvents: Sendable {
+package final class NodeEvents: Sendable {
     struct State {
         var next = 0
         var subscribers: [Int: AsyncStream<NodeEvent>.Continuation] = [:]
@@ -26,9 +27,9 @@ final class NodeEvents: Sendable {
 
     private let state = Mutex(State())
 
-    struct Subscription: Sendable {
+    package struct Subscription: Sendable {
         let id: Int
-        let stream: AsyncStream<NodeEvent>
+        package let stream: AsyncStream<NodeEvent>
     }
 
     func subscribe() -> Subscription {

@@ -1,29 +1,42 @@
 import Foundation
 import Replication
-import Synchronization
-import HubViews
-import Telecenter
+
+/// Which photos a node fetches and which it serves. The node runtime does
+/// not know the records that refer to photos: the composition root gives
+/// it a policy (HubViews' `ViewsPhotoPolicy`, backed by the views database).
+/// Every method reads or writes a database: call them off the pool.
+public protocol PhotoPolicy: Sendable {
+    /// True on a hub: every referenced photo is fetched, not only those of
+    /// the node's own records and of surveys about it.
+    var fetchesAll: Bool { get }
+    /// Photos the node should hold and does not yet, at most `limit`, each
+    /// with its piece-list hash when a record gives one.
+    @available(*, noasync, message: "reads a database; call it through OffPool.run")
+    func missing(node: NodeID, limit: Int) throws -> [(sha256: Bytes32, pieces: Bytes32?)]
+    /// Whether a record the node keeps refers to the photo (only those are served).
+    @available(*, noasync, message: "reads a database; call it through OffPool.run")
+    func isReferenced(_ sha: Bytes32) throws -> Bool
+    /// The photo is held now (received from a peer or added locally).
+    @available(*, noasync, message: "writes a database; call it through OffPool.run")
+    func held(_ sha: Bytes32) throws
+}
 
 /// Photo exchange of a node: where blobs are kept, which ones it fetches
-/// (a hub every photo; a centre those of its own records and of surveys
-/// about it) and which ones it serves (any it holds that a record it keeps
+/// and which ones it serves (any it holds that its policy says a record
 /// refers to).
 public struct Photos: Sendable {
     public let blobs: BlobStore
-    public let views: Views
-    /// True on a hub: fetch every referenced photo.
-    public let fetchAll: Bool
+    public let policy: any PhotoPolicy
 
-    public init(blobs: BlobStore, views: Views, fetchAll: Bool) {
+    public init(blobs: BlobStore, policy: any PhotoPolicy) {
         self.blobs = blobs
-        self.views = views
-        self.fetchAll = fetchAll
+        self.policy = policy
     }
 
     /// Photos to ask a peer for, with the offset already held of each.
-    @available(*, noasync, message: "reads the views database; call it through OffPool.run")
+    @available(*, noasync, message: "reads the policy's database; call it through OffPool.run")
     func wanted(node: NodeID, excluding refused: Set<Bytes32>, limit: Int = 16) -> [PhotoRequest] {
-        let missing = (try? views.missingBlobs(all: fetchAll, node: node, limit: limit + refused.count)) ?? []
+        let missing = (try? policy.missing(node: node, limit: limit + refused.count)) ?? []
         return missing.filter { !refused.contains($0.sha256) && !blobs.has($0.sha256) }.prefix(limit).map {
             // The piece list is asked for once; after that it is kept beside
             // the partial copy (PROTOCOL.md §11.7).
@@ -32,6 +45,11 @@ public struct Photos: Sendable {
         }
     }
 
-    @available(*, noasync, message: "reads the views database; call it through OffPool.run")
-    func serves(_ sha: Bytes32) -> Bool { blobs.has(sha) && ((try? views.isReferenced(sha)) ?? false) }
+    @available(*, noasync, message: "reads the policy's database; call it through OffPool.run")
+    func serves(_ sha: Bytes32) -> Bool { blobs.has(sha) && ((try? policy.isReferenced(sha)) ?? false) }
+
+    /// Tells the policy a photo is held, so it is not asked for again. A
+    /// failure only costs a request a peer answers "held".
+    @available(*, noasync, message: "writes the policy's database; call it through OffPool.run")
+    func noteHeld(_ sha: Bytes32) { try? policy.held(sha) }
 }

@@ -1,3 +1,4 @@
+import HubViews
 import Logging
 import NodeRuntime
 import Replication
@@ -21,7 +22,7 @@ func benchNode(_ name: String, key: NodeKey, network: NodeID, pinned: [NodeID], 
     config.photos = photos
     let directory = config.dataDirectory
     try await OffPool.run { try directory.initialise(network: network, key: key).1.close() }
-    let assembly = try await NodeAssembly.build(config: config, logger: logger, timing: timing)
+    let assembly = try await NodeAssembly.build(config: config, views: HubViewsOpener(), logger: logger, timing: timing)
     assembly.node.setPinned(Set(pinned))
     return assembly
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HubViews
 import LinkEmulator
 import Logging
 import NodeRuntime
@@ -331,7 +332,7 @@ struct LinkNode: Sendable {
         // A node answers a request for a photo its views do not list yet as
         // "not held", and the asker does not ask that connection again: just
         // after a big sync the views lag behind, so wait for them first.
-        let (store, views) = (node.store, node.photos!.views)
+        let (store, views) = (node.store, assembly.hubViews!)
         try await node.wait(for: .seconds(600)) {
             let position = try await store.position()
             return await OffPool.run { views.appliedPosition } >= position

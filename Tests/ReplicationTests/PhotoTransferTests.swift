@@ -36,7 +36,7 @@ import Testing
         // Completing from the held offset is the only way it could finish: a
         // restart from 0 would have been refused as an offset mismatch.
         #expect(hubBlobs.contents(sha) == bytes)
-        let views = hub.node.photos!.views, id = hub.node.id
+        let views = hub.assembly.hubViews!, id = hub.node.id
         #expect(try await OffPool.run { try views.missingBlobs(all: true, node: id).isEmpty })
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HubViews
 import Logging
 import NIOCore
 import NodeRuntime
@@ -67,9 +68,9 @@ final class LiveNetwork: Sendable {
         try await OffPool.run { try directory.initialise(network: network ?? key.id, key: key).1.close() }
         var logger = Logger(label: name) { label in self.logs.handler(label) }
         logger.logLevel = ProcessInfo.processInfo.environment["TCNODE_TEST_TRACE"] != nil ? .trace : .debug
-        let assembly = try await NodeAssembly.build(config: config, logger: logger, timing: timing)
+        let assembly = try await NodeAssembly.build(config: config, views: HubViewsOpener(), logger: logger, timing: timing)
         assembly.node.setPinned(Set(pinned.map(\.node.id)))
-        if let fetchAll, assembly.node.photos?.fetchAll != fetchAll {
+        if let fetchAll, assembly.node.photos?.policy.fetchesAll != fetchAll {
             throw LiveNetworkSetupError(what: "\(name) fetches \(fetchAll ? "only some" : "all") photos: the genesis and hubs fetch all, other nodes their own")
         }
         let member = LiveMember(name: name, assembly: assembly)

@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import NodeRuntime
 import Replication
-import HubViews
 import Telecenter
 
 /// The dashboard's pages: server-rendered HTML (Bahasa Indonesia by

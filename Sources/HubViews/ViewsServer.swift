@@ -3,8 +3,8 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NodeRuntime
 import Replication
-import HubViews
 import Telecenter
 
 /// The hub's network-wide views over HTTP: JSON under /api/v1/, CSV
@@ -88,7 +88,7 @@ public enum ViewsServer {
         quiet.logLevel = .warning
         return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: nil),
                            onServerRunning: { channel in
-                               logger.notice("views and dashboard on http://\(channel.localAddress.map(PeerChannel.describe) ?? "\(host):\(port)")/")
+                               logger.notice("views and dashboard on http://\(channel.localAddress?.hostAndPort ?? "\(host):\(port)")/")
                                if let port = channel.localAddress?.port { await bound?(port) }
                            },
                            logger: quiet)

@@ -1,9 +1,9 @@
 import Foundation
 import Logging
+import NodeRuntime
 import Replication
 import ServiceLifecycle
 import Synchronization
-import HubViews
 import Telecenter
 
 /// Keeps the views up to date: catches up with the log at start, then after
