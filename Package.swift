@@ -74,12 +74,26 @@ let package = Package(
             name: "DemoData",
             dependencies: ["Replication", "Telecenter"]
         ),
+        // The control socket's API as `tcnode` and tcnoded share it: request,
+        // response and error types, the checks every record passes before it
+        // is signed, and the client.
+        .target(
+            name: "NodeAPI",
+            dependencies: [
+                "Replication",
+                "Telecenter",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The node as a library: config, TLS transport, services, control API,
         // metrics. `tcnoded` is a thin shell around it, so tests start exactly
         // the node that production starts.
         .target(
             name: "NodeRuntime",
             dependencies: [
+                "NodeAPI",
                 "Replication",
                 "Telecenter",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -121,6 +135,7 @@ let package = Package(
         .executableTarget(
             name: "tcnode",
             dependencies: [
+                "NodeAPI",
                 "NodeRuntime",
                 "Replication",
                 "Telecenter",

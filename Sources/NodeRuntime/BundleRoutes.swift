@@ -1,13 +1,8 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import NodeAPI
 import Replication
-
-/// An error about a bundle, with its stable code (`other-network`, ...).
-public struct BundleErrorBody: Codable, Sendable {
-    public var error: String
-    public var code: String?
-}
 
 /// The control API's bundle routes. The CLI streams the file both ways:
 /// operators in group tcnode cannot reach the data directory, and the
@@ -65,7 +60,7 @@ enum BundleRoutes {
                     var offset = 0
                     while offset < size {
                         let at = offset
-                        let chunk = try await OffPool.run { try readChunk(out, at: at, count: 1 << 20) }
+                        let chunk = try await OffPool.run { try FileChunks.read(out, at: at, count: 1 << 20) }
                         guard !chunk.isEmpty else { break }
                         try await writer.write(ByteBuffer(bytes: chunk))
                         offset += chunk.count
@@ -110,12 +105,12 @@ enum BundleRoutes {
                 if pending.count >= 1 << 20 {
                     let chunk = pending
                     pending.removeAll(keepingCapacity: true)
-                    try await OffPool.run { try writeAll(fd, chunk, path) }
+                    try await OffPool.run { try FileChunks.writeAll(fd, chunk, path) }
                 }
             }
             let chunk = pending
             try await OffPool.run {
-                try writeAll(fd, chunk, path)
+                try FileChunks.writeAll(fd, chunk, path)
                 close(fd)
             }
         } catch {
@@ -126,23 +121,6 @@ enum BundleRoutes {
             throw error
         }
         return path
-    }
-
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8], _ path: String) throws {
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw BundleFileError(.unreadable, "cannot write \(path): \(String(cString: strerror(errno))) (is the disk full?)") }
-            done += n
-        }
-    }
-
-    static func readChunk(_ path: String, at offset: Int, count: Int) throws -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw BundleFileError(.unreadable, "\(path) disappeared") }
-        defer { try? handle.close() }
-        try handle.seek(toOffset: UInt64(offset))
-        return [UInt8](try handle.read(upToCount: count) ?? Data())
     }
 
     static func discard(_ path: String) async {

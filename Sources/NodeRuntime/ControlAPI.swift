@@ -2,67 +2,8 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NodeAPI
 import Replication
-
-/// A write asked of the daemon: one entry of this node.
-public struct AppendRequest: Codable, Sendable {
-    public var kind: String
-    public var key: String
-    /// "put" or "delete".
-    public var op: String
-    /// The body as JSON text, kept byte for byte (absent for a delete).
-    public var body: String?
-
-    public init(kind: String, key: String, op: String, body: String?) {
-        self.kind = kind
-        self.key = key
-        self.op = op
-        self.body = body
-    }
-}
-
-public struct AppendResponse: Codable, Sendable {
-    public var author: String
-    public var seq: UInt64
-    public var id: String
-}
-
-public struct PhotoResponse: Codable, Sendable {
-    public var sha256: String
-    public var size: Int
-    public var type: String
-}
-
-public struct ControlErrorBody: Codable, Sendable {
-    public var error: String
-}
-
-/// Entries as the control API returns them: exact bytes, base64.
-public struct EntryList: Codable, Sendable {
-    public var entries: [String]
-
-    public init(_ entries: [Entry]) { self.entries = entries.map { Data($0.bytes).base64EncodedString() } }
-
-    public func decoded() throws -> [Entry] {
-        try entries.map { text in
-            guard let data = Data(base64Encoded: text) else { throw ControlClient.Failure.refused("bad entry encoding from the daemon") }
-            return try Entry(decoding: [UInt8](data))
-        }
-    }
-}
-
-public struct IdentityInfo: Codable, Sendable {
-    public var node: String
-    public var network: String
-}
-
-public struct HeadList: Codable, Sendable {
-    public struct Item: Codable, Sendable {
-        public var author: String
-        public var seq: UInt64
-    }
-    public var heads: [Item]
-}
 
 /// The control socket's request context: a request may be as large as the
 /// largest valid write needs (`ControlAPI.maxRequestBytes`), not Hummingbird's
@@ -73,24 +14,27 @@ public struct ControlContext: RequestContext {
     public var maxUploadSize: Int { ControlAPI.maxRequestBytes }
 }
 
-/// The daemon's local API: HTTP/JSON on a Unix socket, for `tcnode`.
-/// GET /v1/status, POST /v1/entries. Access is the socket file's: owner
-/// and group `tcnode` (mode 0660).
+/// The daemon's local API: HTTP/JSON on a Unix socket, for `tcnode`. Access
+/// is the socket file's: owner and group `tcnode` (mode 0660). While it
+/// runs, tcnoded is the only writer of its data directory (it holds the
+/// directory's lock), so every write of the node comes through here:
+/// POST /v1/entries, /v1/entries/batch, /v1/photos and the bundle routes.
+/// Each record is checked as `tcnode` checks it (`RecordCheck`) before it
+/// is signed, whatever client sent it; a refusal is a `ControlError` (code,
+/// field, words in English and Bahasa Indonesia), counted in
+/// `tcnode_writes_refused_total`, and stores nothing. Reads: GET
+/// /v1/status, /v1/identity, /v1/records, /v1/record, /v1/log, /v1/heads
+/// and /v1/members (the roster, as the store keeps it).
 ///
 /// Every database or file read here runs off Swift's cooperative pool
 /// (`store.offPool`, `OffPool.run`): a handler blocking one of its two
 /// threads is how a busy hub stopped answering.
 public enum ControlAPI {
-    /// The largest request body the socket reads. A request carries one
-    /// entry body of up to 1 MiB as a JSON string: escaping at most doubles
-    /// a body that is JSON (`\"` becomes `\\\"`), and at most multiplies
-    /// by six one that is not (a control byte becomes `\u0000`); 8 MiB holds
-    /// either with the other fields. `tcnode` sends imports in batches of
-    /// at most `batchBytes`.
-    public static let maxRequestBytes = 8 * Entry.maximumBodySize
+    /// The largest request body the socket reads (`ControlLimits`).
+    public static let maxRequestBytes = ControlLimits.maxRequestBytes
 
     /// What `tcnode` puts in one batch request, so that a batch always fits.
-    public static let batchBytes = 4 * Entry.maximumBodySize
+    public static let batchBytes = ControlLimits.batchBytes
 
     public static func application(node: Node, socketPath: String, name: String?, region: String?, listener: PeerListener?,
                                    logger: Logger, running: (@Sendable () async -> Void)? = nil) -> some ApplicationProtocol {
@@ -105,64 +49,66 @@ public enum ControlAPI {
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: try StatusReport.encoder.encode(report))))
         }
         router.post("/v1/entries") { request, _ -> Response in
-            guard let bytes = try await body(of: request, limit: maxRequestBytes) else { return tooLarge() }
+            guard let bytes = try await body(of: request, limit: maxRequestBytes) else { return refuse(requestTooLarge(), node: node) }
             let ask: AppendRequest
             do {
                 ask = try JSONDecoder().decode(AppendRequest.self, from: bytes)
             } catch {
-                return try jsonResponse(ControlErrorBody(error: "the request is not an entry to append (\(plain(error)))"), status: .badRequest)
+                return refuse(ControlError(.badRequest, en: "the request is not an entry to append (\(plain(error)))",
+                                           id: "permintaan ini bukan entri untuk ditambahkan (\(plain(error)))"), node: node)
             }
-            guard let op = ask.op == "put" ? Op.put : ask.op == "delete" ? Op.delete : nil else {
-                return try jsonResponse(ControlErrorBody(error: "op must be put or delete"), status: .badRequest)
+            let draft: Entry.Draft
+            switch checked(ask, nowMs: Int64(Date().timeIntervalSince1970 * 1000)) {
+            case .success(let d): draft = d
+            case .failure(let refusal): return refuse(refusal, node: node)
             }
-            let body = Array((ask.body ?? "").utf8)
-            guard body.count <= Entry.maximumBodySize else { return try jsonResponse(ControlErrorBody(error: bodyTooLarge(body.count)), status: .contentTooLarge) }
-            let draft = Entry.Draft(time: Int64(Date().timeIntervalSince1970 * 1000), op: op, kind: ask.kind, key: ask.key, body: body)
             do {
                 let entry = try await node.append([draft])[0]
                 return try jsonResponse(AppendResponse(author: entry.author.description, seq: entry.seq, id: entry.id.description))
             } catch {
-                return try jsonResponse(ControlErrorBody(error: "\(error)"), status: .unprocessableContent)
+                return refuse(storeRefusal(error), node: node)
             }
         }
-        // Several entries in one transaction (a spreadsheet import): all or none.
+        // Several entries in one transaction (a spreadsheet import): all or
+        // none; the first record refused names its place in the batch.
         router.post("/v1/entries/batch") { request, _ -> Response in
-            guard let bytes = try await body(of: request, limit: maxRequestBytes) else { return tooLarge() }
+            guard let bytes = try await body(of: request, limit: maxRequestBytes) else { return refuse(requestTooLarge(), node: node) }
             let asks: [AppendRequest]
             do {
                 asks = try JSONDecoder().decode([AppendRequest].self, from: bytes)
             } catch {
-                return try jsonResponse(ControlErrorBody(error: "the request is not a list of entries (\(plain(error)))"), status: .badRequest)
+                return refuse(ControlError(.badRequest, en: "the request is not a list of entries (\(plain(error)))",
+                                           id: "permintaan ini bukan daftar entri (\(plain(error)))"), node: node)
             }
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             var drafts: [Entry.Draft] = []
-            for ask in asks {
-                guard let op = ask.op == "put" ? Op.put : ask.op == "delete" ? Op.delete : nil else {
-                    return try jsonResponse(ControlErrorBody(error: "op must be put or delete"), status: .badRequest)
+            for (i, ask) in asks.enumerated() {
+                switch checked(ask, nowMs: now) {
+                case .success(let d): drafts.append(d)
+                case .failure(let refusal):
+                    return refuse(refusal.prefixed(en: "record \(i + 1) of \(asks.count) (key '\(ask.key)'): ",
+                                                   id: "rekaman ke-\(i + 1) dari \(asks.count) (kunci '\(ask.key)'): "), node: node)
                 }
-                let body = Array((ask.body ?? "").utf8)
-                guard body.count <= Entry.maximumBodySize else {
-                    return try jsonResponse(ControlErrorBody(error: "\(ask.kind)/\(ask.key): " + bodyTooLarge(body.count)), status: .contentTooLarge)
-                }
-                drafts.append(Entry.Draft(time: now, op: op, kind: ask.kind, key: ask.key, body: body))
             }
             do {
                 let entries = try await node.append(drafts)
                 return try jsonResponse(entries.map { AppendResponse(author: $0.author.description, seq: $0.seq, id: $0.id.description) })
             } catch {
-                return try jsonResponse(ControlErrorBody(error: "\(error)"), status: .unprocessableContent)
+                return refuse(storeRefusal(error), node: node)
             }
         }
         // A photo for a record about to be written: stored by its hash.
         router.post("/v1/photos") { request, _ -> Response in
             guard let photos = node.photos else {
-                return try jsonResponse(ControlErrorBody(error: "this node keeps no photos"), status: .unprocessableContent)
+                return refuse(ControlError(.noPhotos, en: "this node keeps no photos (photos = false in its config)",
+                                           id: "node ini tidak menyimpan foto (photos = false di konfigurasinya)"), node: node)
             }
             let limit = photos.blobs.maxBytes
             guard let bytes = try await body(of: request, limit: limit) else {
-                return try jsonResponse(
-                    ControlErrorBody(error: "the photo is larger than this node accepts (\(limit) bytes, blob_max_bytes in the config); make it smaller"),
-                    status: .contentTooLarge)
+                return refuse(ControlError(.photoTooLarge,
+                                           en: "the photo is larger than this node accepts (\(limit) bytes, blob_max_bytes in the config); make it smaller",
+                                           id: "foto lebih besar dari yang diterima node ini (\(limit) byte, blob_max_bytes di konfigurasi); perkecil fotonya"),
+                              node: node)
             }
             do {
                 let stored = try await OffPool.run { () throws -> PhotoResponse in
@@ -171,8 +117,15 @@ public enum ControlAPI {
                     return PhotoResponse(sha256: sha.hex, size: bytes.count, type: type)
                 }
                 return try jsonResponse(stored)
+            } catch let failure as BlobStore.Failure {
+                let code: ControlError.Code = switch failure {
+                case .notAnImage: .notAnImage
+                case .tooLarge: .photoTooLarge
+                default: .photoFailed
+                }
+                return refuse(ControlError(code, en: failure.description, id: failure.indonesian), node: node)
             } catch {
-                return try jsonResponse(ControlErrorBody(error: "\(error)"), status: .unprocessableContent)
+                return refuse(ControlError(.photoFailed, en: "the photo was not stored: \(error)", id: "foto tidak disimpan: \(error)"), node: node)
             }
         }
         router.get("/v1/identity") { _, _ -> Response in
@@ -182,7 +135,9 @@ public enum ControlAPI {
         // to the data directory itself.
         router.get("/v1/records") { request, _ -> Response in
             let q = request.uri.queryParameters
-            guard let kind = q["kind"].map(String.init) else { return try jsonResponse(ControlErrorBody(error: "kind is required"), status: .badRequest) }
+            guard let kind = q["kind"].map(String.init) else {
+                return try jsonResponse(ControlError(.badRequest, field: "kind", en: "kind is required", id: "kind wajib diisi"), status: .badRequest)
+            }
             let author = q["author"].flatMap { NodeID(String($0)) }
             let deleted = q["deleted"] == "1"
             let entries = try await node.store.offPool { try $0.records(kind: kind, author: author, includeDeleted: deleted) }
@@ -192,7 +147,10 @@ public enum ControlAPI {
             let q = request.uri.queryParameters
             guard let kind = q["kind"].map(String.init), let key = q["key"].map(String.init),
                 let author = q["author"].flatMap({ NodeID(String($0)) })
-            else { return try jsonResponse(ControlErrorBody(error: "kind, key and author are required"), status: .badRequest) }
+            else {
+                return try jsonResponse(ControlError(.badRequest, en: "kind, key and author are required", id: "kind, key dan author wajib diisi"),
+                                        status: .badRequest)
+            }
             let entry = try await node.store.offPool { try $0.record(author: author, kind: kind, key: key) }
             return try jsonResponse(EntryList(entry.map { [$0] } ?? []))
         }
@@ -202,8 +160,10 @@ public enum ControlAPI {
             let author = q["author"].flatMap { NodeID(String($0)) }
             return try jsonResponse(EntryList(try await node.store.offPool { try $0.log(author: author, limit: limit) }))
         }
-        router.get("/v1/network-entries") { _, _ -> Response in
-            try jsonResponse(EntryList(try await node.store.offPool { try $0.networkEntries() }))
+        router.get("/v1/members") { _, _ -> Response in
+            let heads = try await node.store.heads(movedAfter: 0).heads
+            return try jsonResponse(MemberList(roster: node.store.roster,
+                                               heads: Dictionary(heads.map { ($0.author, $0.seq) }, uniquingKeysWith: max)))
         }
         router.get("/v1/heads") { _, _ -> Response in
             let heads = try await node.store.heads(movedAfter: 0).heads
@@ -242,16 +202,54 @@ public enum ControlAPI {
         return total <= limit ? data : nil
     }
 
-    static func tooLarge() -> Response {
-        (try? jsonResponse(
-            ControlErrorBody(error: "the request is larger than the control socket accepts (\(maxRequestBytes / 1_048_576) MiB); "
-                + "a record body may be at most 1 MiB, and imports are sent in batches by tcnode"),
-            status: .contentTooLarge)) ?? Response(status: .contentTooLarge)
+    static func requestTooLarge() -> ControlError {
+        ControlError(.requestTooLarge,
+                     en: "the request is larger than the control socket accepts (\(maxRequestBytes / 1_048_576) MiB); "
+                        + "a record body may be at most 1 MiB, and imports are sent in batches by tcnode",
+                     id: "permintaan lebih besar dari yang diterima soket kendali (\(maxRequestBytes / 1_048_576) MiB); "
+                        + "isi rekaman paling besar 1 MiB, dan impor dikirim tcnode per kelompok")
     }
 
-    static func bodyTooLarge(_ count: Int) -> String {
-        "the record body is larger than 1 MiB (\(count) bytes, the most is \(Entry.maximumBodySize)): "
-            + "make it smaller, or store photos and other files with --photo instead of inside the record"
+    /// The draft of an asked write, or why it may not be written: the
+    /// checks `tcnode` runs before it asks (`RecordCheck`).
+    static func checked(_ ask: AppendRequest, nowMs: Int64) -> Result<Entry.Draft, ControlError> {
+        guard let op = ask.op == "put" ? Op.put : ask.op == "delete" ? Op.delete : nil else {
+            return .failure(ControlError(.badOp, field: "op", en: "op must be put or delete (got '\(ask.op)')",
+                                         id: "op harus put atau delete (isinya '\(ask.op)')"))
+        }
+        let body = Array((ask.body ?? "").utf8)
+        if let refusal = RecordCheck.refusal(op: op, kind: ask.kind, key: ask.key, body: body, nowMs: nowMs) { return .failure(refusal) }
+        return .success(Entry.Draft(time: nowMs, op: op, kind: ask.kind, key: ask.key, body: body))
+    }
+
+    /// A write the store refused, in words (the node revoked, the disk).
+    static func storeRefusal(_ error: any Error) -> ControlError {
+        switch error {
+        case let e as StoreError:
+            switch e {
+            case .revokedAuthor: return ControlError(.revoked, en: e.description, id: e.indonesian)
+            case .invalid(let entry):
+                return ControlError(.invalidEntry, en: "invalid entry: \(entry.description)", id: "entri tidak sah: \(entry.description)")
+            default: return ControlError(.storeFailed, en: e.description, id: e.indonesian)
+            }
+        case let e as EntryError:
+            return ControlError(.invalidEntry, en: "invalid entry: \(e.description)", id: "entri tidak sah: \(e.description)")
+        default:
+            return ControlError(.storeFailed, en: "the write was not stored: \(error)", id: "tulisan tidak disimpan: \(error)")
+        }
+    }
+
+    /// Answers a refused write and counts it by its code: a client that
+    /// keeps sending what the node refuses shows in the metrics.
+    static func refuse(_ error: ControlError, node: Node) -> Response {
+        node.metrics.registry.makeCounter(name: "tcnode_writes_refused_total", labels: [("code", error.code)],
+                                          help: "Writes asked of the control socket and refused (nothing stored), by code.").increment()
+        let status: HTTPResponse.Status = switch ControlError.Code(rawValue: error.code) {
+        case .requestTooLarge, .bodyTooLarge, .photoTooLarge: .contentTooLarge
+        case .badRequest, .badOp: .badRequest
+        default: .unprocessableContent
+        }
+        return (try? jsonResponse(error, status: status)) ?? Response(status: status)
     }
 
     /// A decoding error in words, not Swift's debug form.
@@ -285,5 +283,12 @@ public enum ControlAPI {
             throw ControlClient.Failure.otherDaemon(path)
         }
         try FileManager.default.removeItem(atPath: path)
+    }
+}
+
+extension ControlClient {
+    /// What `tcnode status` shows, as the daemon reports it.
+    public func status() async throws -> StatusReport {
+        try await get("/v1/status", as: StatusReport.self, decoder: StatusReport.decoder)
     }
 }

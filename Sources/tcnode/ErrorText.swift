@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NodeAPI
 import NodeRuntime
 import Replication
 
@@ -10,7 +11,8 @@ enum ErrorText {
         switch error {
         case let f as Failure: return f.message
         case let f as ControlClient.Failure: return control(f, language: l)
-        case let e as StoreError: return store(e, language: l)
+        case let e as ControlError: return e.message(language: l.rawValue)
+        case let e as StoreError: return l == .id ? e.indonesian : e.description
         case let e as NodeKey.FileError: return key(e, language: l)
         case let e as DataDirectory.InitError:
             switch e {
@@ -22,13 +24,7 @@ enum ErrorText {
         case let e as NodeConfig.Error:
             guard l == .id else { return e.description }
             return e.option.map { "\(e.path): opsi '\($0)': \(e.problem)" } ?? "\(e.path): \(e.problem)"
-        case let e as BlobStore.Failure:
-            switch e {
-            case .notAnImage: return l.t(e.description, "bukan gambar JPEG atau PNG (diperiksa dari isinya, bukan nama berkas)")
-            case .tooLarge(let n, let max):
-                return l.t(e.description, "\(n) byte; foto paling besar \(max) byte (blob_max_bytes)")
-            default: return e.description
-            }
+        case let e as BlobStore.Failure: return l.t(e.description, e.indonesian)
         case let e as EntryError: return l.t(e.description, "entri tidak sah: \(e.description)")
         case is DecodingError:
             return l.t("tcnoded answered in a form this tcnode cannot read: are tcnode and tcnoded the same version (`tcnode --version`, `tcnode status`)?",
@@ -69,24 +65,6 @@ enum ErrorText {
         case .http(let code, let body): return "tcnoded menjawab \(code): \(body)"
         case .lost(let why):
             return "tcnoded tidak menjawab (\(why)); lihat `journalctl -u tcnoded`. Setelah menulis, `tcnode log` menunjukkan apakah tulisan tersimpan"
-        }
-    }
-
-    static func store(_ e: StoreError, language l: Language) -> String {
-        guard l == .id else { return e.description }
-        switch e {
-        case .missing(let path): return "tidak ada basis data di \(path): jalankan `tcnode init` dulu (atau berikan --data-dir yang benar)"
-        case .exists(let path): return "basis data sudah ada di \(path); direktori ini sudah berisi node"
-        case .corrupt(let path, let detail):
-            return "basis data \(path) rusak (\(detail)). Tidak ada yang diubah. Hentikan tcnoded, salin berkas itu beserta -wal dan -shm ke tempat aman, pulihkan direktori data dari cadangan lalu jalankan `tcnode reset-sync`; peer lalu mengirim ulang yang direplikasi sejak itu."
-        case .newerSchema(let path, let unknown):
-            return "basis data \(path) ditulis oleh tcnode yang lebih baru (perubahan skema: \(unknown.joined(separator: ", "))). Pasang lagi versi baru itu; menurunkan versi tidak didukung."
-        case .notInitialised(let path): return "basis data \(path) bukan basis data tcnode (tanpa metadata); periksa --data-dir"
-        case .busy(let path): return "basis data \(path) terus dikunci proses lain; coba lagi, atau periksa proses tcnode yang macet"
-        case .revokedAuthor(let fromSeq):
-            return "node ini dicabut mulai seq \(fromSeq): peer menolak apa pun yang ditulisnya sekarang. Tanyakan otoritas jaringan; pusat yang dicabut perlu kunci baru (`tcnode init` di direktori data baru)."
-        case .invalid(let error): return "entri tidak sah: \(error.description)"
-        case .io(let path, let detail): return "\(path) tidak bisa dipakai: \(detail)"
         }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NodeAPI
 import Replication
 
 struct Admit: AsyncParsableCommand {
@@ -30,19 +31,20 @@ struct Admit: AsyncParsableCommand {
 
     func run() async throws {
         let role = try CommandWords.closed(self.role, option: "--role", allowed: Role.allCases.map(\.rawValue))
-        let (access, roster) = try await authority(data, to: tr("admit", "menerima anggota"))
+        let (access, members) = try await authority(data, to: tr("admit", "menerima anggota"))
         // Resolved against every node known here before anything is signed:
         // a typo of a member's id is refused, not admitted as a new node.
-        let known = Array(Set(roster.knownNodes).union(try await access.heads().keys))
+        let known = Array(Set(members.nodes).union(try await access.heads().keys))
         let subject = try NodeIDInput.resolve(node, option: "NODEID", known: known, unknownAllowed: true) {
-            roster.governingAdmission(of: $0)?.name
+            members.member($0)?.name
         }
         let me = access.node
-        if role == Role.authority.rawValue && me != roster.genesis {
-            throw Failure(message: tr("only the genesis authority (\(roster.genesis.short)) can make authorities",
-                                      "hanya otoritas genesis (\(roster.genesis.short)) yang bisa mengangkat otoritas"))
+        let genesis = access.network
+        if role == Role.authority.rawValue && me != genesis {
+            throw Failure(message: tr("only the genesis authority (\(genesis.short)) can make authorities",
+                                      "hanya otoritas genesis (\(genesis.short)) yang bisa mengangkat otoritas"))
         }
-        if roster.revokedFrom(subject) != nil {
+        if members.member(subject)?.revokedFromSeq != nil {
             throw Failure(message: tr("node \(subject.short) was revoked; a revoked key is never admitted again. The centre must make a new key (`tcnode init` in a new data directory).",
                                       "node \(subject.short) sudah dicabut; kunci yang dicabut tidak pernah diterima lagi. Pusat itu harus membuat kunci baru (`tcnode init` di direktori data baru)."))
         }
@@ -83,18 +85,19 @@ struct Revoke: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (access, roster) = try await authority(data, to: tr("revoke", "mencabut anggota"))
-        let known = Array(Set(roster.knownNodes).union(try await access.heads().keys))
+        let (access, members) = try await authority(data, to: tr("revoke", "mencabut anggota"))
+        let known = Array(Set(members.nodes).union(try await access.heads().keys))
         let subject = try NodeIDInput.resolve(node, option: "NODEID", known: known, unknownAllowed: false) {
-            roster.governingAdmission(of: $0)?.name
+            members.member($0)?.name
         }
         let me = access.node
-        guard subject != roster.genesis else {
+        let genesis = access.network
+        guard subject != genesis else {
             throw Failure(message: tr("the genesis authority cannot be revoked", "otoritas genesis tidak bisa dicabut"))
         }
-        if roster.isAuthority(subject) && me != roster.genesis {
-            throw Failure(message: tr("only the genesis authority (\(roster.genesis.short)) can revoke an authority",
-                                      "hanya otoritas genesis (\(roster.genesis.short)) yang bisa mencabut otoritas"))
+        if members.member(subject)?.authority == true && me != genesis {
+            throw Failure(message: tr("only the genesis authority (\(genesis.short)) can revoke an authority",
+                                      "hanya otoritas genesis (\(genesis.short)) yang bisa mencabut otoritas"))
         }
         let heldSeq = try await access.heads()[subject] ?? 0
         let from = fromSeq.map { UInt64($0) } ?? (heldSeq + 1)
@@ -102,22 +105,22 @@ struct Revoke: AsyncParsableCommand {
             withJSONObject: ["node": subject.description, "from_seq": from, "reason": reason] as [String: Any], options: [.sortedKeys])
         let done = try await append(.put(kind: "revoke", key: subject.description, body: String(decoding: body, as: UTF8.self),
                                          time: TimeText.nowMs()), data: data)
-        let who = roster.governingAdmission(of: subject)?.name.map { "\($0) " } ?? ""
+        let who = members.member(subject)?.name.map { "\($0) " } ?? ""
         say(tr("revoked \(who)(\(subject.checked)) from seq \(from) (entry seq \(done.seq)); peers will refuse it once this replicates",
                "\(who)(\(subject.checked)) dicabut mulai seq \(from) (entri seq \(done.seq)); peer menolaknya setelah ini tersebar"))
     }
 }
 
-/// This node's access and the roster it holds, once it is sure this node is
-/// an authority of its network: admit and revoke are only valid from one.
-private func authority(_ data: DataOptions, to action: String) async throws -> (NodeAccess, Roster) {
+/// This node's access and the members it knows, once it is sure this node
+/// is an authority of its network: admit and revoke are only valid from one.
+private func authority(_ data: DataOptions, to action: String) async throws -> (NodeAccess, MemberList) {
     let access = try await NodeAccess.open(data)
-    let roster = try await access.roster()
-    guard roster.isAuthority(access.node) else {
+    let members = try await access.members()
+    guard members.member(access.node)?.authority == true else {
         throw Failure(message: tr("this node is not an authority of network \(access.network.short); only an authority can \(action). Run this on the genesis node or a delegated authority.",
                                   "node ini bukan otoritas jaringan \(access.network.short); hanya otoritas yang bisa \(action). Jalankan di node genesis atau otoritas yang ditunjuk."))
     }
-    return (access, roster)
+    return (access, members)
 }
 
 struct Members: AsyncParsableCommand {
@@ -131,37 +134,25 @@ struct Members: AsyncParsableCommand {
     func run() async throws {
         let l = Language.current
         let access = try await NodeAccess.open(data)
-        let roster = try await access.roster()
-        let heads = try await access.heads()
+        let members = try await access.members()
         var rows: [[String: Any]] = []
         var table = Table(l.t("NAME", "NAMA"), l.t("ROLE", "PERAN"), l.t("REGION", "WILAYAH"), l.t("STATUS", "STATUS"),
                           l.t("ENTRIES", "ENTRI"), l.t("NODE ID", "ID NODE"))
-        for node in roster.knownNodes {
-            let admission = roster.governingAdmission(of: node)
-            let standing = roster.standing(of: node)
-            let status: String
-            var role = admission?.role ?? ""
-            switch standing {
-            case .genesis:
-                status = "genesis"
-                role = "authority"
-            case .member: status = "member"
-            case .revoked(_, let from): status = "revoked from seq \(from)"
-            case .notMember: status = "not a member"
-            }
+        for member in members.members {
+            guard let node = NodeID(member.node) else { continue }
             var row: [String: Any] = [
-                "node": node.description, "node_checked": node.checked, "role": role, "status": status,
-                "head_seq": heads[node] ?? 0,
+                "node": member.node, "node_checked": node.checked, "role": member.role, "status": Words.standing(member, .en),
+                "head_seq": member.headSeq,
             ]
-            if let admission {
-                row["name"] = admission.name ?? ""
-                row["region"] = admission.region ?? ""
-                row["admitted_by"] = admission.authority.description
+            if let admittedBy = member.admittedBy {
+                row["name"] = member.name ?? ""
+                row["region"] = member.region ?? ""
+                row["admitted_by"] = admittedBy
             }
-            if case .revoked(_, let from) = standing { row["revoked_from_seq"] = from }
+            if member.status == "revoked", let from = member.revokedFromSeq { row["revoked_from_seq"] = from }
             rows.append(row)
-            table.add((admission?.name ?? "").clipped(30), Words.role(role, l), (admission?.region ?? "").clipped(30),
-                      Words.standing(standing, l), l.count(Int(clamping: heads[node] ?? 0)), node.checked)
+            table.add((member.name ?? "").clipped(30), Words.role(member.role, l), (member.region ?? "").clipped(30),
+                      Words.standing(member, l), l.count(Int(clamping: member.headSeq)), node.checked)
         }
         if output.json {
             try writeJSON(["network": access.network.description, "members": rows])

@@ -1,5 +1,5 @@
 import Foundation
-import NodeRuntime
+import NodeAPI
 import Replication
 
 /// How the CLI reaches the node: through tcnoded's control socket when it
@@ -54,15 +54,12 @@ enum NodeAccess {
         }
     }
 
-    /// The roster, folded from the node's admit and revoke entries.
-    func roster() async throws -> Roster {
+    /// The network's members as the node's roster has them: tcnoded's
+    /// (`/v1/members`), or the store's when the CLI uses the files itself.
+    func members() async throws -> MemberList {
         switch self {
-        case .daemon(let c, _, let network):
-            var roster = Roster(genesis: network)
-            for entry in try await c.networkEntries() { roster.apply(entry) }
-            return roster
-        case .local(let store):
-            return store.roster
+        case .daemon(let c, _, _): try await c.members()
+        case .local(let store): MemberList(roster: store.roster, heads: try await heads())
         }
     }
 
@@ -77,19 +74,19 @@ enum NodeAccess {
         }
     }
 
-    /// Every node known here (the roster's and every author held), with the
-    /// roster for their names.
-    func knownNodes() async throws -> (nodes: [NodeID], roster: Roster) {
-        let roster = try await roster()
-        return (Array(Set(roster.knownNodes).union(try await heads().keys)).sorted(), roster)
+    /// Every node known here (the members and every author held), with the
+    /// members for their names.
+    func knownNodes() async throws -> (nodes: [NodeID], members: MemberList) {
+        let members = try await members()
+        return (Array(Set(members.nodes).union(try await heads().keys)).sorted(), members)
     }
 
     /// An author typed after `option`: a whole id or the unique beginning of
     /// a node known here (as tables show them).
     func author(_ text: String?, option: String = "--author") async throws -> NodeID? {
         guard let text else { return nil }
-        let (nodes, roster) = try await knownNodes()
-        return try NodeIDInput.resolve(text, option: option, known: nodes, unknownAllowed: false) { roster.governingAdmission(of: $0)?.name }
+        let (nodes, members) = try await knownNodes()
+        return try NodeIDInput.resolve(text, option: option, known: nodes, unknownAllowed: false) { members.member($0)?.name }
     }
 
     /// The record of `author` with key `key`, or else with the one key of

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NodeAPI
 import NodeRuntime
 import Replication
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NodeAPI
 import NodeRuntime
 import Replication
 import Telecenter
@@ -15,14 +16,8 @@ struct Publisher {
         let text = String(decoding: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]),
                           as: UTF8.self)
         let stored = language == "en" ? "; nothing was stored" : "; tidak ada yang disimpan"
-        do {
-            try RecordValidation.validate(kind: kind, key: key, body: Array(text.utf8),
-                                          latestDate: RecordValidation.latestDate(nowMs: TimeText.nowMs()))
-        } catch {
-            throw Failure(message: error.message(language: language) + stored)
-        }
-        if let problem = TextCheck.problem(kind: kind, key: key, body: JSONValue.parse(Array(text.utf8))) {
-            throw Failure(message: TextCheck.message(problem, kind: kind, language: language) + stored)
+        if let refusal = RecordCheck.refusal(op: .put, kind: kind, key: key, body: Array(text.utf8), nowMs: TimeText.nowMs()) {
+            throw Failure(message: refusal.message(language: language) + stored)
         }
         return text
     }
@@ -121,8 +116,8 @@ struct Publisher {
     /// of the daemon's, which holds the write lock while it signs.
     static let batchRecords = 2_000
 
-    /// Consecutive batches whose JSON stays under `ControlAPI.batchBytes`.
-    static func batches(_ asks: [AppendRequest], maxBytes: Int = ControlAPI.batchBytes,
+    /// Consecutive batches whose JSON stays under `ControlLimits.batchBytes`.
+    static func batches(_ asks: [AppendRequest], maxBytes: Int = ControlLimits.batchBytes,
                         maxRecords: Int = batchRecords) throws -> [[AppendRequest]] {
         let encoder = JSONEncoder()
         var out: [[AppendRequest]] = []

@@ -330,17 +330,17 @@ struct MonitorAdd: AsyncParsableCommand {
     func run() async throws {
         let p = options.publisher
         let access = try await NodeAccess.open(options.data)
-        let roster = try await access.roster()
-        switch roster.standing(of: access.node) {
-        case .genesis, .member(role: .monitor), .member(role: .hub), .member(role: .authority): break
-        default:
+        let members = try await access.members()
+        let me = members.member(access.node)
+        let surveys = [Role.monitor, .hub, .authority].map(\.rawValue)
+        guard me?.status == "genesis" || (me?.status == "member" && surveys.contains(me?.role ?? "")) else {
             throw Failure(message: p.language == "en"
                 ? "only a monitor, a hub or an authority records surveys; this node is not one (see `tcnode members`)"
                 : "hanya monitor, hub atau otoritas yang mencatat survei; node ini bukan salah satunya (lihat `tcnode members`)")
         }
         // A survey is of a centre of this network: a typo'd id is refused here.
-        let centre = try NodeIDInput.resolve(subject, option: "--subject", known: roster.knownNodes, unknownAllowed: false) {
-            roster.governingAdmission(of: $0)?.name
+        let centre = try NodeIDInput.resolve(subject, option: "--subject", known: members.nodes, unknownAllowed: false) {
+            members.member($0)?.name
         }
         let scoreMap = try parsedScores()
         let day = date ?? String(TimeText.iso(TimeText.nowMs()).prefix(10))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NodeAPI
 import Replication
 import Telecenter
 
@@ -37,24 +38,10 @@ struct Put: AsyncParsableCommand {
         } else {
             bytes = try FileInput.read(file!)
         }
-        // Checked here: the control socket would refuse it with the same words.
-        guard bytes.count <= Entry.maximumBodySize else {
-            throw Failure(message: tr("the record body is larger than 1 MiB (\(bytes.count) bytes, the most is \(Entry.maximumBodySize)): "
-                + "make it smaller, or keep photos and other files out of the record (`--photo` of the record commands stores them by hash)",
-                                      "isi rekaman lebih dari 1 MiB (\(bytes.count) byte, paling banyak \(Entry.maximumBodySize)): "
-                + "perkecil, atau simpan foto dan berkas lain di luar rekaman (`--photo` pada perintah rekaman menyimpannya menurut hash)") + stored)
-        }
-        if let failure = JSONObjectCheck.validate(bytes) {
-            throw Failure(message: tr("the body is not a JSON object: \(failure.message) (at byte \(failure.offset))",
-                                      "isinya bukan objek JSON: \(failure.message) (di byte \(failure.offset))") + stored)
-        }
-        do {
-            try RecordValidation.validate(kind: kind, key: key, body: bytes, latestDate: RecordValidation.latestDate(nowMs: TimeText.nowMs()))
-        } catch {
-            throw Failure(message: error.message(language: language) + stored)
-        }
-        if let problem = TextCheck.problem(kind: kind, key: key, body: JSONValue.parse(bytes)) {
-            throw Failure(message: TextCheck.message(problem, kind: kind, language: language) + stored)
+        // Checked here as tcnoded checks it, so that a write refused is
+        // refused the same way with or without the daemon.
+        if let refusal = RecordCheck.refusal(op: .put, kind: kind, key: key, body: bytes, nowMs: TimeText.nowMs()) {
+            throw Failure(message: refusal.message(language: language) + stored)
         }
         let draft = Entry.Draft(time: TimeText.nowMs(), op: .put, kind: kind, key: key, body: bytes)
         let done = try await append(draft, data: data)

@@ -1,3 +1,4 @@
+import NodeAPI
 import Replication
 import Telecenter
 
@@ -20,12 +21,13 @@ enum Words {
     }
 
     /// A member's standing, as `members` shows it.
-    static func standing(_ standing: Roster.Standing, _ l: Language) -> String {
-        switch standing {
-        case .genesis: "genesis"
-        case .member: l.t("member", "anggota")
-        case .revoked(_, let from): l.t("revoked from seq \(from)", "dicabut mulai seq \(from)")
-        case .notMember: l.t("not a member", "bukan anggota")
+    static func standing(_ member: MemberList.Member, _ l: Language) -> String {
+        switch member.status {
+        case "genesis": "genesis"
+        case "member": l.t("member", "anggota")
+        case "revoked": l.t("revoked from seq \(member.revokedFromSeq ?? 0)", "dicabut mulai seq \(member.revokedFromSeq ?? 0)")
+        case "not-a-member": l.t("not a member", "bukan anggota")
+        default: member.status
         }
     }
 }

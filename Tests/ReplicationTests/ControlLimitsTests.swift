@@ -54,7 +54,7 @@ import Testing
         let entry = try await HTTPExchange.send(on: try await HTTPExchange.connect(unixDomainSocketPath: node.socketPath), .POST,
                                                 "/v1/entries", host: "tcnoded", body: try JSONEncoder().encode(ask))
         #expect(entry.status == 413)
-        let entryError = try JSONDecoder().decode(ControlErrorBody.self, from: Data(entry.body)).error
+        let entryError = try JSONDecoder().decode(ControlError.self, from: Data(entry.body)).message
         #expect(entryError.hasPrefix("the record body is larger than 1 MiB"), "\(entryError)")
 
         // More than the socket reads at all: read to the end (the client is
@@ -63,7 +63,7 @@ import Testing
         let tooLarge = try await HTTPExchange.send(on: try await HTTPExchange.connect(unixDomainSocketPath: node.socketPath), .POST,
                                                    "/v1/entries/batch", host: "tcnoded", body: huge)
         #expect(tooLarge.status == 413)
-        let error = try JSONDecoder().decode(ControlErrorBody.self, from: Data(tooLarge.body)).error
+        let error = try JSONDecoder().decode(ControlError.self, from: Data(tooLarge.body)).message
         #expect(error.contains("larger than the control socket accepts (8 MiB)"), "\(error)")
         #expect(try await node.status().store.entries == before, "nothing was stored")
         _ = try await node.stop()

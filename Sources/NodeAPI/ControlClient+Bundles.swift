@@ -66,7 +66,7 @@ extension ControlClient {
                   download: (DownloadFile, (@Sendable (Int64) -> Void)?)?) async throws -> (Int, [UInt8]) {
         let channel = try await connectToDaemon()
         do {
-            return try await withTimeout(Self.bundleTimeout) {
+            return try await Self.within(Self.bundleTimeout) {
                 try await channel.executeThenClose { inbound, outbound in
                     var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: uri)
                     head.headers.add(name: "Host", value: "tcnoded")
@@ -78,7 +78,7 @@ extension ControlClient {
                         var offset: Int64 = 0
                         while offset < size {
                             let at = offset
-                            let chunk = try await OffPool.run { try BundleRoutes.readChunk(upload, at: Int(at), count: 1 << 20) }
+                            let chunk = try await OffPool.run { try FileChunks.read(upload, at: Int(at), count: 1 << 20) }
                             guard !chunk.isEmpty else { throw BundleFileError(.unreadable, "\(upload) became shorter while it was sent") }
                             try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: chunk))))
                             offset += Int64(chunk.count)
@@ -119,7 +119,7 @@ extension ControlClient {
                     throw Failure.lost("the connection closed before the answer was complete")
                 }
             }
-        } catch let error as TimeoutError {
+        } catch let error as NoAnswer {
             throw Failure.lost("no answer within \(error.after)")
         } catch let error as ChannelError {
             throw Failure.lost(error == .ioOnClosedChannel || error == .eof ? "the connection closed" : "the connection failed: \(error)")
@@ -147,7 +147,7 @@ final class DownloadFile: Sendable {
         }
     }
 
-    func write(_ bytes: [UInt8]) throws { try BundleRoutes.writeAll(fd, bytes, path) }
+    func write(_ bytes: [UInt8]) throws { try FileChunks.writeAll(fd, bytes, path) }
 
     func finish() throws {
         guard fsync(fd) == 0 else { throw BundleFileError(.unreadable, "cannot sync \(path): \(String(cString: strerror(errno)))") }

@@ -4,20 +4,20 @@ import Telecenter
 /// Text in records must be text: a NUL or another control character in a
 /// name shows as nothing, cuts C strings short in other tools and breaks
 /// tables and CSV exports. Line breaks are for the fields that hold prose.
-enum TextCheck {
+public enum TextCheck {
     /// Fields that may hold several lines (and tabs).
-    static let multiline: Set<String> = ["description", "notes", "address", "opening_hours"]
+    public static let multiline: Set<String> = ["description", "notes", "address", "opening_hours"]
 
-    struct Problem: Equatable {
+    public struct Problem: Equatable, Sendable {
         /// The field's path in the body ("name", "producer.name", "trainers[1]"), or "key".
-        let field: String
-        let scalar: UInt32
+        public let field: String
+        public let scalar: UInt32
     }
 
     /// The first character a text field of `body` or the record key must not
     /// hold. Line breaks are judged by field only for the kinds this version
     /// knows (`Vocabulary.kinds`); other kinds' fields may hold them.
-    static func problem(kind: String, key: String, body: JSONValue?) -> Problem? {
+    public static func problem(kind: String, key: String, body: JSONValue?) -> Problem? {
         if let bad = key.unicodeScalars.first(where: { CSVImport.isControl($0) || $0 == "\n" || $0 == "\r" || $0 == "\t" }) {
             return Problem(field: "key", scalar: bad.value)
         }
@@ -44,7 +44,7 @@ enum TextCheck {
         return nil
     }
 
-    static func message(_ p: Problem, kind: String, language: String) -> String {
+    public static func message(_ p: Problem, kind: String, language: String) -> String {
         let hex = String(p.scalar, radix: 16, uppercase: true)
         let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
         let lineBreak = p.scalar == 0x0A || p.scalar == 0x0D

@@ -36,18 +36,18 @@ public struct ControlClient: Sendable {
         }
     }
 
-    public func status() async throws -> StatusReport {
-        let (code, body) = try await request(.GET, "/v1/status", body: nil)
-        guard code == 200 else { throw Failure.http(code, String(decoding: body, as: UTF8.self)) }
-        return try StatusReport.decoder.decode(StatusReport.self, from: Data(body))
+    /// A write tcnoded refused: its `ControlError` (code, field, words in
+    /// both languages), or the answer as text from a daemon that sent none.
+    static func refusal(_ code: Int, _ body: [UInt8]) -> any Error {
+        if let error = try? JSONDecoder().decode(ControlError.self, from: Data(body)) { return error }
+        return Failure.http(code, String(decoding: body, as: UTF8.self))
     }
 
+    /// Stores one entry of this node. A refusal is thrown as the daemon's
+    /// `ControlError`.
     public func append(_ ask: AppendRequest) async throws -> AppendResponse {
         let (code, body) = try await request(.POST, "/v1/entries", body: try JSONEncoder().encode(ask))
-        guard code == 200 else {
-            let message = (try? JSONDecoder().decode(ControlErrorBody.self, from: Data(body)))?.error
-            throw Failure.refused(message ?? String(decoding: body, as: UTF8.self))
-        }
+        guard code == 200 else { throw Self.refusal(code, body) }
         return try JSONDecoder().decode(AppendResponse.self, from: Data(body))
     }
 
@@ -56,32 +56,24 @@ public struct ControlClient: Sendable {
         // One transaction of up to `ControlAPI.batchBytes` signed and fsynced.
         client.timeout = max(timeout, .seconds(60))
         let (code, body) = try await client.request(.POST, "/v1/entries/batch", body: try JSONEncoder().encode(batch))
-        guard code == 200 else {
-            let message = (try? JSONDecoder().decode(ControlErrorBody.self, from: Data(body)))?.error
-            throw Failure.refused(message ?? String(decoding: body, as: UTF8.self))
-        }
+        guard code == 200 else { throw Self.refusal(code, body) }
         return try JSONDecoder().decode([AppendResponse].self, from: Data(body))
     }
 
     public func addPhoto(_ bytes: [UInt8]) async throws -> PhotoResponse {
         let (code, body) = try await request(.POST, "/v1/photos", body: Data(bytes), contentType: "application/octet-stream")
-        if code == 413 {
-            throw Failure.refused("the photo is larger than this node accepts (blob_max_bytes in the config); make it smaller")
-        }
-        guard code == 200 else {
-            let message = (try? JSONDecoder().decode(ControlErrorBody.self, from: Data(body)))?.error
-            throw Failure.refused(message ?? String(decoding: body, as: UTF8.self))
-        }
+        guard code == 200 else { throw Self.refusal(code, body) }
         return try JSONDecoder().decode(PhotoResponse.self, from: Data(body))
     }
 
-    func get<T: Decodable>(_ uri: String, as type: T.Type) async throws -> T {
+    /// A read of the control API, decoded from its JSON.
+    public func get<T: Decodable>(_ uri: String, as type: T.Type, decoder: JSONDecoder = JSONDecoder()) async throws -> T {
         let (code, body) = try await request(.GET, uri, body: nil)
         guard code == 200 else {
-            let message = (try? JSONDecoder().decode(ControlErrorBody.self, from: Data(body)))?.error
+            let message = (try? JSONDecoder().decode(ControlError.self, from: Data(body)))?.message
             throw Failure.http(code, message ?? String(decoding: body, as: UTF8.self))
         }
-        return try JSONDecoder().decode(T.self, from: Data(body))
+        return try decoder.decode(T.self, from: Data(body))
     }
 
     public func identity() async throws -> IdentityInfo { try await get("/v1/identity", as: IdentityInfo.self) }
@@ -104,13 +96,14 @@ public struct ControlClient: Sendable {
         return try await get(uri, as: EntryList.self).decoded()
     }
 
-    public func networkEntries() async throws -> [Entry] { try await get("/v1/network-entries", as: EntryList.self).decoded() }
+    /// The network's members as the daemon's roster has them, with the heads it holds of each.
+    public func members() async throws -> MemberList { try await get("/v1/members", as: MemberList.self) }
 
     public func heads() async throws -> [String: UInt64] {
         Dictionary(try await get("/v1/heads", as: HeadList.self).heads.map { ($0.author, $0.seq) }, uniquingKeysWith: max)
     }
 
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
     }
 
@@ -130,17 +123,35 @@ public struct ControlClient: Sendable {
     func request(_ method: HTTPMethod, _ uri: String, body: Data?, contentType: String = "application/json") async throws -> (Int, [UInt8]) {
         let channel = try await connectToDaemon()
         do {
-            let response = try await withTimeout(timeout) {
+            let response = try await Self.within(timeout) {
                 try await HTTPExchange.send(on: channel, method, uri, host: "tcnoded", body: body, contentType: contentType)
             }
             return (response.status, response.body)
-        } catch let error as TimeoutError {
+        } catch let error as NoAnswer {
             throw Failure.lost("no answer within \(error.after)")
         } catch let error as ChannelError {
             // NIO's words ("I/O on closed channel") mean nothing to an operator.
             throw Failure.lost(error == .ioOnClosedChannel || error == .eof ? "the connection closed" : "the connection failed: \(error)")
         } catch let error as IOError {
             throw Failure.lost("the connection failed: \(error.description)")
+        }
+    }
+
+    /// The daemon did not answer within the client's time.
+    struct NoAnswer: Error {
+        let after: Duration
+    }
+
+    /// Runs `body`, throwing `NoAnswer` if it takes longer than `limit`.
+    static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                throw NoAnswer(after: limit)
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
         }
     }
 }
