@@ -29,26 +29,6 @@ struct StoreService: Service {
     }
 }
 
-/// Notices entries and roster changes written to the database by another
-/// process (the CLI writing directly when it could not reach the socket)
-/// and wakes the connections, so peers get them without a restart.
-struct FeedWatcher: Service {
-    let node: Node
-    var interval: Duration = .seconds(2)
-
-    func run() async throws {
-        // Counted by the store whenever its writer sees another process's
-        // commit, including at the daemon's own ingests, so none is missed.
-        var seen = node.store.externalCommits
-        while (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: interval) })) != nil {
-            _ = try? await node.store.offPool { try $0.lookForExternalCommits() }
-            let commits = node.store.externalCommits
-            if commits != seen { node.wakeConnections(rosterChanged: true) }
-            seen = commits
-        }
-    }
-}
-
 /// SIGHUP: read the config again and replace the dialled peers. A bad file
 /// is logged and the running configuration kept.
 struct ConfigReloader: Service {

@@ -152,7 +152,7 @@ public struct NodeAssembly: Sendable {
         let readiness = Readiness(listener: listener, controlSocket: config.controlSocket.isEmpty ? nil : config.controlSocket,
                                   metrics: config.metricsHost.isEmpty ? nil : ServerStart(), views: viewsOn ? ServerStart() : nil)
 
-        var services: [any Service] = [FeedWatcher(node: node), listener, dialers]
+        var services: [any Service] = [listener, dialers]
         if let started = readiness.control {
             let app = ControlAPI.application(node: node, socketPath: config.controlSocket, name: config.name, region: config.region,
                                              listener: listener, logger: logger, running: { started.started(()) })

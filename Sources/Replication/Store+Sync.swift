@@ -50,16 +50,3 @@ extension Store {
         return feed
     }
 }
-
-extension Store {
-    /// How many commits by other processes this store has noticed, at its
-    /// own writes or at `lookForExternalCommits()`.
-    public var externalCommits: UInt64 { shared.withLock { $0.externalCommits } }
-
-    /// Notices commits by another process now rather than at the next write,
-    /// reading the roster again if there were any.
-    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
-    public func lookForExternalCommits() throws {
-        _ = try writer.writeWithoutTransaction { db in try currentRoster(db) }
-    }
-}

@@ -107,43 +107,18 @@ extension Store {
         defer { if durable { try? db.execute(sql: "PRAGMA synchronous = NORMAL") } }
         var result: T?
         try db.inTransaction(.immediate) {
-            let roster = try self.currentRoster(db)
+            let roster = self.roster
             let position = try Int64.fetchOne(db, sql: "SELECT position FROM meta WHERE id = 1") ?? 0
             var ctx = WriteContext(db: db, roster: roster, position: position, now: clock(), node: node)
             result = try body(&ctx)
             try ctx.flush()
             if ctx.rosterChanged {
                 let newRoster = ctx.roster
-                // Read while this transaction holds the write lock: after the
-                // commit another process could already have written, and
-                // taking its version here would hide that commit.
-                let version = try Store.dataVersion(db)
-                db.afterNextTransaction(
-                    onCommit: { _ in
-                        self.shared.withLock {
-                            $0.roster = newRoster
-                            $0.dataVersion = version
-                        }
-                    })
+                db.afterNextTransaction(onCommit: { _ in self.currentRoster.withLock { $0 = newRoster } })
             }
             return .commit
         }
         return result!
-    }
-
-    /// The roster, read again from the database if another process committed
-    /// since this one last looked (which is counted in `externalCommits`).
-    func currentRoster(_ db: Database) throws -> Roster {
-        let version = try Store.dataVersion(db)
-        let cached = shared.withLock { $0 }
-        if cached.dataVersion == version { return cached.roster }
-        let roster = try Store.loadRoster(db, genesis: network)
-        shared.withLock {
-            $0.roster = roster
-            $0.dataVersion = version
-            $0.externalCommits += 1
-        }
-        return roster
     }
 }
 

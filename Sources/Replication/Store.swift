@@ -41,8 +41,10 @@ public struct Head: Sendable, Hashable {
 
 /// The one owner of a node's SQLite database (GRDB `DatabasePool`, WAL).
 /// Every write method is one transaction that leaves the log, heads, records
-/// and membership consistent with each other, also when another process
-/// (the CLI while the daemon runs) writes to the same file.
+/// and membership consistent with each other. While tcnoded runs it is the
+/// only writer of the file (it holds the data directory's lock), so the
+/// roster this store keeps is the database's; commands writing the files
+/// without a daemon may write at once, each with its own store.
 public final class Store: Sendable {
     public let path: String
     public let feed: FeedID
@@ -52,6 +54,9 @@ public final class Store: Sendable {
     let writer: any DatabaseWriter
     let clock: @Sendable () -> Int64
     let durability: Durability
+    /// The data directory's lock, when this store is its only writer
+    /// (tcnoded's) or a command's writing it: released at `close()`.
+    let directoryLock: DataDirectory.Lock?
 
     /// What a commit survives.
     public enum Durability: Sendable {
@@ -64,30 +69,22 @@ public final class Store: Sendable {
         case processCrashOnly
     }
 
-    struct Shared {
-        var roster: Roster
-        /// `PRAGMA data_version` of the writer connection when the roster was
-        /// last known to match the database; a change means another process
-        /// committed, so the roster is read again.
-        var dataVersion: Int64
-        /// Commits by other processes seen so far, so the daemon can wake
-        /// its connections for entries and roster changes it did not make.
-        var externalCommits: UInt64 = 0
-    }
-    let shared: Mutex<Shared>
+    /// The membership as of this store's last commit.
+    let currentRoster: Mutex<Roster>
 
     public static let defaultClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
 
-    private init(path: String, writer: any DatabaseWriter, meta: Meta, roster: Roster, dataVersion: Int64,
-                 clock: @escaping @Sendable () -> Int64, durability: Durability) {
+    private init(path: String, writer: any DatabaseWriter, meta: Meta, roster: Roster,
+                 clock: @escaping @Sendable () -> Int64, durability: Durability, directoryLock: DataDirectory.Lock?) {
         self.path = path
+        self.directoryLock = directoryLock
         self.durability = durability
         self.writer = writer
         self.feed = meta.feed
         self.network = meta.network
         self.node = meta.node
         self.clock = clock
-        self.shared = Mutex(Shared(roster: roster, dataVersion: dataVersion))
+        self.currentRoster = Mutex(roster)
     }
 
     struct Meta {
@@ -98,8 +95,9 @@ public final class Store: Sendable {
 
     static func configuration(_ durability: Durability = .crashSafe) -> Configuration {
         var config = Configuration()
-        // Another process (the CLI next to the daemon) may hold the write
-        // lock for a moment: wait for it instead of failing.
+        // Another command writing the files (two `tcnode` commands with no
+        // daemon) may hold the write lock for a moment: wait for it instead
+        // of failing.
         config.busyMode = .timeout(30)
         config.maximumReaderCount = 4
         config.prepareDatabase { db in
@@ -143,11 +141,11 @@ public final class Store: Sendable {
     /// file is first read through a read-only connection (see `inspect`),
     /// which runs SQLite's quick_check, or with `checkIntegrity` its full
     /// integrity_check (the daemon does at start). Only a file found good is
-    /// opened for writing.
+    /// opened for writing. `lock` (the data directory's) is kept until `close()`.
     @available(*, noasync, message: "checks and migrates the database file; call it through OffPool.run")
     public static func open(at path: String, checkIntegrity: Bool = false,
                             clock: @escaping @Sendable () -> Int64 = Store.defaultClock,
-                            durability: Durability = .crashSafe) throws -> Store {
+                            durability: Durability = .crashSafe, holding lock: DataDirectory.Lock? = nil) throws -> Store {
         let directory = (path as NSString).deletingLastPathComponent
         if access(directory.isEmpty ? "." : directory, X_OK) != 0 && errno == EACCES {
             throw StoreError.io(path: path, detail: NodeKey.permissionHint)
@@ -163,17 +161,17 @@ public final class Store: Sendable {
         }
         do {
             try Store.migrator.migrate(pool)
-            let (meta, roster, version) = try pool.writeWithoutTransaction { db -> (Meta, Roster, Int64) in
+            let (meta, roster) = try pool.writeWithoutTransaction { db -> (Meta, Roster) in
                 guard let row = try Row.fetchOne(db, sql: "SELECT feed, network, node FROM meta WHERE id = 1"),
                     let feed = FeedID(bytes: [UInt8](row["feed"] as Data)),
                     let network = NodeID(keyBytes: [UInt8](row["network"] as Data)),
                     let node = NodeID(keyBytes: [UInt8](row["node"] as Data))
                 else { throw StoreError.notInitialised(path: path) }
                 let roster = try Store.loadRoster(db, genesis: network)
-                return (Meta(feed: feed, network: network, node: node), roster, try dataVersion(db))
+                return (Meta(feed: feed, network: network, node: node), roster)
             }
-            return Store(path: path, writer: pool, meta: meta, roster: roster, dataVersion: version, clock: clock,
-                         durability: durability)
+            return Store(path: path, writer: pool, meta: meta, roster: roster, clock: clock,
+                         durability: durability, directoryLock: lock)
         } catch let error as DatabaseError {
             try? pool.close()
             throw mapOpenError(error, path: path)
@@ -199,10 +197,6 @@ public final class Store: Sendable {
         return mapOpenError(db, path: path)
     }
 
-    static func dataVersion(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0
-    }
-
     /// Folds every stored `admit` and `revoke` entry into a roster.
     static func loadRoster(_ db: Database, genesis: NodeID) throws -> Roster {
         var roster = Roster(genesis: genesis)
@@ -214,11 +208,12 @@ public final class Store: Sendable {
         return roster
     }
 
-    /// The membership as of the last write this process saw.
-    public var roster: Roster { shared.withLock { $0.roster } }
+    /// The membership as of the last write this store made.
+    public var roster: Roster { currentRoster.withLock { $0 } }
 
     public func close() throws {
         if let pool = writer as? DatabasePool { try pool.close() }
+        directoryLock?.release()
     }
 
     /// Runs SQLite's full integrity check (slow on large files).

@@ -164,7 +164,7 @@ struct BundleImport: AsyncParsableCommand {
 
     func run() async throws {
         let language = data.language
-        let access = try await BundleAccess.open(data, needKey: false)
+        let access = try await BundleAccess.open(data, needKey: false, writes: true)
         let progress = ProgressLine(language: language)
         var report: BundleImportReport
         do {
@@ -270,13 +270,15 @@ enum BundleAccess {
     case daemon(ControlClient)
     case local(BundleService)
 
-    static func open(_ data: DataOptions, needKey: Bool) async throws -> BundleAccess {
+    /// `writes`: an import, which only a command holding the data
+    /// directory's lock may make without tcnoded.
+    static func open(_ data: DataOptions, needKey: Bool, writes: Bool = false) async throws -> BundleAccess {
         if data.dataDir == nil {
             let client = ControlClient(socketPath: try data.socketPath())
             if (try? await client.identity()) != nil { return .daemon(client) }
         }
         let config = try data.loadConfig()
-        let store = try await data.openStore()
+        let store = writes ? try await data.openStoreForWriting() : try await data.openStore()
         let key: NodeKey? = needKey ? try data.openKey() : (try? data.openKey())
         let blobs = BlobStore(root: try data.directory().blobsPath, maxBytes: config?.blobMaxBytes ?? NodeConfig().blobMaxBytes)
         return .local(BundleService(store: store, key: key, blobs: blobs, name: config?.name))

@@ -25,6 +25,14 @@ enum ErrorText {
             guard l == .id else { return e.description }
             return e.option.map { "\(e.path): opsi '\($0)': \(e.problem)" } ?? "\(e.path): \(e.problem)"
         case let e as BlobStore.Failure: return l.t(e.description, e.indonesian)
+        case let e as DataDirectory.Lock.Failure:
+            switch e {
+            case .daemonRunning(let directory):
+                return l.t(e.description, "tcnoded sedang berjalan di \(directory) dan hanya ia yang menulis selama berjalan: tulis lewat tcnoded, atau hentikan dulu")
+            case .otherDaemon(let directory):
+                return l.t(e.description, "tcnoded lain sudah berjalan di direktori data \(directory); hentikan dulu, atau beri yang ini data_dir sendiri")
+            case .io(let path, let detail): return l.t(e.description, "\(path) tidak bisa dipakai: \(detail)")
+            }
         case let e as EntryError: return l.t(e.description, "entri tidak sah: \(e.description)")
         case is DecodingError:
             return l.t("tcnoded answered in a form this tcnode cannot read: are tcnode and tcnoded the same version (`tcnode --version`, `tcnode status`)?",

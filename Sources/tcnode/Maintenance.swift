@@ -1,7 +1,6 @@
 import ArgumentParser
 import DemoData
 import Foundation
-import NodeRuntime
 import Replication
 import Telecenter
 
@@ -23,11 +22,7 @@ struct ResetSync: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
 
     func run() async throws {
-        if (try? await ControlClient(socketPath: try data.socketPath()).status()) != nil {
-            throw Failure(message: tr("tcnoded is running; stop it first (sudo systemctl stop tcnoded), then run reset-sync, then start it",
-                                      "tcnoded sedang berjalan; hentikan dulu (sudo systemctl stop tcnoded), lalu jalankan reset-sync, lalu jalankan tcnoded"))
-        }
-        let store = try await data.openStore()
+        let store = try await data.openStoreForWriting(stopFirst: "reset-sync")
         let feed = try await store.offPool { try $0.resetSyncState() }
         say(tr("sync state reset (new feed \(feed.hex.prefix(8))); start tcnoded and let it sync before writing new records",
                "status sinkron diatur ulang (feed baru \(feed.hex.prefix(8))); jalankan tcnoded dan biarkan sinkron sebelum menulis rekaman baru"))
@@ -81,13 +76,7 @@ struct GenerateDemo: AsyncParsableCommand {
 
     func run() async throws {
         let key = try data.openKey()
-        // The control socket is always asked: a tcnoded running on this node
-        // must not have the demo written under it. One running another node
-        // (--data-dir elsewhere) is left alone.
-        if let running = try? await ControlClient(socketPath: try data.socketPath()).status(), running.node == key.id.description {
-            throw Failure(message: "tcnoded is running on this node; stop it first (sudo systemctl stop tcnoded), then run generate-demo, then start it")
-        }
-        let store = try await data.openStore()
+        let store = try await data.openStoreForWriting(stopFirst: "generate-demo")
         guard store.network == key.id else {
             throw Failure(message: "generate-demo only runs on a genesis node of its own demo network")
         }

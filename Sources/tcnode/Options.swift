@@ -86,6 +86,55 @@ struct DataOptions: ParsableArguments {
         do { return try await OffPool.run { try directory.openStore() } } catch { throw Failure(message: ErrorText.plain(error)) }
     }
 
+    /// Opens the database for this command to write it itself, holding the
+    /// data directory's lock until it ends. Refused in words while tcnoded
+    /// runs on the directory: then it is the only writer. `stopFirst` names
+    /// a command that only runs with tcnoded stopped.
+    func openStoreForWriting(stopFirst command: String? = nil) async throws -> Store {
+        let directory = try checkedDirectory()
+        do {
+            return try await OffPool.run { try directory.openStoreForWriting() }
+        } catch DataDirectory.Lock.Failure.daemonRunning {
+            throw try daemonRunning(directory, stopFirst: command)
+        } catch {
+            throw Failure(message: ErrorText.plain(error))
+        }
+    }
+
+    /// The data directory's lock for writing files other than the database
+    /// (photos); refused as `openStoreForWriting` is.
+    func lockForWriting() async throws -> DataDirectory.Lock {
+        let directory = try checkedDirectory()
+        do {
+            return try await OffPool.run { try directory.lockForWriting() }
+        } catch DataDirectory.Lock.Failure.daemonRunning {
+            throw try daemonRunning(directory, stopFirst: nil)
+        } catch {
+            throw Failure(message: ErrorText.plain(error))
+        }
+    }
+
+    /// Why this command may not write while tcnoded runs on `directory`, and
+    /// what to do instead.
+    func daemonRunning(_ directory: DataDirectory, stopFirst command: String?) throws -> Failure {
+        let dir = directory.path
+        if let command {
+            return Failure(message: tr("tcnoded is running on \(dir); stop it first (sudo systemctl stop tcnoded), then run \(command), then start it",
+                                       "tcnoded sedang berjalan di \(dir); hentikan dulu (sudo systemctl stop tcnoded), lalu jalankan \(command), lalu jalankan tcnoded"))
+        }
+        if dataDir != nil {
+            return Failure(message: tr("tcnoded is running on \(dir): while it runs it is the only writer of its data directory. "
+                + "Drop --data-dir to write through it, or stop it first (sudo systemctl stop tcnoded); nothing was stored",
+                                       "tcnoded sedang berjalan di \(dir): selama berjalan hanya ia yang menulis direktori datanya. "
+                + "Hapus --data-dir agar tulisan lewat tcnoded, atau hentikan dulu (sudo systemctl stop tcnoded); tidak ada yang disimpan"))
+        }
+        let socket = try socketPath()
+        return Failure(message: tr("tcnoded is running on \(dir) but does not answer on the control socket \(socket): check control_socket "
+            + "(or --socket, $TCNODE_CONTROL_SOCKET), or stop tcnoded first (sudo systemctl stop tcnoded); nothing was stored",
+                                   "tcnoded sedang berjalan di \(dir) tetapi tidak menjawab di soket kendali \(socket): periksa control_socket "
+            + "(atau --socket, $TCNODE_CONTROL_SOCKET), atau hentikan tcnoded dulu (sudo systemctl stop tcnoded); tidak ada yang disimpan"))
+    }
+
     func openKey() throws -> NodeKey {
         let directory = try checkedDirectory()
         do { return try directory.openKey() } catch { throw Failure(message: ErrorText.plain(error)) }
@@ -156,8 +205,8 @@ struct Appended {
 
 /// Appends this node's entry through tcnoded when it runs, so peers get it
 /// at once; when it does not, straight into the database (the daemon sends
-/// it at its next start, or within seconds if it runs but the socket was
-/// not reachable).
+/// it at its next start). While tcnoded runs on the data directory it is
+/// its only writer: a direct write is then refused.
 func append(_ draft: Entry.Draft, data: DataOptions) async throws -> Appended {
     // An explicit --data-dir is that node, never whatever daemon answers.
     let client = ControlClient(socketPath: data.dataDir == nil ? try data.socketPath() : "/nonexistent/tcnode.sock")
@@ -179,7 +228,7 @@ func append(_ draft: Entry.Draft, data: DataOptions) async throws -> Appended {
                                   "tcnoded menolak tulisan: \(ErrorText.plain(error)); tidak ada yang disimpan"))
     }
     let key = try data.openKey()
-    let store = try await data.openStore()
+    let store = try await data.openStoreForWriting()
     do {
         let entry = try await store.append([draft], signer: key)[0]
         return Appended(kind: entry.kind, key: entry.key, seq: entry.seq, id: entry.id.description, viaDaemon: false)

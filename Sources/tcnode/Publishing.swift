@@ -47,6 +47,8 @@ struct Publisher {
             let r = try await client.addPhoto(bytes)
             return ["sha256": r.sha256, "size": r.size, "type": r.type, "pieces": BlobPieces.root(of: bytes).hex]
         } catch ControlClient.Failure.notRunning {
+            let lock = try await self.data.lockForWriting()
+            defer { lock.release() }
             let blobs = BlobStore(root: try self.data.directory().blobsPath, maxBytes: limit)
             do {
                 let (sha, type) = try blobs.add(bytes)
@@ -107,7 +109,7 @@ struct Publisher {
             return stored
         } catch ControlClient.Failure.notRunning {
             let key = try data.openKey()
-            let store = try await data.openStore()
+            let store = try await data.openStoreForWriting()
             return try await store.append(records.map { .put(kind: $0.kind, key: $0.key, body: $0.body, time: now) }, signer: key).count
         }
     }

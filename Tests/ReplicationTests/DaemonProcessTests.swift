@@ -232,6 +232,55 @@ import Testing
         _ = try await node.stop()
     }
 
+    /// While tcnoded runs it is the only writer of its data directory: a
+    /// command given that directory writes nothing and says what to do
+    /// instead, in English or Bahasa Indonesia; it reads still; a second
+    /// tcnoded on the directory does not start. Stopped, the same write works.
+    @Test func anOfflineWriteIntoARunningDaemonsDirectoryIsRefusedInWords() async throws {
+        let dir = TemporaryDirectory("tcproc")
+        let node = DaemonProcess(name: "n", dir: dir)
+        try await node.initialise(["--genesis"])
+        try node.writeConfig(peers: [])
+        try node.start()
+        let before = try await node.waitUntilUp().store.entries
+        let tcnode = try Products.path("tcnode")
+        let offline = ["--data-dir", node.dataDir]
+        let writes: [[String]] = [
+            ["put", "note", "n1", "--json", #"{"i":1}"#],
+            ["product", "add", "--name", "Keripik Tempe", "--category", "makanan"],
+            ["admit", NodeKey().id.checked, "--role", "telecenter", "--name", "TC", "--region", "Jawa Timur"],
+        ]
+        for write in writes {
+            let r = try await run(tcnode, write + offline + ["--lang", "en"])
+            #expect(r.status == 1, "\(write): \(r.stdout)")
+            #expect(r.stderr.contains("tcnoded is running on \(node.dataDir): while it runs it is the only writer of its data directory. "
+                + "Drop --data-dir to write through it, or stop it first (sudo systemctl stop tcnoded); nothing was stored"), "\(write): \(r.stderr)")
+        }
+        let id = try await run(tcnode, writes[0] + offline + ["--lang", "id"])
+        #expect(id.status == 1 && id.stderr.contains("selama berjalan hanya ia yang menulis direktori datanya. Hapus --data-dir"), "\(id.stderr)")
+        let demo = try await run(tcnode, ["reset-sync"] + offline + ["--lang", "en"])
+        #expect(demo.status == 1 && demo.stderr.contains("stop it first (sudo systemctl stop tcnoded), then run reset-sync"), "\(demo.stderr)")
+        #expect(try await node.status().store.entries == before, "nothing was written")
+        // Reads of the files still work beside the daemon.
+        let log = try await run(tcnode, ["log", "--json"] + offline)
+        #expect(log.status == 0, "\(log.stderr)")
+        // Through the daemon (no --data-dir) the same write is stored.
+        let through = try await node.cli(writes[0])
+        #expect(through.status == 0 && !through.stdout.contains("not running"), "\(through.stderr)")
+
+        // A second tcnoded on the same directory, with its own socket, does not start.
+        let config = try String(contentsOfFile: node.configPath, encoding: .utf8)
+            .replacingOccurrences(of: node.socketPath, with: dir.file("second.sock"))
+        try config.write(toFile: dir.file("second.toml"), atomically: true, encoding: .utf8)
+        let refused = try await run(try Products.path("tcnoded"), ["--config", dir.file("second.toml")], timeout: .seconds(30))
+        #expect(refused.status == 78, "\(refused.stderr)")
+        #expect(refused.stderr.contains("another tcnoded is already running on data directory \(node.dataDir)"), "\(refused.stderr)")
+
+        _ = try await node.stop()
+        let stopped = try await run(tcnode, writes[0] + offline + ["--lang", "en"])
+        #expect(stopped.status == 0 && stopped.stdout.contains("tcnoded is not running"), "\(stopped.stderr)")
+    }
+
     /// Signs `authors` x `entriesEach` entries, admits the authors and stores
     /// it all in the hub's database before it starts. Returns the hub's entry count.
     static func preload(hub: DaemonProcess, authors: Int, entriesEach: Int) throws -> Int {

@@ -125,27 +125,6 @@ import Testing
         #expect(try await copy.store.head(of: hub.id)?.seq == 1, "the batch after the rejected entry was stored")
     }
 
-    @Test func commitsByAnotherProcessAreNoticedEvenAfterOwnWrites() throws {
-        let dir = TemporaryDirectory()
-        let hub = try makeNode(in: dir, name: "hub")
-        let other = try Store.open(at: dir.file("hub.sqlite"))  // as the CLI would
-        #expect(hub.store.externalCommits == 0)
-        try hub.put("product", "own", jsonBody(1))
-        try hub.store.lookForExternalCommits()
-        #expect(hub.store.externalCommits == 0, "the store's own writes are not external")
-
-        let centre = NodeKey()
-        let body = #"{"node":"\#(centre.id)","role":"telecenter","name":"Centre","region":"Jawa Timur"}"#
-        try other.append([.put(kind: "admit", key: centre.id.description, body: body, time: 1)], signer: hub.key)
-        // The daemon's next write comes first and reloads the roster...
-        try hub.put("product", "after", jsonBody(2))
-        #expect(hub.store.roster.acceptsPeer(centre.id))
-        // ...and the watcher still learns that another process wrote.
-        try hub.store.lookForExternalCommits()
-        #expect(hub.store.externalCommits == 1)
-        try other.close()
-    }
-
     @Test func headsMovedAfterAPositionIsOneIndexedQuery() throws {
         let dir = TemporaryDirectory()
         let hub = try makeNode(in: dir, name: "hub")
