@@ -9,11 +9,11 @@ import X509
 /// The TLS identity of a node: a self-signed X.509 certificate over its
 /// Ed25519 key, subject CN = node id. Peers ignore chains, CAs and expiry
 /// and identify each other by the key alone (docs/PROTOCOL.md, "Transport").
-struct NodeCertificate {
+package struct NodeCertificate {
     let certificate: NIOSSLCertificate
     let privateKey: NIOSSLPrivateKey
 
-    init(key: NodeKey, now: Date = Date()) throws {
+    package init(key: NodeKey, now: Date = Date()) throws {
         let issuerKey = Certificate.PrivateKey(key.signingKey)
         let name = try DistinguishedName { CommonName(key.id.description) }
         let certificate = try Certificate(

@@ -4,28 +4,20 @@ import Replication
 
 /// A TCP channel made ready for the sync protocol: byte counter at the
 /// socket, TLS 1.3 with our key, the handshake gate, the frame codec.
-struct PeerChannel: Sendable {
-    let channel: NIOAsyncChannel<Frame, [Frame]>
-    let handshake: EventLoopFuture<Void>
-    let identity: PeerIdentity
+package struct PeerChannel: Sendable {
+    package let channel: NIOAsyncChannel<Frame, [Frame]>
+    package let handshake: EventLoopFuture<Void>
+    package let identity: PeerIdentity
     let counts: ByteCounts
     let remoteAddress: String?
 
     /// Adds the handlers; runs on the channel's event loop.
-    static func configure(_ channel: any Channel, tls: PeerTLS, server: Bool, expecting: NodeID?) throws -> PeerChannel {
+    package static func configure(_ channel: any Channel, tls: PeerTLS, server: Bool, expecting: NodeID?) throws -> PeerChannel {
         let counts = ByteCounts()
-        let identity = PeerIdentity()
-        let done = channel.eventLoop.makePromise(of: Void.self)
-        let verifier = PeerTLS.verifier(into: identity, expecting: expecting)
         try bound(channel)
         let ops = channel.pipeline.syncOperations
         try ops.addHandler(ByteCounter(counts))
-        if server {
-            try ops.addHandler(NIOSSLServerHandler(context: tls.server, customVerificationCallback: verifier))
-        } else {
-            try ops.addHandler(NIOSSLClientHandler(context: tls.client, serverHostname: nil, customVerificationCallback: verifier))
-        }
-        try ops.addHandler(HandshakeGate(done: done))
+        let (handshake, identity) = try secure(channel, tls: tls, server: server, expecting: expecting)
         // At most one frame being assembled (plus one TLS read beyond it).
         try ops.addHandler(ByteToMessageHandler(FrameDecoder(), maximumBufferSize: Frame.maximumLength + 4 + 64 * 1024))
         try ops.addHandler(MessageToByteHandler(FrameEncoder()))
@@ -36,8 +28,25 @@ struct PeerChannel: Sendable {
         let async = try NIOAsyncChannel<Frame, [Frame]>(
             wrappingChannelSynchronously: channel,
             configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2)))
-        return PeerChannel(channel: async, handshake: done.futureResult, identity: identity, counts: counts,
+        return PeerChannel(channel: async, handshake: handshake, identity: identity, counts: counts,
                            remoteAddress: channel.remoteAddress.map(PeerChannel.describe))
+    }
+
+    /// Adds TLS 1.3 with our key and the handshake gate: the handshake's end
+    /// and what it proved of the peer. Runs on the channel's event loop.
+    package static func secure(_ channel: any Channel, tls: PeerTLS, server: Bool,
+                               expecting: NodeID?) throws -> (handshake: EventLoopFuture<Void>, identity: PeerIdentity) {
+        let identity = PeerIdentity()
+        let done = channel.eventLoop.makePromise(of: Void.self)
+        let verifier = PeerTLS.verifier(into: identity, expecting: expecting)
+        let ops = channel.pipeline.syncOperations
+        if server {
+            try ops.addHandler(NIOSSLServerHandler(context: tls.server, customVerificationCallback: verifier))
+        } else {
+            try ops.addHandler(NIOSSLClientHandler(context: tls.client, serverHostname: nil, customVerificationCallback: verifier))
+        }
+        try ops.addHandler(HandshakeGate(done: done))
+        return (done.futureResult, identity)
     }
 
     /// Keeps what waits below the connection's outbox small (PROTOCOL.md
@@ -59,7 +68,7 @@ struct PeerChannel: Sendable {
     /// Closes a channel that will not be used. An NIOAsyncChannel must be
     /// closed through `executeThenClose` (it finishes the writer), or its
     /// writer traps when it is released.
-    func abandon() async {
+    package func abandon() async {
         try? await channel.executeThenClose { _, outbound in outbound.finish() }
     }
 

@@ -4,14 +4,16 @@ import NIOSSL
 import NIOTLS
 import Replication
 
-/// TLS 1.3 contexts for peer connections, both directions.
-struct PeerTLS: Sendable {
+/// TLS 1.3 contexts for peer connections, both directions. Package-wide
+/// (with `NodeCertificate`, `PeerChannel` and `PeerIdentity`): the tests'
+/// hand-driven peer (`ManualPeer`) connects with them.
+package struct PeerTLS: Sendable {
     static let alpn = "tcnode/1"
 
     let server: NIOSSLContext
     let client: NIOSSLContext
 
-    init(certificate: NodeCertificate) throws {
+    package init(certificate: NodeCertificate) throws {
         func configure(_ c: inout TLSConfiguration) {
             c.minimumTLSVersion = .tlsv13
             c.maximumTLSVersion = .tlsv13
@@ -71,12 +73,12 @@ struct PeerTLS: Sendable {
 }
 
 /// What the TLS handshake proved about the peer.
-final class PeerIdentity: Sendable {
-    enum Problem: Error, Sendable, CustomStringConvertible {
+package final class PeerIdentity: Sendable {
+    package enum Problem: Error, Sendable, CustomStringConvertible {
         case notEd25519
         case unexpectedNode(expected: NodeID, found: NodeID)
 
-        var description: String {
+        package var description: String {
             switch self {
             case .notEd25519:
                 "the peer's certificate does not carry an Ed25519 node key"
@@ -88,7 +90,7 @@ final class PeerIdentity: Sendable {
 
     private let box = NIOLockedValueBox<Result<NodeID, Problem>?>(nil)
     func set(_ value: Result<NodeID, Problem>) { box.withLockedValue { $0 = value } }
-    var value: Result<NodeID, Problem>? { box.withLockedValue { $0 } }
+    package var value: Result<NodeID, Problem>? { box.withLockedValue { $0 } }
 }
 
 /// Reports when the TLS handshake finishes, and closes the connection

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import NIOSSL
+import NodeRuntime
 import Replication
 
 #if canImport(Glibc)
@@ -10,31 +11,32 @@ import Darwin
 #endif
 
 /// A protocol connection driven by hand: frames in and out, no session
-/// logic. For diagnostics and for tests that play a misbehaving peer.
-public enum ManualPeer {
-    public struct Reader {
+/// logic. For tests that play a misbehaving peer; it connects with the
+/// node runtime's own TLS and framing (package-level `PeerChannel`).
+enum ManualPeer {
+    struct Reader {
         var iterator: NIOAsyncChannelInboundStream<Frame>.AsyncIterator
 
         /// The next frame, or nil when the peer closed the connection.
-        public mutating func next() async throws -> Frame? { try await iterator.next() }
+        mutating func next() async throws -> Frame? { try await iterator.next() }
 
         /// Frames until the connection closes (or `limit` frames).
-        public mutating func drain(limit: Int = 10_000) async throws -> [Frame] {
+        mutating func drain(limit: Int = 10_000) async throws -> [Frame] {
             var frames: [Frame] = []
             while frames.count < limit, let frame = try await next() { frames.append(frame) }
             return frames
         }
     }
 
-    public struct Writer: Sendable {
+    struct Writer: Sendable {
         let outbound: NIOAsyncChannelOutboundWriter<[Frame]>
-        public func send(_ frames: [Frame]) async throws { try await outbound.write(frames) }
-        public func finish() { outbound.finish() }
+        func send(_ frames: [Frame]) async throws { try await outbound.write(frames) }
+        func finish() { outbound.finish() }
     }
 
     /// Connects over TLS as `key` and runs `body` with the connection; the
     /// server's node id is returned to `body` as proven by TLS.
-    public static func connect<T: Sendable>(
+    static func connect<T: Sendable>(
         as key: NodeKey, host: String, port: Int, expecting: NodeID? = nil,
         _ body: (NodeID, inout Reader, Writer) async throws -> T
     ) async throws -> T {
@@ -47,11 +49,11 @@ public enum ManualPeer {
 extension ManualPeer {
     /// A key's TLS contexts, made once: a load generator that reconnects in
     /// a loop should not rebuild them for every connection.
-    public struct Credentials: Sendable {
-        public let key: NodeKey
+    struct Credentials: Sendable {
+        let key: NodeKey
         let tls: PeerTLS
 
-        public init(key: NodeKey) throws {
+        init(key: NodeKey) throws {
             self.key = key
             tls = try PeerTLS(certificate: NodeCertificate(key: key))
         }
@@ -60,7 +62,7 @@ extension ManualPeer {
     /// As `connect(as:)`, with prepared credentials and, optionally, the
     /// local address to connect from (another loopback address such as
     /// 127.0.0.7, so that a listener sees many remote addresses).
-    public static func connect<T: Sendable>(
+    static func connect<T: Sendable>(
         using credentials: Credentials, host: String, port: Int, from localHost: String? = nil, expecting: NodeID? = nil,
         _ body: (NodeID, inout Reader, Writer) async throws -> T
     ) async throws -> T {
@@ -89,18 +91,18 @@ extension ManualPeer {
     }
 
     /// Reads frames out of raw bytes; also reports the bytes that arrived.
-    public struct RawReader {
+    struct RawReader {
         var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
         var buffer = ByteBuffer()
         /// Every byte received so far (after TLS).
-        public private(set) var bytesReceived = 0
+        private(set) var bytesReceived = 0
 
         init(iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator) { self.iterator = iterator }
 
         /// The next whole frame, or nil when the peer closed the connection
         /// (a partial frame at the end is dropped). A TLS connection the
         /// peer ended without close_notify, or reset, counts as closed.
-        public mutating func next() async throws -> Frame? {
+        mutating func next() async throws -> Frame? {
             while true {
                 if let frame = try FrameCodec.decode(&buffer) { return frame }
                 let chunk: ByteBuffer?
@@ -120,7 +122,7 @@ extension ManualPeer {
         }
 
         /// Frames until the connection closes (or `limit` frames).
-        public mutating func drain(limit: Int = 10_000) async throws -> [Frame] {
+        mutating func drain(limit: Int = 10_000) async throws -> [Frame] {
             var frames: [Frame] = []
             while frames.count < limit, let frame = try await next() { frames.append(frame) }
             return frames
@@ -129,17 +131,17 @@ extension ManualPeer {
 
     /// Sends whole frames or any bytes at all (a frame cut short, a length
     /// header that promises more than follows).
-    public struct RawWriter: Sendable {
+    struct RawWriter: Sendable {
         let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
-        public func send(_ frames: [Frame]) async throws { try await outbound.write(FrameCodec.encode(frames)) }
-        public func send(bytes: [UInt8]) async throws { try await outbound.write(ByteBuffer(bytes: bytes)) }
-        public func finish() { outbound.finish() }
+        func send(_ frames: [Frame]) async throws { try await outbound.write(FrameCodec.encode(frames)) }
+        func send(bytes: [UInt8]) async throws { try await outbound.write(ByteBuffer(bytes: bytes)) }
+        func finish() { outbound.finish() }
     }
 
     /// The first `count` bytes of a frame of `type` whose length header
     /// promises `length` bytes (type byte included): what a peer sends when
     /// it starts a large frame and has not finished it.
-    public static func partialFrame(type: UInt8, length: UInt32, sending count: Int) -> [UInt8] {
+    static func partialFrame(type: UInt8, length: UInt32, sending count: Int) -> [UInt8] {
         var bytes: [UInt8] = withUnsafeBytes(of: length.bigEndian, Array.init) + [type]
         if count > bytes.count { bytes += [UInt8](repeating: 0x41, count: count - bytes.count) }
         return Array(bytes.prefix(count))
@@ -148,7 +150,7 @@ extension ManualPeer {
     /// Connects over TLS as the credentials' key without the frame codec:
     /// `body` reads frames and sends raw bytes. For peers that break the
     /// framing on purpose.
-    public static func connectRaw<T: Sendable>(
+    static func connectRaw<T: Sendable>(
         using credentials: Credentials, host: String, port: Int, from localHost: String? = nil,
         _ body: (NodeID, inout RawReader, RawWriter) async throws -> T
     ) async throws -> T {
@@ -157,14 +159,9 @@ extension ManualPeer {
         let tls = credentials.tls
         let (channel, handshake, identity) = try await bootstrap.connect(host: host, port: port) { channel in
             channel.eventLoop.makeCompletedFuture {
-                let identity = PeerIdentity()
-                let done = channel.eventLoop.makePromise(of: Void.self)
-                let ops = channel.pipeline.syncOperations
-                try ops.addHandler(NIOSSLClientHandler(context: tls.client, serverHostname: nil,
-                                                       customVerificationCallback: PeerTLS.verifier(into: identity, expecting: nil)))
-                try ops.addHandler(HandshakeGate(done: done))
+                let (handshake, identity) = try PeerChannel.secure(channel, tls: tls, server: false, expecting: nil)
                 let async = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                return (async, done.futureResult, identity)
+                return (async, handshake, identity)
             }
         }
         do {
