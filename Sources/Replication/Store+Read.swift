@@ -373,8 +373,13 @@ extension Store {
         for head in wanted ? heads[...] : heads.suffix(SyncSession.maximumPending) {
             try upsert.execute(arguments: [head.author.key.data, peerRef, Int64(clamping: head.seq), head.id.hash.data, wanted ? 1 : 0])
         }
+        if wanted { return }
         // The oldest non-members' beyond the bound are forgotten (rowid
-        // order is insertion order); heads being fetched are not.
+        // order is insertion order); heads being fetched are not. Counted
+        // first: the common case is far below the bound.
+        let held = try Int.fetchOne(
+            db, sql: "SELECT count(*) FROM pending_offer WHERE peer = ? AND wanted = 0", arguments: [peerRef]) ?? 0
+        guard held > SyncSession.maximumPending else { return }
         try db.execute(
             sql: """
                 DELETE FROM pending_offer WHERE peer = ?1 AND wanted = 0 AND rowid NOT IN
@@ -398,20 +403,35 @@ extension Store {
         try await write { db in try Store.savePending(db, heads, peer: peer) }
     }
 
-    static func pendingHeads(_ db: Database, peer: NodeID) throws -> [Head] {
-        // Heads already reached are dropped on the way.
-        try db.execute(sql: """
-            DELETE FROM pending_offer WHERE seq <= (SELECT a.seq FROM author a WHERE a.key = pending_offer.author_key)
-            """)
-        return try Row.fetchAll(
-            db,
-            sql: """
-                SELECT p.author_key, p.seq, p.id FROM pending_offer p
-                JOIN author peer ON peer.ref = p.peer WHERE peer.key = ?
-                """, arguments: [peer.key.data]
-        ).map { r in
+    static func pendingHeads(_ db: Database, peer: NodeID, authors: [NodeID]? = nil) throws -> [Head] {
+        let decode = { (r: Row) in
             Head(author: NodeID(keyBytes: [UInt8](r[0] as Data))!, seq: UInt64(r[1] as Int64), id: EntryID(hash: Bytes32(r[2] as Data)!))
         }
+        guard let authors else {
+            // Heads already reached are dropped on the way.
+            try db.execute(sql: """
+                DELETE FROM pending_offer WHERE seq <= (SELECT a.seq FROM author a WHERE a.key = pending_offer.author_key)
+                """)
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.author_key, p.seq, p.id FROM pending_offer p
+                    JOIN author peer ON peer.ref = p.peer WHERE peer.key = ?
+                    """, arguments: [peer.key.data]
+            ).map(decode)
+        }
+        // Just admitted authors: looked up one by one (the primary key is
+        // (author_key, peer)), since an admit batch is small next to what
+        // a peer may have pending.
+        guard let peerRef = try Int64.fetchOne(db, sql: "SELECT ref FROM author WHERE key = ?", arguments: [peer.key.data]) else {
+            return []
+        }
+        let lookup = try db.cachedStatement(sql: "SELECT author_key, seq, id FROM pending_offer WHERE author_key = ? AND peer = ?")
+        var heads: [Head] = []
+        for author in Set(authors) {
+            if let row = try Row.fetchOne(lookup, arguments: [author.key.data, peerRef]) { heads.append(decode(row)) }
+        }
+        return heads
     }
 
     /// Heads `peer` offered earlier and this node does not hold yet: of
@@ -421,8 +441,8 @@ extension Store {
         try write { db in try Store.pendingHeads(db, peer: peer) }
     }
 
-    public func pendingHeads(offeredBy peer: NodeID) async throws -> [Head] {
-        try await write { db in try Store.pendingHeads(db, peer: peer) }
+    public func pendingHeads(offeredBy peer: NodeID, authors: [NodeID]? = nil) async throws -> [Head] {
+        try await write { db in try Store.pendingHeads(db, peer: peer, authors: authors) }
     }
 
     // MARK: Bootstrap peers

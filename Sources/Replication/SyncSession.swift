@@ -91,8 +91,9 @@ public struct SyncSession: Sendable {
         case loadHeads(after: UInt64, excludingPeer: Bool)
         /// Compare these offered heads with the store and roster; answer `compared`.
         case compare(request: Int, heads: [Head])
-        /// Load the heads this peer offered earlier for non-members and compare them.
-        case comparePending(request: Int)
+        /// Load the heads this peer offered earlier for non-members (of
+        /// these authors only, when given) and compare them.
+        case comparePending(request: Int, authors: [NodeID]?)
         /// Send ENTRIES for these ranges, in order, completely; if that is
         /// impossible, close with ERROR `internal`.
         case serve([WantRange])
@@ -131,6 +132,8 @@ public struct SyncSession: Sendable {
         let request: Int
         let position: UInt64
         var compared = false
+        /// Non-members' heads of this frame could not all be remembered.
+        var forgotPending = false
     }
 
     public let configuration: Configuration
@@ -160,11 +163,19 @@ public struct SyncSession: Sendable {
     public var frameBudget = Frame.maximumEntriesPayload
     /// Wants whose entries have all arrived, waiting for their ingest.
     private var drained: [(want: Int, author: NodeID, tag: Int)] = []
-    private var pending: [NodeID: Head] = [:]
-    /// Authors in the order they became pending, oldest first (may hold
-    /// authors no longer pending; skipped when evicting).
-    private var pendingOrder: [NodeID] = []
-    private var pendingOldest = 0
+    /// Non-members' heads offered in HEADS on this connection (with
+    /// repeats): they live in the store, this only tells when the bound
+    /// was passed.
+    private var pendingOffered = 0
+    /// A HEADS frame's pending heads were forgotten: the checkpoint stays
+    /// before it for the rest of the connection, so the next connection is
+    /// offered them again (PROTOCOL.md §7.8).
+    private var checkpointHeld = false
+    /// Admits seen on this connection, and how many had been seen when
+    /// each compare was asked for: a compare answered after an admit may
+    /// call the newly admitted pending.
+    private var admitsSeen = 0
+    private var admitsAtRequest: [Int: Int] = [:]
     private var served = ServedRanges()
     private var reportedSynced = false
     public private(set) var counters = Counters()
@@ -176,15 +187,17 @@ public struct SyncSession: Sendable {
         public var entriesServedRequested: UInt64 = 0
         /// Entries the peer asked for again on this connection: not served twice.
         public var entriesWantedTwice: UInt64 = 0
-        /// Offered heads of non-members forgotten because the peer offered
-        /// more than `maximumPending` of them.
+        /// Offered heads of non-members beyond `maximumPending` on this
+        /// connection: forgotten until the next connection.
         public var pendingDropped = 0
     }
 
-    /// Heads of non-member authors remembered per peer (PROTOCOL.md §7.4):
-    /// beyond this the oldest are forgotten, so a member inventing authors
-    /// cannot make this node hold or store without bound.
-    public static let maximumPending = 1024
+    /// Heads of non-member authors remembered per peer, in the store
+    /// (PROTOCOL.md §7.8): beyond this the oldest are forgotten, so a member
+    /// inventing authors cannot make this node store without bound. It is
+    /// as many as one HEADS frame carries, so a fresh node whose roster
+    /// arrives after the heads of a whole network keeps them all.
+    public static let maximumPending = Frame.maximumHeadsPerFrame
 
     public init(_ configuration: Configuration) {
         self.configuration = configuration
@@ -206,9 +219,6 @@ public struct SyncSession: Sendable {
     /// Ranges asked for at once: WANT of about one frame.
     var wantWindow: Int { max(16, frameBudget / 48) }
     var headsPerFrame: Int { min(configuration.headsPerFrame, max(16, frameBudget / 72)) }
-
-    /// Authors the peer offered that are not members here (yet).
-    public var pendingAuthors: Int { pending.count }
 
     /// True when our heads went out and everything the peer has offered on
     /// this connection (at least its first HEADS) is stored.
@@ -240,11 +250,9 @@ public struct SyncSession: Sendable {
             headsLoading = true
             return [.loadHeads(after: lastSentPosition, excludingPeer: true)]
         case .admitted(let authors):
-            guard phase == .active, !isRosterOnly else { return [] }
-            let heads = authors.compactMap { pending.removeValue(forKey: $0) }
-            guard !heads.isEmpty else { return [] }
-            nextRequest += 1
-            return [.compare(request: nextRequest, heads: heads)]
+            guard phase == .active, !isRosterOnly, !authors.isEmpty else { return [] }
+            admitsSeen += 1
+            return [comparePending(authors: authors)]
         case .sendIdle:
             guard phase == .active || phase == .awaitingHello else { return [] }
             nextPing &+= 1
@@ -295,6 +303,7 @@ public struct SyncSession: Sendable {
             nextRequest += 1
             batches.append(HeadsBatch(request: nextRequest, position: position))
             batchRequests.insert(nextRequest)
+            admitsAtRequest[nextRequest] = admitsSeen
             return [.compare(request: nextRequest, heads: heads)]
         case .want(let ranges):
             var asked = ranges
@@ -344,8 +353,7 @@ public struct SyncSession: Sendable {
         peerSince = knowsOurFeed ? hello.since : 0
         headsLoading = true
         if isRosterOnly { return [.established(hello), .loadHeads(after: peerSince, excludingPeer: knowsOurFeed)] }
-        nextRequest += 1
-        return [.established(hello), .loadHeads(after: peerSince, excludingPeer: knowsOurFeed), .comparePending(request: nextRequest)]
+        return [.established(hello), .loadHeads(after: peerSince, excludingPeer: knowsOurFeed), comparePending(authors: nil)]
     }
 
     private mutating func headsLoaded(_ loaded: HeadsSnapshot) -> [Action] {
@@ -406,7 +414,7 @@ public struct SyncSession: Sendable {
                 continue
             }
             if c.acceptedLimit == 0 {
-                if remember(pending: head) { newlyPending.append(head) }
+                newlyPending.append(head)
                 continue
             }
             let through = max(c.localSeq, wants[head.author]?.map(\.range.to).max() ?? 0, queuedThrough[head.author] ?? 0)
@@ -424,13 +432,29 @@ public struct SyncSession: Sendable {
             counters.entriesRequested = counters.entriesRequested.saturatingAdd(range.count)
         }
         actions += releaseWants()
-        // Only those still remembered: a HEADS of 100,000 invented authors
-        // leaves `maximumPending` of them, here and in the store.
-        newlyPending.removeAll { pending[$0.author] != $0 }
-        if !newlyPending.isEmpty { actions.append(.savePending(newlyPending)) }
+        let fromHeads = batchRequests.contains(request)
+        if !newlyPending.isEmpty {
+            // The store keeps the newest `maximumPending` per peer.
+            actions.append(.savePending(newlyPending))
+            if fromHeads {
+                let before = pendingOffered
+                pendingOffered += newlyPending.count
+                if pendingOffered > Self.maximumPending {
+                    counters.pendingDropped += pendingOffered - max(before, Self.maximumPending)
+                    if let i = batches.firstIndex(where: { $0.request == request }) { batches[i].forgotPending = true }
+                }
+            }
+            // Compared before an admit that came meanwhile: look again, or
+            // the admit would find nothing pending yet and they would wait
+            // for the next connection.
+            if let asked = admitsAtRequest[request], asked != admitsSeen {
+                actions.append(comparePending(authors: newlyPending.map(\.author)))
+            }
+        }
+        admitsAtRequest[request] = nil
         // Remembered before the checkpoint moves past them (PROTOCOL.md §7.4).
         if !offered.isEmpty { actions.append(.saveOffered(offered)) }
-        if batchRequests.contains(request), let i = batches.firstIndex(where: { $0.request == request }) {
+        if fromHeads, let i = batches.firstIndex(where: { $0.request == request }) {
             batches[i].compared = true
         }
         actions += advanceCheckpoint()
@@ -465,25 +489,10 @@ public struct SyncSession: Sendable {
         return [.send(frames)]
     }
 
-    /// Remembers a non-member's offered head; false when nothing changed.
-    private mutating func remember(pending head: Head) -> Bool {
-        if let known = pending[head.author] {
-            guard known.seq < head.seq else { return false }
-            pending[head.author] = head
-            return true
-        }
-        while pending.count >= Self.maximumPending, pendingOldest < pendingOrder.count {
-            let oldest = pendingOrder[pendingOldest]
-            pendingOldest += 1
-            if pending.removeValue(forKey: oldest) != nil { counters.pendingDropped += 1 }
-        }
-        pending[head.author] = head
-        pendingOrder.append(head.author)
-        if pendingOrder.count > 4 * Self.maximumPending {
-            pendingOrder = pendingOrder[pendingOldest...].filter { pending[$0] != nil }
-            pendingOldest = 0
-        }
-        return true
+    private mutating func comparePending(authors: [NodeID]?) -> Action {
+        nextRequest += 1
+        admitsAtRequest[nextRequest] = admitsSeen
+        return .comparePending(request: nextRequest, authors: authors)
     }
 
     private mutating func entries(_ raw: [[UInt8]]) -> [Action] {
@@ -529,7 +538,8 @@ public struct SyncSession: Sendable {
         while let first = batches.first, first.compared {
             batches.removeFirst()
             batchRequests.remove(first.request)
-            position = first.position
+            if first.forgotPending { checkpointHeld = true }
+            if !checkpointHeld { position = first.position }
         }
         var actions: [Action] = []
         if let position, let hello = peerHello, let feed = FeedID(hex: hello.feed) {

@@ -79,26 +79,51 @@ import Testing
         #expect(served.duplicateEntries == 100_000)
     }
 
-    @Test func pendingHeadsOfInventedAuthorsAreBounded() {
+    @Test func pendingHeadsOfInventedAuthorsAreBoundedAndHoldTheCheckpoint() {
         var s = Self.established()
-        let heads = (0..<5_000).map { _ in Head(author: NodeKey().id, seq: 3, id: EntryID(hash: Bytes32(Array(repeating: 1, count: 32))!)) }
-        var actions = s.handle(.received(.heads(position: 10, heads: heads)))
-        // The compare request for the HEADS, answered: none is a member.
-        guard case .compare(let request, let offered)? = actions.first(where: { if case .compare = $0 { true } else { false } }) else {
-            Issue.record("no compare: \(actions)")
-            return
+        let id = EntryID(hash: Bytes32(Array(repeating: 1, count: 32))!)
+        var serial: UInt32 = 0
+        func invented(_ n: Int) -> [Head] {
+            (0..<n).map { _ in
+                serial += 1
+                let key = [UInt8](repeating: 9, count: 28) + withUnsafeBytes(of: serial.bigEndian, Array.init)
+                return Head(author: NodeID(keyBytes: key)!, seq: 3, id: id)
+            }
         }
-        actions = s.handle(.compared(request: request, offered.map {
-            HeadComparison(offered: $0, localSeq: 0, localIDAtOfferedSeq: nil, forked: false, acceptedLimit: 0, isAuthority: false)
-        }))
-        #expect(s.pendingAuthors == SyncSession.maximumPending)
-        #expect(s.counters.pendingDropped == 5_000 - SyncSession.maximumPending)
-        let saved = actions.flatMap { action -> [Head] in
-            if case .savePending(let heads) = action { return heads }
-            return []
+        /// Offers heads of non-members; returns the actions of the answer.
+        func offer(_ heads: [Head], at position: UInt64, member: Bool = false) -> [SyncSession.Action] {
+            let actions = s.handle(.received(.heads(position: position, heads: heads)))
+            guard case .compare(let request, let offered)? = actions.first(where: { if case .compare = $0 { true } else { false } }) else {
+                Issue.record("no compare: \(actions)")
+                return []
+            }
+            return s.handle(.compared(request: request, offered.map {
+                HeadComparison(offered: $0, localSeq: member ? 3 : 0, localIDAtOfferedSeq: member ? id : nil, forked: false,
+                               acceptedLimit: member ? .max : 0, isAuthority: false)
+            }))
         }
-        // Only the newest are saved, never more than the bound.
-        #expect(saved == Array(heads.suffix(SyncSession.maximumPending)))
+        func saved(_ actions: [SyncSession.Action]) -> [Head] {
+            actions.flatMap { action -> [Head] in
+                if case .savePending(let heads) = action { return heads }
+                return []
+            }
+        }
+        let checkpoint = { (position: Int64) in SyncSession.Action.saveCheckpoint(Checkpoint(feed: S.peerFeed, position: position)) }
+        // A whole network's worth of heads before the roster: all kept.
+        let first = invented(SyncSession.maximumPending)
+        var actions = offer(first, at: 10)
+        #expect(saved(actions) == first)
+        #expect(actions.contains(checkpoint(10)))
+        #expect(s.counters.pendingDropped == 0)
+        // Beyond the bound the store forgets the oldest, so the checkpoint
+        // stays before this frame: the next connection offers them again.
+        actions = offer(invented(5_000), at: 20)
+        #expect(s.counters.pendingDropped == 5_000)
+        #expect(!actions.contains(checkpoint(20)))
+        // And it stays there for the rest of this connection.
+        actions = offer(invented(3), at: 30, member: true)
+        #expect(!actions.contains(checkpoint(30)))
+        #expect(s.checkpoint == Checkpoint(feed: S.peerFeed, position: 10))
     }
 
     @Test func aRevokedPeerIsOfferedOnlyTheRoster() {

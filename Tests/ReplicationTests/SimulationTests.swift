@@ -167,3 +167,36 @@ extension SimulationTests {
         try Self.expectNothingLost(sim)
     }
 }
+
+extension SimulationTests {
+    /// A fresh centre is offered the heads of a whole network before the
+    /// roster entries that admit those authors have arrived: every head is
+    /// pending at first. More than 1,024 of them (the old per-peer bound,
+    /// which forgot the rest behind a checkpoint that had moved on) must
+    /// all be fetched on the same connection once the admits are stored.
+    @Test func freshNodeTakesEveryAuthorWhoseAdmitArrivesAfterItsHead() async throws {
+        let sim = Simulation(seed: Self.seed(11))
+        let hub = try sim.addNode(name: "hub")
+        let network = sim.nodes[hub].key.id
+        let fresh = try sim.addNode(name: "fresh", network: network, pinned: [hub])
+        try sim.admit(hub, fresh)
+        let hubStore = sim.nodes[hub].store!
+        var authors: [NodeID] = []
+        for i in 0..<1_100 {
+            let key = try NodeKey(seed: [UInt8](repeating: 7, count: 28) + withUnsafeBytes(of: UInt32(i).bigEndian, Array.init))
+            let body = #"{"node":"\#(key.id)","role":"telecenter","name":"tc\#(i)","region":"Jawa Timur"}"#
+            try sim.author(hub, kind: "admit", key: key.id.description, body: body)
+            let entry = try Entry.sign(.put(kind: "product", key: "p\(i)", body: #"{"name":"item \#(i)"}"#, time: 1_763_798_400_000),
+                                       seq: 1, prev: .zero, with: key)
+            let stored = try await hubStore.ingest([entry], from: nil).stored
+            #expect(stored == 1)
+            authors.append(key.id)
+        }
+        sim.link(fresh, hub)
+        let store = sim.nodes[fresh].store!
+        let ok = try await sim.run(until: 600_000) { try authors.allSatisfy { try store.head(of: $0)?.seq == 1 } }
+        let missing = try authors.filter { try store.head(of: $0) == nil }.count
+        #expect(ok, "fresh node lacks \(missing) of \(authors.count) authors; \(sim.failureReport)")
+        #expect(sim.nodes[fresh].closes.isEmpty, "\(sim.failureReport)")
+    }
+}

@@ -161,9 +161,24 @@ import Testing
         #expect(actions.contains(.savePending([head])))
         // The checkpoint does not wait for pending heads (they are persisted).
         #expect(actions.contains(.saveCheckpoint(Checkpoint(feed: Self.peerFeed, position: 9))))
-        #expect(s.pendingAuthors == 1)
+        // Once admitted, the stored pending head of that author is compared again.
         let admitted = s.handle(.admitted([stranger]))
-        #expect(admitted == [.compare(request: 3, heads: [head])])
+        #expect(admitted == [.comparePending(request: 3, authors: [stranger])])
+    }
+
+    @Test func anAdmitThatOvertakesACompareLooksAtItsPendingHeadsAgain() {
+        var s = establishedSession()
+        let stranger = NodeKey().id
+        let head = Head(author: stranger, seq: 2, id: EntryID(hash: .zero))
+        _ = s.handle(.received(.heads(position: 9, heads: [head])))
+        // The admit is stored while the compare (made before it) is out.
+        let other = NodeKey().id
+        #expect(s.handle(.admitted([other])) == [.comparePending(request: 3, authors: [other])])
+        let actions = s.handle(.compared(request: 2, [
+            HeadComparison(offered: head, localSeq: 0, localIDAtOfferedSeq: nil, forked: false, acceptedLimit: 0, isAuthority: false)
+        ]))
+        #expect(actions.contains(.savePending([head])))
+        #expect(actions.contains(.comparePending(request: 4, authors: [stranger])))
     }
 
     @Test func revokedAuthorsAreWantedOnlyBelowTheirRevocation() {

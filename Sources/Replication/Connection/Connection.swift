@@ -82,7 +82,7 @@ public struct Connection: Sendable {
         case write([Frame])
         case loadHeads(after: UInt64, excludingPeer: Bool)
         case compare(request: Int, heads: [Head])
-        case comparePending(request: Int)
+        case comparePending(request: Int, authors: [NodeID]?)
         /// Verify and store (after earlier tags); answer `.ingested`.
         case ingest(tag: Int, entries: [[UInt8]])
         case saveCheckpoint(Checkpoint)
@@ -247,8 +247,8 @@ public struct Connection: Sendable {
                 actions.append(.loadHeads(after: after, excludingPeer: excludingPeer))
             case .compare(let request, let heads):
                 actions.append(.compare(request: request, heads: heads))
-            case .comparePending(let request):
-                actions.append(.comparePending(request: request))
+            case .comparePending(let request, let authors):
+                actions.append(.comparePending(request: request, authors: authors))
             case .ingest(let tag, let entries):
                 status.entriesReceived += entries.count
                 status.entryBytesReceived += entries.reduce(0) { $0 + $1.count }

@@ -103,8 +103,8 @@ public struct ConnectionDriver<Environment: ConnectionEnvironment>: Sendable {
         case .compare(let request, let heads):
             environment.offered(heads)
             return .compared(request: request, try await store.compare(heads))
-        case .comparePending(let request):
-            let heads = try await store.pendingHeads(offeredBy: peer)
+        case .comparePending(let request, let authors):
+            let heads = try await store.pendingHeads(offeredBy: peer, authors: authors)
             return .compared(request: request, heads.isEmpty ? [] : try await store.compare(heads))
         case .saveCheckpoint(let checkpoint):
             try await store.saveCheckpoint(checkpoint, for: peer)
