@@ -161,9 +161,12 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // Test helpers every test target shares (one place, no copies).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "ReplicationTests",
             dependencies: [
+                "TestSupport",
                 "LinkEmulator",
                 "Replication",
                 "NodeRuntime",
@@ -180,6 +183,23 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             resources: [.copy("Fixtures")]
+        ),
+        // The views database, its exports and the dashboard (HubViews).
+        .testTarget(
+            name: "HubViewsTests",
+            dependencies: [
+                "TestSupport",
+                "HubViews",
+                "DemoData",
+                "NodeRuntime",
+                "Replication",
+                "Telecenter",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,8 +1,9 @@
 import Foundation
-import Replication
 import HubViews
+import Replication
 import Telecenter
 import Testing
+import TestSupport
 
 /// The dashboard shows text other nodes wrote. Records of every kind with
 /// script, attribute-breaking text, `javascript:` links, `</style>` and

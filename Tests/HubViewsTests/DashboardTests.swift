@@ -1,5 +1,6 @@
-import Foundation
 import DemoData
+import Foundation
+import HubViews
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -8,9 +9,9 @@ import NodeRuntime
 import Replication
 import ServiceLifecycle
 import Synchronization
-import HubViews
 import Telecenter
 import Testing
+import TestSupport
 
 /// The views' HTTP server on a generated network: every page answers and
 /// shows the figures the views compute.

@@ -1,8 +1,9 @@
 import Foundation
-import Replication
 import HubViews
+import Replication
 import Telecenter
 import Testing
+import TestSupport
 
 /// Every field a form accepts reaches the hub: its views rows, the JSON API,
 /// the CSV exports and the dashboard pages. Records of every kind with

@@ -1,10 +1,11 @@
-import Foundation
 import DemoData
+import Foundation
+import HubViews
 import Replication
 import Synchronization
-import HubViews
 import Telecenter
 import Testing
+import TestSupport
 
 /// The hub's views on a generated East Java network: every figure is checked
 /// against a recount from the records the store holds.

@@ -1,6 +1,5 @@
 import Foundation
 import Replication
-import HubViews
 import Telecenter
 import Testing
 

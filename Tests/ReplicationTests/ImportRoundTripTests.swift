@@ -1,6 +1,6 @@
 import Foundation
-import Replication
 import HubViews
+import Replication
 import Telecenter
 import Testing
 

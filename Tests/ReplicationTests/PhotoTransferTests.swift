@@ -1,7 +1,7 @@
 import Foundation
+import HubViews
 import NodeRuntime
 import Replication
-import HubViews
 import Telecenter
 import Testing
 

@@ -1,12 +1,12 @@
 import Foundation
 import GRDB
+import HubViews
 import Logging
 import NIOCore
 import NodeRuntime
 import Replication
 import ServiceLifecycle
 import Synchronization
-import HubViews
 import Telecenter
 import Testing
 

@@ -1,17 +1,17 @@
 import Foundation
 
 /// A fresh directory under the system temp dir, removed when dropped.
-final class TemporaryDirectory: Sendable {
-    let path: String
+public final class TemporaryDirectory: Sendable {
+    public let path: String
 
-    init(_ label: String = "tcnode") {
+    public init(_ label: String = "tcnode") {
         let base = FileManager.default.temporaryDirectory.path
         let name = "\(label)-\(UUID().uuidString.prefix(8))"
         path = (base as NSString).appendingPathComponent(name)
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
-    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+    public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
