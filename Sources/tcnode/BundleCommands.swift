@@ -278,7 +278,15 @@ enum BundleAccess {
             if (try? await client.identity()) != nil { return .daemon(client) }
         }
         let config = try data.loadConfig()
-        let store = writes ? try await data.openStoreForWriting() : try await data.openStore()
+        let store: Store
+        do {
+            store = writes ? try await data.openStoreForWriting() : try await data.openStore()
+        } catch let refused as Failure where refused.daemonHoldsDirectory {
+            // It holds the directory but did not answer: it is starting.
+            let client = ControlClient(socketPath: try data.socketPath())
+            guard await data.daemonAnswers(client) else { throw refused }
+            return .daemon(client)
+        }
         let key: NodeKey? = needKey ? try data.openKey() : (try? data.openKey())
         let blobs = BlobStore(root: try data.directory().blobsPath, maxBytes: config?.blobMaxBytes ?? NodeConfig().blobMaxBytes)
         return .local(BundleService(store: store, key: key, blobs: blobs, name: config?.name))

@@ -52,6 +52,9 @@ struct CLI {
 /// A failure to report to the operator, with its exit code. Printed as its
 /// message wherever it ends up, never as Swift's `Failure(message:...)`.
 struct Failure: Error, CustomStringConvertible {
+    /// A write refused because tcnoded holds the data directory (a caller
+    /// that can ask the daemon instead may still do so).
+    var daemonHoldsDirectory = false
     let message: String
     var code: Int32 = 1
 

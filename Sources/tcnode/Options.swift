@@ -114,6 +114,20 @@ struct DataOptions: ParsableArguments {
         }
     }
 
+    /// Whether tcnoded answers on `client` within `limit`: a daemon that
+    /// holds the data directory but not yet its socket is starting (it
+    /// opens the store first). Asked every 100 ms: another process cannot
+    /// tell this one when it is ready.
+    func daemonAnswers(_ client: ControlClient, within limit: Duration = .seconds(30)) async -> Bool {
+        guard dataDir == nil else { return false }
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if (try? await client.identity()) != nil { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
     /// Why this command may not write while tcnoded runs on `directory`, and
     /// what to do instead.
     func daemonRunning(_ directory: DataDirectory, stopFirst command: String?) throws -> Failure {
@@ -123,13 +137,13 @@ struct DataOptions: ParsableArguments {
                                        "tcnoded sedang berjalan di \(dir); hentikan dulu (sudo systemctl stop tcnoded), lalu jalankan \(command), lalu jalankan tcnoded"))
         }
         if dataDir != nil {
-            return Failure(message: tr("tcnoded is running on \(dir): while it runs it is the only writer of its data directory. "
+            return Failure(daemonHoldsDirectory: true, message: tr("tcnoded is running on \(dir): while it runs it is the only writer of its data directory. "
                 + "Drop --data-dir to write through it, or stop it first (sudo systemctl stop tcnoded); nothing was stored",
                                        "tcnoded sedang berjalan di \(dir): selama berjalan hanya ia yang menulis direktori datanya. "
                 + "Hapus --data-dir agar tulisan lewat tcnoded, atau hentikan dulu (sudo systemctl stop tcnoded); tidak ada yang disimpan"))
         }
         let socket = try socketPath()
-        return Failure(message: tr("tcnoded is running on \(dir) but does not answer on the control socket \(socket): check control_socket "
+        return Failure(daemonHoldsDirectory: true, message: tr("tcnoded is running on \(dir) but does not answer on the control socket \(socket): check control_socket "
             + "(or --socket, $TCNODE_CONTROL_SOCKET), or stop tcnoded first (sudo systemctl stop tcnoded); nothing was stored",
                                    "tcnoded sedang berjalan di \(dir) tetapi tidak menjawab di soket kendali \(socket): periksa control_socket "
             + "(atau --socket, $TCNODE_CONTROL_SOCKET), atau hentikan tcnoded dulu (sudo systemctl stop tcnoded); tidak ada yang disimpan"))
@@ -212,23 +226,34 @@ func append(_ draft: Entry.Draft, data: DataOptions) async throws -> Appended {
     let client = ControlClient(socketPath: data.dataDir == nil ? try data.socketPath() : "/nonexistent/tcnode.sock")
     let ask = AppendRequest(kind: draft.kind, key: draft.key, op: draft.op == .put ? "put" : "delete",
                             body: draft.op == .put ? String(decoding: draft.body, as: UTF8.self) : nil)
-    do {
-        let r = try await client.append(ask)
-        return Appended(kind: draft.kind, key: draft.key, seq: r.seq, id: r.id, viaDaemon: true)
-    } catch ControlClient.Failure.notRunning {
-        // Fall through: write locally.
-    } catch ControlClient.Failure.lost(let why) {
-        // The request may have been stored before the answer was lost.
-        throw Failure(message: tr("tcnoded did not answer (\(why)); the write may or may not be stored: "
-            + "check with `tcnode log --limit 5` before writing it again, and see `journalctl -u tcnoded`",
-                                  "tcnoded tidak menjawab (\(why)); tulisan mungkin tersimpan, mungkin tidak: "
-            + "periksa dengan `tcnode log --limit 5` sebelum menulisnya lagi, dan lihat `journalctl -u tcnoded`"))
-    } catch {
-        throw Failure(message: tr("tcnoded refused the write: \(ErrorText.plain(error)); nothing was stored",
-                                  "tcnoded menolak tulisan: \(ErrorText.plain(error)); tidak ada yang disimpan"))
+    /// The daemon's answer, or nil when none answers on the socket.
+    func throughDaemon() async throws -> Appended? {
+        do {
+            let r = try await client.append(ask)
+            return Appended(kind: draft.kind, key: draft.key, seq: r.seq, id: r.id, viaDaemon: true)
+        } catch ControlClient.Failure.notRunning {
+            return nil
+        } catch ControlClient.Failure.lost(let why) {
+            // The request may have been stored before the answer was lost.
+            throw Failure(message: tr("tcnoded did not answer (\(why)); the write may or may not be stored: "
+                + "check with `tcnode log --limit 5` before writing it again, and see `journalctl -u tcnoded`",
+                                      "tcnoded tidak menjawab (\(why)); tulisan mungkin tersimpan, mungkin tidak: "
+                + "periksa dengan `tcnode log --limit 5` sebelum menulisnya lagi, dan lihat `journalctl -u tcnoded`"))
+        } catch {
+            throw Failure(message: tr("tcnoded refused the write: \(ErrorText.plain(error)); nothing was stored",
+                                      "tcnoded menolak tulisan: \(ErrorText.plain(error)); tidak ada yang disimpan"))
+        }
     }
+    if let done = try await throughDaemon() { return done }
     let key = try data.openKey()
-    let store = try await data.openStoreForWriting()
+    let store: Store
+    do {
+        store = try await data.openStoreForWriting()
+    } catch let refused as Failure where refused.daemonHoldsDirectory {
+        // It holds the directory but did not answer: it is starting.
+        guard await data.daemonAnswers(client), let done = try await throughDaemon() else { throw refused }
+        return done
+    }
     do {
         let entry = try await store.append([draft], signer: key)[0]
         return Appended(kind: entry.kind, key: entry.key, seq: entry.seq, id: entry.id.description, viaDaemon: false)

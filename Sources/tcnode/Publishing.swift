@@ -40,22 +40,33 @@ struct Publisher {
                 ? "\(path): \(bytes.count) bytes; the most a photo may be is \(limit) bytes (blob_max_bytes). Make the photo smaller (resize it)."
                 : "\(path): \(bytes.count) byte; foto paling besar \(limit) byte (blob_max_bytes). Perkecil fotonya (ubah ukurannya).")
         }
-        let socket = try self.data.socketPath()
-        let client = ControlClient(socketPath: socket)
-        do {
-            guard self.data.dataDir == nil else { throw ControlClient.Failure.notRunning(socket) }
-            let r = try await client.addPhoto(bytes)
-            return ["sha256": r.sha256, "size": r.size, "type": r.type, "pieces": BlobPieces.root(of: bytes).hex]
-        } catch ControlClient.Failure.notRunning {
-            let lock = try await self.data.lockForWriting()
-            defer { lock.release() }
-            let blobs = BlobStore(root: try self.data.directory().blobsPath, maxBytes: limit)
+        let client = ControlClient(socketPath: try self.data.socketPath())
+        /// The daemon's reference, or nil when none answers on the socket.
+        func throughDaemon() async throws -> [String: Any]? {
+            guard self.data.dataDir == nil else { return nil }
             do {
-                let (sha, type) = try blobs.add(bytes)
-                return ["sha256": sha.hex, "size": bytes.count, "type": type, "pieces": BlobPieces.root(of: bytes).hex]
+                let r = try await client.addPhoto(bytes)
+                return ["sha256": r.sha256, "size": r.size, "type": r.type, "pieces": BlobPieces.root(of: bytes).hex]
+            } catch ControlClient.Failure.notRunning {
+                return nil
             } catch {
                 throw Failure(message: "\(path): \(ErrorText.plain(error))")
             }
+        }
+        if let reference = try await throughDaemon() { return reference }
+        let lock: DataDirectory.Lock
+        do {
+            lock = try await self.data.lockForWriting()
+        } catch let refused as Failure where refused.daemonHoldsDirectory {
+            // It holds the directory but did not answer: it is starting.
+            guard await self.data.daemonAnswers(client), let reference = try await throughDaemon() else { throw refused }
+            return reference
+        }
+        defer { lock.release() }
+        let blobs = BlobStore(root: try self.data.directory().blobsPath, maxBytes: limit)
+        do {
+            let (sha, type) = try blobs.add(bytes)
+            return ["sha256": sha.hex, "size": bytes.count, "type": type, "pieces": BlobPieces.root(of: bytes).hex]
         } catch {
             throw Failure(message: "\(path): \(ErrorText.plain(error))")
         }
@@ -82,17 +93,17 @@ struct Publisher {
     /// names it when a later batch fails after earlier ones were stored.
     func publishAll(_ records: [(kind: String, key: String, body: String, line: Int)]) async throws -> Int {
         let now = TimeText.nowMs()
-        let socket = try data.socketPath()
-        let client = ControlClient(socketPath: socket)
+        let client = ControlClient(socketPath: try data.socketPath())
         let en = language == "en"
-        var stored = 0
-        do {
-            guard data.dataDir == nil else { throw ControlClient.Failure.notRunning(socket) }
+        /// How many the daemon stored, or nil when none answers on the socket.
+        func throughDaemon() async throws -> Int? {
+            guard data.dataDir == nil else { return nil }
+            var stored = 0
             for batch in try Self.batches(records.map { AppendRequest(kind: $0.kind, key: $0.key, op: "put", body: $0.body) }) {
                 do {
                     stored += try await client.append(batch: batch).count
                 } catch ControlClient.Failure.notRunning where stored == 0 {
-                    throw ControlClient.Failure.notRunning(socket)
+                    return nil
                 } catch {
                     let lost: Bool
                     if case ControlClient.Failure.lost = error { lost = true } else { lost = false }
@@ -107,11 +118,18 @@ struct Publisher {
                 }
             }
             return stored
-        } catch ControlClient.Failure.notRunning {
-            let key = try data.openKey()
-            let store = try await data.openStoreForWriting()
-            return try await store.append(records.map { .put(kind: $0.kind, key: $0.key, body: $0.body, time: now) }, signer: key).count
         }
+        if let stored = try await throughDaemon() { return stored }
+        let key = try data.openKey()
+        let store: Store
+        do {
+            store = try await data.openStoreForWriting()
+        } catch let refused as Failure where refused.daemonHoldsDirectory {
+            // It holds the directory but did not answer: it is starting.
+            guard await data.daemonAnswers(client), let stored = try await throughDaemon() else { throw refused }
+            return stored
+        }
+        return try await store.append(records.map { .put(kind: $0.kind, key: $0.key, body: $0.body, time: now) }, signer: key).count
     }
 
     /// At most this many records per batch: one batch is one transaction
