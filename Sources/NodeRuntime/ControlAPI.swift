@@ -245,8 +245,8 @@ public enum ControlAPI {
         node.metrics.registry.makeCounter(name: "tcnode_writes_refused_total", labels: [("code", error.code)],
                                           help: "Writes asked of the control socket and refused (nothing stored), by code.").increment()
         let status: HTTPResponse.Status = switch ControlError.Code(rawValue: error.code) {
-        case .requestTooLarge, .bodyTooLarge, .photoTooLarge: .contentTooLarge
-        case .badRequest, .badOp: .badRequest
+        case .requestTooLarge?, .bodyTooLarge?, .photoTooLarge?: .contentTooLarge
+        case .badRequest?, .badOp?: .badRequest
         default: .unprocessableContent
         }
         return (try? jsonResponse(error, status: status)) ?? Response(status: status)

@@ -103,7 +103,8 @@ extension DataDirectory {
     /// once, and `tcnode-write.lock` exclusively: such commands write one
     /// after the other, each opening the database once the one before has
     /// finished (so each reads the roster as it is). The kernel releases both
-    /// when the process ends, however it ends.
+    /// when the process ends, however it ends. flock(2) locks belong to an
+    /// open file: a process takes the lock once, not once per store it opens.
     public final class Lock: Sendable {
         public let path: String
         /// The open lock files; empty once released.
@@ -169,7 +170,9 @@ extension DataDirectory {
         }
 
         private func open(_ path: String) throws(Failure) -> Int32 {
-            let fd = Foundation.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            // Read-only is enough for flock, so a lock file a root command
+            // made (0644, empty) never keeps tcnoded from its own directory.
+            let fd = Foundation.open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o644)
             guard fd >= 0 else {
                 let code = errno
                 release()

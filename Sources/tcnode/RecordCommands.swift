@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import NodeRuntime
+import NodeAPI
 import Replication
 import Telecenter
 
