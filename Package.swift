@@ -95,7 +95,6 @@ let package = Package(
             dependencies: [
                 "NodeAPI",
                 "Replication",
-                "Telecenter",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
