@@ -34,6 +34,9 @@ public struct Roster: Sendable {
     public private(set) var admissions: [NodeID: [NodeID: Admission]] = [:]
     /// subject -> every revoke of it ever applied (a revoke cannot be withdrawn).
     public private(set) var revocations: [NodeID: [Revocation]] = [:]
+    /// author -> subjects of its admits and revokes: whose standing may
+    /// change when the genesis changes that author's authority or region.
+    private var subjectsOf: [NodeID: Set<NodeID>] = [:]
 
     public init(genesis: NodeID) { self.genesis = genesis }
 
@@ -66,6 +69,7 @@ public struct Roster: Sendable {
             admissions[subject, default: [:]][entry.author] = Admission(
                 authority: entry.author, seq: entry.seq, role: admit.role, name: admit.name, region: admit.region,
                 time: entry.time)
+            subjectsOf[entry.author, default: []].insert(subject)
             return subject
         case "revoke":
             guard let revoke = try? JSONDecoder().decode(RevokeBody.self, from: body), revoke.node == entry.key,
@@ -73,6 +77,7 @@ public struct Roster: Sendable {
             else { return nil }
             revocations[subject, default: []].append(
                 Revocation(revoker: entry.author, seq: entry.seq, fromSeq: revoke.from_seq, reason: revoke.reason, time: entry.time))
+            subjectsOf[entry.author, default: []].insert(subject)
             return subject
         default:
             return nil
@@ -99,7 +104,7 @@ public struct Roster: Sendable {
             if subjectIsAuthority {
                 counts = r.revoker == genesis
             } else {
-                counts = isAuthority(r.revoker) && r.seq < authorityLimit(r.revoker)
+                counts = isAuthority(r.revoker) && r.seq < authorityLimit(r.revoker) && inScope(of: r.revoker, node)
             }
             if counts { lowest = min(lowest ?? .max, r.fromSeq) }
         }
@@ -115,7 +120,30 @@ public struct Roster: Sendable {
     private func grants(_ a: Admission) -> Bool {
         guard let role = Role(rawValue: a.role) else { return false }
         if role == .authority { return a.authority == genesis }
-        return isAuthority(a.authority) && a.seq < authorityLimit(a.authority)
+        guard isAuthority(a.authority), a.seq < authorityLimit(a.authority) else { return false }
+        if let scope = scope(of: a.authority) { return a.region == scope }
+        return true
+    }
+
+    /// The region a delegated authority administers: the region of its
+    /// admit by the genesis authority, when that is not empty. Its admits
+    /// grant only with exactly this region, and its revokes count only for
+    /// members admitted into it (PROTOCOL.md §3.2). Nil for the genesis
+    /// authority and for authorities admitted without a region, which
+    /// administer the whole network.
+    public func scope(of authority: NodeID) -> String? {
+        guard authority != genesis, let admit = admissions[authority]?[genesis], admit.role == Role.authority.rawValue,
+            let region = admit.region, !region.isEmpty
+        else { return nil }
+        return region
+    }
+
+    /// Whether `authority`'s revokes reach `node`: always for an authority
+    /// of the whole network; for a regional one, when a standing admit
+    /// puts `node` in its region.
+    private func inScope(of authority: NodeID, _ node: NodeID) -> Bool {
+        guard let scope = scope(of: authority) else { return true }
+        return standingAdmissions(of: node).contains { $0.region == scope }
     }
 
     /// Admissions of `node` that currently stand.
@@ -167,6 +195,11 @@ public struct Roster: Sendable {
         case .revoked, .notMember: false
         }
     }
+
+    /// Nodes that `author` admitted or revoked: their standing can change
+    /// when the genesis makes `author` an authority, moves its region or
+    /// ends its authority, without any entry about them.
+    public func subjects(of author: NodeID) -> Set<NodeID> { subjectsOf[author] ?? [] }
 
     /// Every node that has any admission or revocation, plus the genesis.
     public var knownNodes: [NodeID] {

@@ -275,14 +275,25 @@ struct WriteContext {
         guard let subject = NodeID(entry.key) else { return }
         let limitBefore = roster.acceptedLimit(subject)
         let wasAuthority = roster.isAuthority(subject)
+        // Only the genesis changes who is an authority and for which
+        // region; that changes what the subject's own admits grant.
+        let dependents = entry.author == roster.genesis ? Array(roster.subjects(of: subject)) : []
+        let dependentLimitsBefore = dependents.map { roster.acceptedLimit($0) }
         guard roster.apply(entry) != nil else { return }
         rosterChanged = true
         result.rosterChanged = true
         let limitAfter = roster.acceptedLimit(subject)
         if limitBefore == 0 && limitAfter > 0 { result.admitted.append(subject) }
-        // A revocation, or an authority demoted by the genesis (its admits
-        // stop counting), can leave stored entries that are no longer valid.
-        if limitAfter < limitBefore || (wasAuthority && !roster.isAuthority(subject)) {
+        var dependentLowered = false
+        for (node, before) in zip(dependents, dependentLimitsBefore) {
+            let after = roster.acceptedLimit(node)
+            if before == 0 && after > 0 && !result.admitted.contains(node) { result.admitted.append(node) }
+            if after < before { dependentLowered = true }
+        }
+        // A revocation, or an authority demoted or moved to another region
+        // by the genesis (some of its admits stop counting), can leave
+        // stored entries that are no longer valid.
+        if limitAfter < limitBefore || (wasAuthority && !roster.isAuthority(subject)) || dependentLowered {
             try enforceRoster(result: &result)
         }
     }
