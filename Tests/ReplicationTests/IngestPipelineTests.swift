@@ -59,6 +59,19 @@ import Testing
         }
     }
 
+    @Test func smallBatchesAreSplitEvenlyWithTheSameOutcome() async throws {
+        let feed = try Feed(count: 15)
+        for n in [1, 2, 5, 9, 15] {
+            for bad in Set([nil, 0, n / 2, n - 1]) {
+                let raw = Array((bad.map(feed.spoilt(at:)) ?? feed.raw).prefix(n))
+                let reference = VerifiedBatch(verifying: raw)
+                let batch = await VerifiedBatch(verifying: raw, parallelism: 2)
+                #expect(batch.entries.map(\.entry.id) == reference.entries.map(\.entry.id), "\(n) entries, bad \(String(describing: bad))")
+                #expect(batch.failure?.index == bad && reference.failure?.index == bad)
+            }
+        }
+    }
+
     @Test func aBadSignatureInsideAChunkStopsTheBatchThere() async throws {
         let dir = TemporaryDirectory()
         let feed = try Feed(count: 200)

@@ -34,19 +34,25 @@ public struct VerifiedBatch: Sendable {
         self.failure = failure
     }
 
-    /// Entries per verification task: about 8 ms of Ed25519 on a centre's
-    /// PC, so a task waiting for the cooperative pool (two threads there)
-    /// waits at most that long for a verifier to finish its chunk, while
-    /// the tasks themselves stay cheap next to the work they carry.
+    /// Entries per verification task at most: about 8 ms of Ed25519 on a
+    /// centre's PC, so a task waiting for the cooperative pool (two threads
+    /// there) waits at most that long for a verifier to finish its chunk,
+    /// while the tasks themselves stay cheap next to the work they carry.
     public static let chunk = 64
+    /// A batch smaller than `parallelism` chunks is split evenly, down to
+    /// this many entries a chunk: the first frames of a sync are 8 KiB
+    /// (about 15 entries), and they too are verified on every core.
+    static let smallestChunk = 4
 
-    /// Verifies in chunks of `chunk` entries, at most `parallelism` chunks
-    /// at once as child tasks (one core each), with the same outcome as
-    /// verifying one entry after another: the entries before the first bad
-    /// one, in order, and that one's index and error. Once a chunk has
+    /// Verifies in chunks of at most `chunk` entries, at most `parallelism`
+    /// chunks at once as child tasks (one core each), with the same outcome
+    /// as verifying one entry after another: the entries before the first
+    /// bad one, in order, and that one's index and error. Once a chunk has
     /// failed, no chunk after it is started.
-    public init(verifying raw: [[UInt8]], parallelism: Int, chunk: Int = VerifiedBatch.chunk) async {
-        precondition(chunk >= 1, "a chunk holds at least one entry")
+    public init(verifying raw: [[UInt8]], parallelism: Int, chunk most: Int = VerifiedBatch.chunk) async {
+        precondition(most >= 1, "a chunk holds at least one entry")
+        let even = (raw.count + max(1, parallelism) - 1) / max(1, parallelism)
+        let chunk = min(most, max(Self.smallestChunk, even))
         let chunks = (raw.count + chunk - 1) / chunk
         guard parallelism > 1, chunks > 1 else {
             self.init(verifying: raw)
