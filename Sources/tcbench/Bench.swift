@@ -7,7 +7,8 @@ struct Bench: AsyncParsableCommand {
         commandName: "tcbench",
         abstract: "Measure tcnode on this machine (build with -c release).",
         discussion: "Each benchmark prints its figures and ends with one key=value line.",
-        subcommands: [IngestBench.self, SyncBench.self, ViewsBench.self, MemoryBench.self, BundleBench.self, LinkBench.self])
+        subcommands: [IngestBench.self, SyncBench.self, ViewsBench.self, MemoryBench.self, BundleBench.self, LinkBench.self,
+                      FederationBench.self])
 }
 
 /// Wall-clock seconds of a block.
