@@ -60,6 +60,9 @@ public final class Node: Sendable {
     public let name: String?
     /// Photo exchange; nil for a node that does not exchange photos.
     public let photos: Photos?
+    /// What this node asks peers for, and tcnode.toml's region for it.
+    public let interestChoice: InterestChoice
+    public let region: String?
     /// The newest seq peers have offered of each author (from their HEADS),
     /// to show how far behind this node is.
     private let offeredHeads = Mutex<[NodeID: UInt64]>([:])
@@ -74,13 +77,16 @@ public final class Node: Sendable {
 
     public init(key: NodeKey, store: Store, pinned: Set<NodeID> = [], timing: SyncTiming = SyncTiming(),
                 logger: Logger = Logger(label: "tcnode"), agent: String = TCNodeVersion.agent, name: String? = nil,
-                photos: Photos? = nil, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
+                photos: Photos? = nil, interest: InterestChoice = InterestChoice(), region: String? = nil,
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
         precondition(key.id == store.node, "the key must be the store's node key")
         self.key = key
         self.store = store
         self.agent = agent
         self.name = name
         self.photos = photos
+        self.interestChoice = interest
+        self.region = region
         self.timing = timing
         self.logger = logger
         self.group = group
@@ -96,6 +102,11 @@ public final class Node: Sendable {
 
     public var id: NodeID { key.id }
     public var network: NodeID { store.network }
+
+    /// The interest this node sends now (nil: everything; PROTOCOL.md §7.16).
+    public var interest: Interest? {
+        interestChoice.interest(node: id, roster: store.roster, configuredRegion: region)
+    }
 
     /// Replaces the pinned peers (config reload); bootstrap peers stay.
     public func setPinned(_ peers: Set<NodeID>) {

@@ -146,7 +146,7 @@ public struct NodeAssembly: Sendable {
         timing.idleSend = .seconds(config.keepaliveSeconds)
         timing.idleReceive = .seconds(config.peerTimeoutSeconds)
         let node = try Node(key: key, store: store, pinned: Set(config.peers.map(\.node)), timing: timing, logger: logger,
-                            name: config.name, photos: photos)
+                            name: config.name, photos: photos, interest: config.interest, region: config.region)
         let listener = PeerListener(node: node, host: config.listenHost, port: config.listenPort)
         let dialers = PeerDialers(node: node, peers: await Daemon.dialled(config: config, store: store))
         let readiness = Readiness(listener: listener, controlSocket: config.controlSocket.isEmpty ? nil : config.controlSocket,

@@ -16,6 +16,8 @@ public struct NodeConfig: Sendable, Equatable {
     public var peers: [PeerEndpoint] = []
     public var name: String?
     public var region: String?
+    /// What this node asks its peers for (PROTOCOL.md §7.16).
+    public var interest = InterestChoice()
     public var logLevel: Logger.Level = .info
     /// Empty host: metrics off.
     public var metricsHost = "127.0.0.1"
@@ -59,6 +61,10 @@ public struct NodeConfig: Sendable, Equatable {
         "peers": "list of NODEID@HOST:PORT to dial",
         "name": "this centre's name",
         "region": "this centre's region",
+        "interest": "what to fetch from peers: \"auto\" (default: a centre its region, the national hub everything), \"region\" or \"everything\"",
+        "interest_regions": "list of further regions whose records to fetch",
+        "interest_authors": "list of node ids whose records to fetch whatever their region",
+        "interest_roles": "list of roles whose members' records to fetch (telecenter, hub, monitor, authority)",
         "log_level": "trace, debug, info, notice, warning, error or critical",
         "metrics": "HOST:PORT for Prometheus metrics, or \"\" for none",
         "control_socket": "path of the Unix socket tcnode talks to",
@@ -150,6 +156,35 @@ public struct NodeConfig: Sendable, Equatable {
         }
         config.name = try string("name")
         config.region = try string("region")
+        if let mode = try string("interest") {
+            guard let parsed = InterestChoice.Mode(rawValue: mode) else {
+                throw Error(path: path, option: "interest", problem: "'\(mode)' is not one of auto, region, everything")
+            }
+            config.interest.mode = parsed
+        }
+        func strings(_ key: String, example: String) throws(NodeConfig.Error) -> [String] {
+            guard let value = table[key] else { return [] }
+            guard let array = value.array else { throw Error(path: path, option: key, problem: "must be a list of strings, e.g. [\"\(example)\"]") }
+            var out: [String] = []
+            for (i, item) in array.enumerated() {
+                guard let text = item.string, !text.isEmpty else {
+                    throw Error(path: path, option: "\(key)[\(i)]", problem: "must be a non-empty string, e.g. \"\(example)\"")
+                }
+                out.append(text)
+            }
+            return out
+        }
+        config.interest.regions = try strings("interest_regions", example: "Jawa Tengah")
+        for (i, text) in try strings("interest_authors", example: "NODEID").enumerated() {
+            guard let id = NodeID(text) else {
+                throw Error(path: path, option: "interest_authors[\(i)]", problem: "'\(text)' is not a node id (52 characters, as `tcnode id` prints)")
+            }
+            config.interest.authors.append(id)
+        }
+        config.interest.roles = try strings("interest_roles", example: "hub")
+        for (i, role) in config.interest.roles.enumerated() where Role(rawValue: role) == nil {
+            throw Error(path: path, option: "interest_roles[\(i)]", problem: "'\(role)' is not one of telecenter, hub, monitor, authority")
+        }
         if let level = try string("log_level") {
             guard let parsed = Logger.Level(rawValue: level) else {
                 throw Error(path: path, option: "log_level", problem: "'\(level)' is not one of \(options["log_level"]!)")

@@ -45,10 +45,12 @@ struct PeerConnection {
         // A revoked peer is told of its revocation before it is refused.
         let rosterOnly = roster.revokedFrom(peer) != nil
             ? Set([roster.genesis] + roster.admissions.keys.filter { roster.isAuthority($0) }) : nil
-        let session = SyncSession.Configuration(
+        let interest = node.interest
+        var session = SyncSession.Configuration(
             network: store.network, local: node.id, peer: peer, peerTrusted: node.trusts(peer), agent: node.agent,
-            feed: store.feed, checkpoint: (try? await store.checkpoint(for: peer)) ?? nil, name: node.name,
+            feed: store.feed, checkpoint: (try? await store.checkpoint(for: peer, wanting: interest)) ?? nil, name: node.name,
             refusal: node.refusalMessage(for: peer), rosterOnlyFor: rosterOnly)
+        session.interest = interest
         let configuration = Connection.Configuration(session: session, timing: node.timing.connection,
                                                      fetchesPhotos: node.photos != nil)
         node.peers.update(peer, direction: direction, address: dialedAddress ?? peerChannel.remoteAddress) {

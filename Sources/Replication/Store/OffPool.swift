@@ -44,6 +44,9 @@ extension Store {
     public func stats() async throws -> StoreStats { try await offPool { try $0.stats() } }
     public func entry(author: NodeID, seq: UInt64) async throws -> Entry? { try await offPool { try $0.entry(author: author, seq: seq) } }
     public func checkpoint(for peer: NodeID) async throws -> Checkpoint? { try await offPool { try $0.checkpoint(for: peer) } }
+    public func checkpoint(for peer: NodeID, wanting interest: Interest?) async throws -> Checkpoint? {
+        try await offPool { try $0.checkpoint(for: peer, wanting: interest) }
+    }
     public func bootstrapPeers() async throws -> [(node: NodeID, address: String)] { try await offPool { try $0.bootstrapPeers() } }
     public func records(kind: String, author: NodeID? = nil, includeDeleted: Bool = false) async throws -> [Entry] {
         try await offPool { try $0.records(kind: kind, author: author, includeDeleted: includeDeleted) }

@@ -324,12 +324,24 @@ extension Store {
 
     @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func checkpoint(for peer: NodeID) throws -> Checkpoint? {
+        try checkpoint(for: peer, wanting: nil)
+    }
+
+    /// The checkpoint of `peer`'s feed if it was made under an interest
+    /// that covers `interest` (PROTOCOL.md §7.16); nil otherwise, so a
+    /// widened interest is offered every head again.
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
+    public func checkpoint(for peer: NodeID, wanting interest: Interest?) throws -> Checkpoint? {
         try read { db in
             guard let r = try Row.fetchOne(
-                db, sql: "SELECT c.feed, c.position FROM checkpoint c JOIN author a ON a.ref = c.peer WHERE a.key = ?",
+                db, sql: "SELECT c.feed, c.position, c.interest FROM checkpoint c JOIN author a ON a.ref = c.peer WHERE a.key = ?",
                 arguments: [peer.key.data]),
                 let feed = FeedID(bytes: [UInt8](r[0] as Data))
             else { return nil }
+            let madeUnder = (r[2] as String?).map { Interest(json: $0) }
+            // A stored interest this build cannot read covers nothing.
+            if case .some(.none) = madeUnder { return nil }
+            guard Interest.covers(madeUnder ?? nil, interest) else { return nil }
             return Checkpoint(feed: feed, position: r[1])
         }
     }
@@ -342,24 +354,27 @@ extension Store {
         return db.lastInsertedRowID
     }
 
-    static func saveCheckpoint(_ db: Database, _ checkpoint: Checkpoint, peer: NodeID, now: Int64) throws {
+    static func saveCheckpoint(_ db: Database, _ checkpoint: Checkpoint, peer: NodeID, interest: Interest?, now: Int64) throws {
         let ref = try authorRef(db, peer)
         try db.execute(
             sql: """
-                INSERT INTO checkpoint(peer, feed, position, updated_ms) VALUES (?, ?, ?, ?)
-                ON CONFLICT(peer) DO UPDATE SET feed = excluded.feed, position = excluded.position, updated_ms = excluded.updated_ms
-                """, arguments: [ref, Data(checkpoint.feed.bytes), checkpoint.position, now])
+                INSERT INTO checkpoint(peer, feed, position, updated_ms, interest) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(peer) DO UPDATE SET feed = excluded.feed, position = excluded.position,
+                    updated_ms = excluded.updated_ms, interest = excluded.interest
+                """, arguments: [ref, Data(checkpoint.feed.bytes), checkpoint.position, now, interest?.json])
     }
 
+    /// Saves how far this node has read `peer`'s feed, under `interest`
+    /// (what this node asked that peer for; nil: everything).
     @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
-    public func saveCheckpoint(_ checkpoint: Checkpoint, for peer: NodeID) throws {
+    public func saveCheckpoint(_ checkpoint: Checkpoint, for peer: NodeID, interest: Interest? = nil) throws {
         let now = clock()
-        try write { db in try Store.saveCheckpoint(db, checkpoint, peer: peer, now: now) }
+        try write { db in try Store.saveCheckpoint(db, checkpoint, peer: peer, interest: interest, now: now) }
     }
 
-    public func saveCheckpoint(_ checkpoint: Checkpoint, for peer: NodeID) async throws {
+    public func saveCheckpoint(_ checkpoint: Checkpoint, for peer: NodeID, interest: Interest? = nil) async throws {
         let now = clock()
-        try await write { db in try Store.saveCheckpoint(db, checkpoint, peer: peer, now: now) }
+        try await write { db in try Store.saveCheckpoint(db, checkpoint, peer: peer, interest: interest, now: now) }
     }
 
     static func savePending(_ db: Database, _ heads: [Head], peer: NodeID, wanted: Bool = false) throws {

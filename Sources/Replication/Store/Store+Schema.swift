@@ -174,6 +174,16 @@ extension Store {
                 PRAGMA user_version = 6;
                 """)
         }
+        migrator.registerMigration("v7 the interest each checkpoint was made under") { db in
+            // A checkpoint says "everything the peer offered up to here";
+            // with interests (PROTOCOL.md §7.16) the peer offered only what
+            // this node wanted then, so a wider interest must not start
+            // from it. NULL: everything (no interest sent).
+            try db.execute(sql: """
+                ALTER TABLE checkpoint ADD COLUMN interest TEXT;
+                PRAGMA user_version = 7;
+                """)
+        }
         return migrator
     }
 }

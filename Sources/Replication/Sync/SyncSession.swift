@@ -32,6 +32,9 @@ public struct SyncSession: Sendable {
         public var rosterOnlyFor: Set<NodeID>?
         /// The most heads in one HEADS frame; more are split (PROTOCOL.md §7.3).
         public var headsPerFrame: Int = Frame.maximumHeadsPerFrame
+        /// What this node wants the peer to offer (sent in HELLO, §7.16);
+        /// nil: everything.
+        public var interest: Interest?
 
         public init(network: NodeID, local: NodeID, peer: NodeID, peerTrusted: Bool, agent: String, feed: FeedID,
                     checkpoint: Checkpoint?, name: String? = nil, refusal: String? = nil, rosterOnlyFor: Set<NodeID>? = nil) {
@@ -273,7 +276,8 @@ public struct SyncSession: Sendable {
         guard phase == .idle else { return [] }
         phase = .awaitingHello
         let hello = Hello(network: configuration.network, node: configuration.local, agent: configuration.agent,
-                          feed: configuration.feed, since: configuration.checkpoint, name: configuration.name)
+                          feed: configuration.feed, since: configuration.checkpoint, name: configuration.name,
+                          interest: configuration.interest)
         return [.send([.hello(hello)])]
     }
 

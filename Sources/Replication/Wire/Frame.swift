@@ -15,9 +15,12 @@ public struct Hello: Sendable, Equatable, Codable {
     /// Optional: the sender's human name ("Telecenter Kab. Blitar"), for
     /// status displays only. Older peers leave it out.
     public var name: String?
+    /// Optional: which authors the sender wants offered (PROTOCOL.md
+    /// §7.16); absent means everything.
+    public var interest: Interest?
 
     public init(protocol: Int = 1, network: NodeID, node: NodeID, agent: String, feed: FeedID, since: Checkpoint?,
-                name: String? = nil) {
+                name: String? = nil, interest: Interest? = nil) {
         self.protocol = `protocol`
         self.network = network.description
         self.node = node.description
@@ -26,6 +29,7 @@ public struct Hello: Sendable, Equatable, Codable {
         self.since_feed = since?.feed.hex ?? ""
         self.since = UInt64(max(0, since?.position ?? 0))
         self.name = name
+        self.interest = interest
     }
 }
 

@@ -143,9 +143,9 @@ final class Simulation {
         return entry
     }
 
-    func admit(_ authority: Int, _ subject: Int, role: Role = .telecenter) throws {
+    func admit(_ authority: Int, _ subject: Int, role: Role = .telecenter, region: String = "Jawa Timur") throws {
         let s = nodes[subject]
-        let body = #"{"node":"\#(s.key.id)","role":"\#(role.rawValue)","name":"\#(s.name)","region":"Jawa Timur"}"#
+        let body = #"{"node":"\#(s.key.id)","role":"\#(role.rawValue)","name":"\#(s.name)","region":"\#(region)"}"#
         try author(authority, kind: "admit", key: s.key.id.description, body: body)
     }
 
@@ -361,8 +361,9 @@ final class Simulation {
             let store = me.store!
             var session = SyncSession.Configuration(
                 network: store.network, local: me.key.id, peer: peer.key.id, peerTrusted: trusted(me, peer),
-                agent: "tcnode/sim", feed: store.feed, checkpoint: try await store.checkpoint(for: peer.key.id))
+                agent: "tcnode/sim", feed: store.feed, checkpoint: try await store.checkpoint(for: peer.key.id, wanting: me.interest))
             session.headsPerFrame = options.headsPerFrame
+            session.interest = me.interest
             let configuration = Connection.Configuration(
                 session: session, timing: timing, fetchesPhotos: true,
                 maximumEntriesPayload: options.maximumEntriesPayload, maximumBlobChunk: options.maximumBlobChunk)
@@ -483,7 +484,8 @@ final class Simulation {
             let remembered = Dictionary(try await mine.pendingHeads(offeredBy: peer).map { ($0.author, $0.seq) }) { max($0, $1) }
             for comparison in try await mine.compare(covered) {
                 let head = comparison.offered
-                if comparison.localSeq < head.seq && !comparison.forked && comparison.acceptedLimit >= head.seq
+                let wanted = nodes[c.ends[side].node].interest?.wants(head.author, receiver: mine.node, roster: mine.roster) ?? true
+                if wanted && comparison.localSeq < head.seq && !comparison.forked && comparison.acceptedLimit >= head.seq
                     && (remembered[head.author] ?? 0) < head.seq
                 {
                     violations.append(
@@ -549,6 +551,8 @@ final class SimNode {
     var refused = 0
     var forksSeen = 0
     var closes: [ConnectionEnding] = []
+    /// What the node asks its peers for (nil: everything).
+    var interest: Interest?
 
     init(index: Int, name: String, key: NodeKey, path: String, store: Store, blobs: BlobStore, clockSkew: Int64, pinned: Set<NodeID>) {
         self.index = index

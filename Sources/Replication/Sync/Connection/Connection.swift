@@ -80,12 +80,15 @@ public struct Connection: Sendable {
     public enum Action: Sendable, Equatable {
         /// Hand these frames to the writer; answer `.written` when done.
         case write([Frame])
-        case loadHeads(after: UInt64, excludingPeer: Bool)
+        /// Heads moved after the position, only those of authors the
+        /// peer's interest selects (nil: all; PROTOCOL.md §7.16).
+        case loadHeads(after: UInt64, excludingPeer: Bool, interest: Interest?)
         case compare(request: Int, heads: [Head])
         case comparePending(request: Int, authors: [NodeID]?)
         /// Verify and store (after earlier tags); answer `.ingested`.
         case ingest(tag: Int, entries: [[UInt8]])
-        case saveCheckpoint(Checkpoint)
+        /// Saved with the interest this node sent, which it was made under.
+        case saveCheckpoint(Checkpoint, interest: Interest?)
         case savePending([Head])
         case saveOffered([Head])
         /// Read entries of these ranges in order, from the first, up to
@@ -244,7 +247,7 @@ public struct Connection: Sendable {
             case .serve(let ranges):
                 serving.add(ranges)
             case .loadHeads(let after, let excludingPeer):
-                actions.append(.loadHeads(after: after, excludingPeer: excludingPeer))
+                actions.append(.loadHeads(after: after, excludingPeer: excludingPeer, interest: session.peerHello?.interest))
             case .compare(let request, let heads):
                 actions.append(.compare(request: request, heads: heads))
             case .comparePending(let request, let authors):
@@ -254,7 +257,7 @@ public struct Connection: Sendable {
                 status.entryBytesReceived += entries.reduce(0) { $0 + $1.count }
                 actions.append(.ingest(tag: tag, entries: entries))
             case .saveCheckpoint(let checkpoint):
-                actions.append(.saveCheckpoint(checkpoint))
+                actions.append(.saveCheckpoint(checkpoint, interest: session.configuration.interest))
             case .savePending(let heads):
                 actions.append(.savePending(heads))
             case .saveOffered(let heads):

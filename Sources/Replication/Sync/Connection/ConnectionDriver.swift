@@ -52,12 +52,24 @@ public struct ConnectionDriver<Environment: ConnectionEnvironment>: Sendable {
     public private(set) var connection: Connection
     public let environment: Environment
     let peer: NodeID
+    /// What this node asked the peer for: a peer that cannot judge an
+    /// author offers its head anyway, and this node drops those it knows
+    /// it does not want (PROTOCOL.md §7.16).
+    let interest: Interest?
+    let local: NodeID
     private var reported = ConnectionStatus()
 
     public init(_ configuration: Connection.Configuration, environment: Environment) {
         self.connection = Connection(configuration)
         self.environment = environment
         self.peer = configuration.session.peer
+        self.interest = configuration.session.interest
+        self.local = configuration.session.local
+    }
+
+    private func wanted(_ heads: [Head], roster: Roster) -> [Head] {
+        guard let interest else { return heads }
+        return heads.filter { interest.wants($0.author, receiver: local, roster: roster) }
     }
 
     public var isClosed: Bool { connection.isClosed }
@@ -98,16 +110,20 @@ public struct ConnectionDriver<Environment: ConnectionEnvironment>: Sendable {
     private func perform(_ action: Connection.Action) async throws -> Connection.Event? {
         let store = environment.store
         switch action {
-        case .loadHeads(let after, let excludingPeer):
-            return .headsLoaded(try await store.heads(movedAfter: Int64(clamping: after), excludingOrigin: excludingPeer ? peer : nil))
+        case .loadHeads(let after, let excludingPeer, let interest):
+            let snapshot = try await store.heads(movedAfter: Int64(clamping: after), excludingOrigin: excludingPeer ? peer : nil)
+            guard let interest else { return .headsLoaded(snapshot) }
+            let roster = store.roster
+            return .headsLoaded(snapshot.filter { interest.wants($0, receiver: peer, roster: roster) })
         case .compare(let request, let heads):
+            let heads = wanted(heads, roster: store.roster)
             environment.offered(heads)
             return .compared(request: request, try await store.compare(heads))
         case .comparePending(let request, let authors):
-            let heads = try await store.pendingHeads(offeredBy: peer, authors: authors)
+            let heads = wanted(try await store.pendingHeads(offeredBy: peer, authors: authors), roster: store.roster)
             return .compared(request: request, heads.isEmpty ? [] : try await store.compare(heads))
-        case .saveCheckpoint(let checkpoint):
-            try await store.saveCheckpoint(checkpoint, for: peer)
+        case .saveCheckpoint(let checkpoint, let interest):
+            try await store.saveCheckpoint(checkpoint, for: peer, interest: interest)
         case .savePending(let heads):
             try await store.savePending(heads, offeredBy: peer)
         case .saveOffered(let heads):
