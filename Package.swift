@@ -193,6 +193,7 @@ let package = Package(
                 "NodeRuntime",
                 "Replication",
                 "Telecenter",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),

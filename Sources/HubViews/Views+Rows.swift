@@ -113,19 +113,38 @@ enum RowBuilder {
     }
 }
 
+/// One change to a counter. `d2` is the centre's region when `byRegion`
+/// (known only where the row is applied: a profile in the same batch may
+/// move the centre).
+public struct Contribution: Sendable {
+    let metric: String
+    let d1: String
+    let d2: String
+    let byRegion: Bool
+    let delta: Double
+
+    init(metric: String, d1: String, d2: String, delta: Double) {
+        (self.metric, self.d1, self.d2, self.byRegion, self.delta) = (metric, d1, d2, false, delta)
+    }
+
+    init(metric: String, d1: String, region delta: Double) {
+        (self.metric, self.d1, self.d2, self.byRegion, self.delta) = (metric, d1, "", true, delta)
+    }
+}
+
 /// What one view row adds to the counters (subtracted again when the row
 /// is replaced, deleted, or its centre moves region).
 enum Contributions {
-    static func of(kind: String, row: [String: DatabaseValue], region: String) -> [Contribution] {
+    static func of(kind: String, row: [String: DatabaseValue]) -> [Contribution] {
         func s(_ k: String) -> String { row[k].flatMap { String.fromDatabaseValue($0) } ?? "" }
         func n(_ k: String) -> Double { row[k].flatMap { Double.fromDatabaseValue($0) } ?? 0 }
         let author = s("author")
         switch kind {
         case "product":
-            var out = [Contribution(metric: "products", d1: s("category"), d2: region, delta: 1),
+            var out = [Contribution(metric: "products", d1: s("category"), region: 1),
                        Contribution(metric: "products_centre", d1: author, d2: "", delta: 1)]
             if n("online") > 0 {
-                out.append(Contribution(metric: "products_online", d1: s("category"), d2: region, delta: 1))
+                out.append(Contribution(metric: "products_online", d1: s("category"), region: 1))
                 out.append(Contribution(metric: "products_online_centre", d1: author, d2: "", delta: 1))
             }
             return out
@@ -139,9 +158,9 @@ enum Contributions {
         case "training":
             let year = s("year"), month = s("month")
             var out = [
-                Contribution(metric: "trainings", d1: month, d2: region, delta: 1),
-                Contribution(metric: "participants", d1: month, d2: region, delta: n("participants")),
-                Contribution(metric: "participants_women", d1: month, d2: region, delta: n("women")),
+                Contribution(metric: "trainings", d1: month, region: 1),
+                Contribution(metric: "participants", d1: month, region: n("participants")),
+                Contribution(metric: "participants_women", d1: month, region: n("women")),
                 Contribution(metric: "trainings_topic", d1: s("topic"), d2: year, delta: 1),
                 Contribution(metric: "trainings_centre", d1: year, d2: author, delta: 1),
                 Contribution(metric: "participants_centre", d1: year, d2: author, delta: n("participants")),
@@ -149,7 +168,7 @@ enum Contributions {
             if let groups = try? JSONDecoder().decode([String: Int64].self, from: Data(s("groups").utf8)) {
                 for (g, count) in groups {
                     out.append(Contribution(metric: "trained_group", d1: g, d2: year, delta: Double(count)))
-                    out.append(Contribution(metric: "trained_group_region", d1: g, d2: region, delta: Double(count)))
+                    out.append(Contribution(metric: "trained_group_region", d1: g, region: Double(count)))
                 }
             }
             if let trainers = try? JSONDecoder().decode([String].self, from: Data(s("trainers").utf8)) {

@@ -6,8 +6,9 @@ extension Views {
     /// file is missing, damaged or from another schema, so their migrations
     /// can start over instead of accumulating. 2: every photo of a record,
     /// a product's producer contact, a training's last day, an activity's
-    /// place, profiles' lists as JSON.
-    static let schemaVersion = 2
+    /// place, profiles' lists as JSON. 3: photos found by their record
+    /// (an entry's old photos are removed through an index, not a scan).
+    static let schemaVersion = 3
 
     static func createSchema(_ db: Database) throws {
         try db.execute(sql: """
@@ -95,6 +96,7 @@ extension Views {
                 PRIMARY KEY (sha256, author, kind, key)
             ) STRICT;
             CREATE INDEX blob_ref_missing ON blob_ref(have, sha256);
+            CREATE INDEX blob_ref_record ON blob_ref(author, kind, key);
             """)
         try db.execute(sql: "INSERT INTO meta(id, schema, applied_position) VALUES (1, ?, 0)", arguments: [schemaVersion])
     }

@@ -40,15 +40,20 @@ public struct ViewsService: Service {
     }
 
     func catchUp(_ stopping: StopFlag) async {
-        let views = self.views
         do {
+            // Reads and works out the next batch while the previous one is
+            // written (Views.catchUp, async): on a hub's two cores the views
+            // keep up with what sync stores.
             let applied = try await withTaskCancellationHandler {
-                try await OffPool.run { try views.catchUp(until: { stopping.isSet }) }
+                try await views.catchUp(until: { stopping.isSet })
             } onCancel: {
                 stopping.set()
             }
             if applied > 1000 { logger.info("views updated with \(applied) entries") }
             if applied > 0 { node.notePhotosReferenced() }
+        } catch is CancellationError {
+            // Stopping: the batch being written rolled back, and the next
+            // start applies it again from the views' position.
         } catch {
             logger.error("could not update the views: \(error)")
         }

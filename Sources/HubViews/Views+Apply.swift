@@ -1,0 +1,185 @@
+import Foundation
+import GRDB
+import Replication
+import Telecenter
+
+/// Applies changes to the SQLite view tables and their counters inside one
+/// transaction. Every statement run per entry is a cached (prepared once
+/// per connection) statement that finds its row through an index; counters
+/// are summed in memory and written once per batch.
+struct ApplyContext {
+    let db: Database
+    let roster: Roster
+    let blobs: BlobStore?
+    var counters: [CounterKey: Double] = [:]
+    var regions: [String: String] = [:]
+    var seqs: [String: Int64] = [:]
+
+    struct CounterKey: Hashable {
+        let metric: String
+        let d1: String
+        let d2: String
+    }
+
+    init(db: Database, roster: Roster, blobs: BlobStore?) {
+        self.db = db
+        self.roster = roster
+        self.blobs = blobs
+    }
+
+    static let tables = ["product", "sale", "training", "monitoring", "activity"]
+
+    mutating func region(of author: String) throws -> String {
+        if let r = regions[author] { return r }
+        let r = try String.fetchOne(db.cachedStatement(sql: "SELECT region FROM centre WHERE author = ?"), arguments: [author]) ?? ""
+        regions[author] = r
+        return r
+    }
+
+    mutating func add(_ contributions: [Contribution], region: String, sign: Double) {
+        for c in contributions {
+            counters[CounterKey(metric: c.metric, d1: c.d1, d2: c.byRegion ? region : c.d2), default: 0] += sign * c.delta
+        }
+    }
+
+    /// Writes the batch's counters and seqs. A counter that comes back to
+    /// zero is removed (pages list only what is there).
+    mutating func flush() throws {
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO agg(metric, d1, d2, value) VALUES (?, ?, ?, ?)
+            ON CONFLICT(metric, d1, d2) DO UPDATE SET value = value + excluded.value
+            RETURNING value
+            """)
+        let drop = try db.cachedStatement(sql: "DELETE FROM agg WHERE metric = ? AND d1 = ? AND d2 = ?")
+        for (key, delta) in counters where delta != 0 {
+            let value = try Double.fetchOne(upsert, arguments: [key.metric, key.d1, key.d2, delta]) ?? 0
+            if abs(value) < 0.000001 { try drop.execute(arguments: [key.metric, key.d1, key.d2]) }
+        }
+        counters = [:]
+        let seqUpsert = try db.cachedStatement(sql: """
+            INSERT INTO author_seq(author, seq) VALUES (?, ?) ON CONFLICT(author) DO UPDATE SET seq = max(seq, excluded.seq)
+            """)
+        for (author, seq) in seqs { try seqUpsert.execute(arguments: [author, seq]) }
+        seqs = [:]
+    }
+
+    /// Applies one entry: the new current state of its record.
+    mutating func apply(_ change: ViewChange) throws {
+        let author = change.authorText
+        seqs[author] = max(seqs[author] ?? 0, change.seq)
+        switch change.action {
+        case .none:
+            return
+        case .profile(let fields):
+            try applyProfile(author: author, fields: fields)
+        case .record(let record):
+            try remove(table: change.kind, author: author, key: change.key)
+            guard let record else { return }
+            if change.kind == "monitoring" && !canSurvey(change.author) { return }
+            try insert(record, into: change.kind)
+            add(record.contributions, region: try region(of: author), sign: 1)
+            try recordPhotos(record.photos, author: author, kind: change.kind, key: change.key)
+        }
+    }
+
+    /// Applies one entry of the log (for rebuilding an author's rows).
+    mutating func apply(_ entry: Entry) throws { try apply(ViewChange(entry)) }
+
+    func insert(_ record: ViewRecord, into table: String) throws {
+        let sql = "INSERT INTO \(table)(\(record.columns.joined(separator: ","))) VALUES (\(record.columns.map { _ in "?" }.joined(separator: ",")))"
+        try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(record.values))
+    }
+
+    /// Surveys count only from monitors, hubs and authorities.
+    func canSurvey(_ author: NodeID) -> Bool {
+        switch roster.standing(of: author) {
+        case .genesis: true
+        case .member(let role): role == .monitor || role == .hub || role == .authority
+        default: false
+        }
+    }
+
+    mutating func remove(table: String, author: String, key: String) throws {
+        if let old = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM \(table) WHERE author = ? AND key = ?"), arguments: [author, key]) {
+            add(Contributions.of(kind: table, row: Self.dictionary(old)), region: try region(of: author), sign: -1)
+            try db.cachedStatement(sql: "DELETE FROM \(table) WHERE author = ? AND key = ?").execute(arguments: [author, key])
+            // Photos are referenced only by a row that is there (see `apply`).
+            try db.cachedStatement(sql: "DELETE FROM blob_ref WHERE author = ? AND kind = ? AND key = ?").execute(arguments: [author, table, key])
+        }
+    }
+
+    /// Removes every row of an author (before rebuilding it).
+    mutating func removeAll(of author: String) throws {
+        for table in Self.tables {
+            for key in try String.fetchAll(db, sql: "SELECT key FROM \(table) WHERE author = ?", arguments: [author]) {
+                try remove(table: table, author: author, key: key)
+            }
+        }
+        try db.execute(sql: "DELETE FROM blob_ref WHERE author = ?", arguments: [author])
+        try db.execute(sql: """
+            UPDATE centre SET name = NULL, type = NULL, provinsi = NULL, kabupaten = NULL, kecamatan = NULL, desa = NULL,
+                address = NULL, lat = NULL, lon = NULL, phone = NULL, email = NULL, opening_hours = NULL, services = NULL,
+                expertise = NULL, has_profile = 0 WHERE author = ?
+            """, arguments: [author])
+        try updateRegion(of: author)
+    }
+
+    mutating func applyProfile(author: String, fields: ProfileFields?) throws {
+        let columns = ProfileFields.columns
+        try db.cachedStatement(sql: """
+            INSERT INTO centre(author, \(columns.joined(separator: ", ")), has_profile)
+            VALUES (?, \(columns.map { _ in "?" }.joined(separator: ", ")), ?)
+            ON CONFLICT(author) DO UPDATE SET \(columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")),
+                has_profile = excluded.has_profile
+            """).execute(arguments: StatementArguments([author.databaseValue] + (fields?.values ?? ProfileFields.none)
+                + [(fields == nil ? 0 : 1).databaseValue]))
+        try updateRegion(of: author)
+    }
+
+    /// Recomputes a centre's region; when it changed, moves the centre's
+    /// contributions to the counters of the new region.
+    mutating func updateRegion(of author: String) throws {
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT kabupaten, admitted_region, region FROM centre WHERE author = ?"),
+                                   arguments: [author])
+        let new = Self.regionName(kabupaten: row?[0], admitted: row?[1])
+        let old = try region(of: author)
+        guard new != old else { return }
+        for table in Self.tables {
+            for r in try Row.fetchAll(db, sql: "SELECT * FROM \(table) WHERE author = ?", arguments: [author]) {
+                let contributions = Contributions.of(kind: table, row: Self.dictionary(r))
+                add(contributions, region: old, sign: -1)
+                add(contributions, region: new, sign: 1)
+            }
+        }
+        try db.cachedStatement(sql: "UPDATE centre SET region = ? WHERE author = ?").execute(arguments: [new, author])
+        regions[author] = new
+    }
+
+    /// "Kab. Blitar" from a profile, else the last part of the admission's
+    /// region ("Jawa Timur / Kab. Blitar").
+    static func regionName(kabupaten: String?, admitted: String?) -> String {
+        if let k = kabupaten?.trimmingCharacters(in: .whitespaces), !k.isEmpty { return k }
+        guard let a = admitted else { return "" }
+        return a.split(separator: "/").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? a
+    }
+
+    func recordPhotos(_ photos: [PhotoRef], author: String, kind: String, key: String) throws {
+        guard !photos.isEmpty else { return }
+        let insert = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO blob_ref(sha256, author, kind, key, subject, size, type, have, pieces)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for photo in photos {
+            // Asked here, inside the transaction, so that a photo arriving
+            // now is either seen as held or marked after this commit.
+            let held = blobs?.has(photo.hash) ?? false
+            try insert.execute(arguments: [photo.sha256, author, kind, key, photo.subject, photo.size, photo.type, held ? 1 : 0, photo.pieces])
+        }
+    }
+
+    static func dictionary(_ row: Row) -> [String: DatabaseValue] {
+        var d: [String: DatabaseValue] = [:]
+        for (column, value) in row { d[column] = value }
+        return d
+    }
+}
