@@ -28,10 +28,8 @@ enum DashboardRoutes {
         router.get("/") { request, _ in try await OffPool.run {
             let fresh = try freshness()
             let summary = try views.summary(filter: ViewFilter(), freshness: fresh)
-            let centres = try views.nodes(filter: ViewFilter().unpaged, freshness: fresh).items
-            let stale = centres.sorted { ($0.lastHeardMs ?? 0, $0.name) < ($1.lastHeardMs ?? 0, $1.name) }.prefix(15)
-            let sellers = centres.filter { $0.productsOnline > 0 || $0.feesIdr > 0 }
-                .sorted { ($0.feesIdr, $0.salesIdr) > ($1.feesIdr, $1.salesIdr) }.prefix(10)
+            // From the counters, with rows for the 25 centres shown only (not every centre's).
+            let (stale, sellers) = try views.overview(freshness: fresh, stale: 15, sellers: 10)
             let latest = try views.monitoring(filter: ViewFilter(perPage: 12), latestOnly: true).items
             let awards = try views.awards(year: ViewsServer.year(request), limit: 5)
             return html(DashboardPages.overview(summary: summary, stale: Array(stale), sellers: Array(sellers), latestSurveys: latest,

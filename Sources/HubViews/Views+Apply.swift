@@ -14,6 +14,8 @@ struct ApplyContext {
     var counters: [CounterKey: Double] = [:]
     var regions: [String: String] = [:]
     var seqs: [String: Int64] = [:]
+    /// Centres whose surveys changed: their `latest` flags are set again at `flush`.
+    var surveyed: Set<String> = []
 
     struct CounterKey: Hashable {
         let metric: String
@@ -61,6 +63,19 @@ struct ApplyContext {
             """)
         for (author, seq) in seqs { try seqUpsert.execute(arguments: [author, seq]) }
         seqs = [:]
+        // Every survey on the centre's latest date is latest (1); the one
+        // stored first of them is the centre's latest survey (2).
+        let latest = try db.cachedStatement(sql: """
+            UPDATE monitoring SET latest = (date = (SELECT max(date) FROM monitoring WHERE subject = ?1)) WHERE subject = ?1
+            """)
+        let first = try db.cachedStatement(sql: """
+            UPDATE monitoring SET latest = 2 WHERE rowid = (SELECT rowid FROM monitoring WHERE subject = ?1 AND latest = 1 ORDER BY rowid LIMIT 1)
+            """)
+        for subject in surveyed {
+            try latest.execute(arguments: [subject])
+            try first.execute(arguments: [subject])
+        }
+        surveyed = []
     }
 
     /// Applies one entry: the new current state of its record.
@@ -77,6 +92,7 @@ struct ApplyContext {
             guard let record else { return }
             if change.kind == "monitoring" && !canSurvey(change.author) { return }
             try insert(record, into: change.kind)
+            if change.kind == "monitoring", let subject = record.row["subject"].flatMap(String.fromDatabaseValue) { surveyed.insert(subject) }
             add(record.contributions, region: try region(of: author), sign: 1)
             try recordPhotos(record.photos, author: author, kind: change.kind, key: change.key)
         }
@@ -102,6 +118,7 @@ struct ApplyContext {
     mutating func remove(table: String, author: String, key: String) throws {
         if let old = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM \(table) WHERE author = ? AND key = ?"), arguments: [author, key]) {
             add(Contributions.of(kind: table, row: Self.dictionary(old)), region: try region(of: author), sign: -1)
+            if table == "monitoring", let subject = old["subject"] as String? { surveyed.insert(subject) }
             try db.cachedStatement(sql: "DELETE FROM \(table) WHERE author = ? AND key = ?").execute(arguments: [author, key])
             // Photos are referenced only by a row that is there (see `apply`).
             try db.cachedStatement(sql: "DELETE FROM blob_ref WHERE author = ? AND kind = ? AND key = ?").execute(arguments: [author, table, key])

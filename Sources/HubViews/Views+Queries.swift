@@ -30,14 +30,18 @@ public struct Freshness: Sendable {
     @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     public static func of(store: Store, offered: [NodeID: UInt64] = [:], contacts: [NodeID: Int64] = [:],
                           nowMs: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) throws -> Freshness {
-        var heads: [NodeID: (UInt64, Int64?)] = [:]
-        for a in try store.authorSummaries() { heads[a.author] = (a.seq, a.storedMs) }
+        let authors = try store.authorSummaries()
+        var heads: [NodeID: (seq: UInt64, storedMs: Int64?)] = [:]
+        heads.reserveCapacity(authors.count)
+        for a in authors { heads[a.author] = (a.seq, a.storedMs) }
         return Freshness(heads: heads, offered: offered, contacts: contacts, bundles: try store.bundleHeard(), node: store.node, nowMs: nowMs)
     }
 
     /// Heard from by any way: the later of the network and bundles.
-    func lastHeard(_ author: String) -> Int64? {
-        switch (lastHeardNetwork(author), lastBundle(author)) {
+    func lastHeard(_ author: String) -> Int64? { NodeID(author).flatMap(lastHeard) }
+
+    func lastHeard(_ id: NodeID) -> Int64? {
+        switch (lastHeardNetwork(id), bundles[id]) {
         case (let n?, let b?): max(n, b)
         case (let n, let b): n ?? b
         }
@@ -47,8 +51,9 @@ public struct Freshness: Sendable {
 
     /// The later of the last entry of `author` stored here from the network
     /// and this node's last connection with it.
-    func lastHeardNetwork(_ author: String) -> Int64? {
-        guard let id = NodeID(author) else { return nil }
+    func lastHeardNetwork(_ author: String) -> Int64? { NodeID(author).flatMap(lastHeardNetwork) }
+
+    func lastHeardNetwork(_ id: NodeID) -> Int64? {
         if id == node { return nowMs }
         switch (heads[id]?.storedMs, contacts[id]) {
         case (let stored?, let contact?): return max(stored, contact)
@@ -58,8 +63,10 @@ public struct Freshness: Sendable {
 
     func entries(_ author: String) -> UInt64 { NodeID(author).flatMap { heads[$0]?.seq } ?? 0 }
 
-    func behind(_ author: String) -> UInt64 {
-        guard let id = NodeID(author), let offered = offered[id] else { return 0 }
+    func behind(_ author: String) -> UInt64 { NodeID(author).map(behind) ?? 0 }
+
+    func behind(_ id: NodeID) -> UInt64 {
+        guard let offered = offered[id] else { return 0 }
         let held = heads[id]?.seq ?? 0
         return offered > held ? offered - held : 0
     }
@@ -79,8 +86,9 @@ extension Views {
             sql += " AND (region = ? OR provinsi = ? OR (coalesce(kabupaten, '') = '' AND admitted_region LIKE ?))"
             args = [region, region, "%\(region)%"]
         }
-        var out: [String: (String, String)] = [:]
-        for r in try Row.fetchAll(db, sql: sql, arguments: args) {
+        var out: [String: (name: String, region: String)] = [:]
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: args)
+        while let r = try rows.next() {
             let author: String = r[0]
             let name: String = r[1]
             out[author] = (name.isEmpty ? String(author.prefix(8)) : name, r[2])
@@ -100,11 +108,14 @@ extension Views {
             sql += " AND d2 LIKE ?"
             args += [d2Prefix + "%"]
         }
-        return try Row.fetchAll(db, sql: sql, arguments: args).compactMap { r in
+        var out: [(d1: String, d2: String, value: Double)] = []
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: args)
+        while let r = try rows.next() {
             let d2: String = r[1]
-            if let d2In, !d2In.contains(d2) { return nil }
-            return (r[0], d2, r[2])
+            if let d2In, !d2In.contains(d2) { continue }
+            out.append((r[0], d2, r[2]))
         }
+        return out
     }
 
     static func grouped(_ rows: [(d1: String, d2: String, value: Double)], by key: (String, String) -> String) -> [NamedCount] {
@@ -127,7 +138,7 @@ extension Views {
             var byRegion: [String: RegionCentres] = [:]
             var heard7 = 0, silent30 = 0, never = 0
             for (author, c) in centres {
-                let last = freshness.lastHeard(author)
+                let last = nodeID(author).flatMap(freshness.lastHeard)
                 var r = byRegion[c.region] ?? RegionCentres(region: c.region, total: 0, heardLast7Days: 0, silentOver30Days: 0)
                 r.total += 1
                 if let last, now - last <= 7 * Self.day {
@@ -157,7 +168,7 @@ extension Views {
             var months: [String: MonthFigures] = [:]
             for r in trainings { months[r.d1, default: MonthFigures(month: r.d1, trainings: 0, participants: 0)].trainings += Int(r.value) }
             for r in participants { months[r.d1, default: MonthFigures(month: r.d1, trainings: 0, participants: 0)].participants += Int(r.value) }
-            let latest = try latestSurveys(db, subjects: authors)
+            let latest = try latestClassifications(db, subjects: authors)
             let activities = try aggregate(db, metric: "activity_total", d2Prefix: year)
             let sellers = Set(salesCount.filter { $0.value > 0 }.map(\.d2))
             return Summary(
@@ -174,29 +185,36 @@ extension Views {
                                  women: Int(women.reduce(0) { $0 + $1.value }),
                                  byTargetGroup: Self.grouped(groups) { d1, _ in d1 }, byTopic: Self.grouped(topics) { d1, _ in d1 },
                                  byMonth: months.values.sorted { $0.month < $1.month }),
-                monitoring: .init(surveyed: latest.count,
-                                  distribution: Self.grouped(latest.map { ($0.classification, "", 1.0) }) { d1, _ in d1 }),
+                monitoring: .init(surveyed: Int(latest.reduce(0) { $0 + $1.value }),
+                                  distribution: Self.grouped(latest.map { ($0.classification, "", $0.value) }) { d1, _ in d1 }),
                 activities: Self.grouped(activities) { d1, _ in d1 })
         }
     }
 
-    /// Each centre's latest survey (optionally only of some centres).
-    func latestSurveys(_ db: Database, subjects: Set<String>?) throws -> [MonitoringRow] {
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT \(Self.surveyColumns)
-            FROM monitoring m LEFT JOIN centre c ON c.author = m.subject
-            WHERE m.date = (SELECT max(date) FROM monitoring WHERE subject = m.subject)
-            ORDER BY m.date DESC, m.subject
-            """)
-        var seen = Set<String>()
-        var out: [MonitoringRow] = []
-        for r in rows {
-            let subject: String = r[2]
+    /// Each centre's latest survey (optionally only of some centres): the
+    /// row flagged `latest = 2` by the catch-up (of two surveys on a
+    /// centre's latest date, the one stored first). Only what the centre
+    /// list shows: no row is decoded.
+    func latestSurveys(_ db: Database, subjects: Set<String>?) throws -> [(subject: String, classification: String, date: String)] {
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT subject, classification, date FROM monitoring WHERE latest = 2"))
+        var out: [(subject: String, classification: String, date: String)] = []
+        while let r = try rows.next() {
+            let subject: String = r[0]
             if let subjects, !subjects.contains(subject) { continue }
-            guard seen.insert(subject).inserted else { continue }
-            out.append(Self.monitoringRow(r))
+            out.append((subject, r[1], r[2]))
         }
         return out
+    }
+
+    /// How many centres' latest survey has each classification.
+    func latestClassifications(_ db: Database, subjects: Set<String>?) throws -> [(classification: String, value: Double)] {
+        guard let subjects else {
+            return try Row.fetchAll(db.cachedStatement(sql: "SELECT classification, count(*) FROM monitoring WHERE latest = 2 GROUP BY classification"))
+                .map { ($0[0], $0[1]) }
+        }
+        var counts: [String: Double] = [:]
+        for survey in try latestSurveys(db, subjects: subjects) { counts[survey.classification, default: 0] += 1 }
+        return counts.map { ($0.key, $0.value) }
     }
 
     /// What `monitoringRow` reads, of `monitoring m LEFT JOIN centre c ON c.author = m.subject`.
@@ -256,21 +274,74 @@ extension Views {
             clause = " AND t.member = 1" + clause
             let latest = Dictionary(try latestSurveys(db, subjects: nil).map { ($0.subject, $0) }, uniquingKeysWith: { a, _ in a })
             let counters = try centreCounters(db)
-            return try page(db, from: "centre t", where: clause, args: args, order: "t.region, coalesce(t.name, t.admitted_name), t.author",
-                            filter: filter,
-                            columns: "t.author, coalesce(t.name, t.admitted_name, ''), t.type, t.role, t.region, t.provinsi, t.kabupaten, t.kecamatan, t.desa, t.address, t.lat, t.lon, t.phone, t.email, t.opening_hours, t.services, t.expertise") { r in
-                let author: String = r[0]
-                let name: String = r[1]
-                let c = counters[author] ?? CentreCounters()
-                return CentreRow(
-                    node: author, name: name.isEmpty ? String(author.prefix(8)) : name, type: r[2], role: r[3], region: r[4],
-                    provinsi: r[5], kabupaten: r[6], kecamatan: r[7], desa: r[8], address: r[9], lat: r[10], lon: r[11],
-                    lastHeardMs: freshness.lastHeard(author), entries: freshness.entries(author), entriesBehind: freshness.behind(author),
-                    products: c.products, productsOnline: c.online, salesIdr: c.sales, feesIdr: c.fees, trainings: c.trainings,
-                    latestClassification: latest[author]?.classification, latestSurveyDate: latest[author]?.date,
-                    lastHeardNetworkMs: freshness.lastHeardNetwork(author), lastBundleMs: freshness.lastBundle(author),
-                    phone: r[12], email: r[13], openingHours: r[14], services: Self.list(r[15]), expertise: Self.list(r[16]))
+            return try page(db, from: "centre t", where: clause, args: args, order: Self.centreOrder, filter: filter, columns: Self.centreRowColumns) { r in
+                centreRow(r, counters: counters, latest: latest, freshness: freshness)
             }
+        }
+    }
+
+    /// The centre list's order.
+    static let centreOrder = "t.region, coalesce(t.name, t.admitted_name), t.author"
+
+    /// What `centreRow` reads, of `centre t`.
+    static let centreRowColumns = """
+        t.author, coalesce(t.name, t.admitted_name, ''), t.type, t.role, t.region, t.provinsi, t.kabupaten, t.kecamatan, t.desa, \
+        t.address, t.lat, t.lon, t.phone, t.email, t.opening_hours, t.services, t.expertise
+        """
+
+    func centreRow(_ r: Row, counters: [String: CentreCounters], latest: [String: (subject: String, classification: String, date: String)],
+                          freshness: Freshness) -> CentreRow {
+        let author: String = r[0]
+        let name: String = r[1]
+        let c = counters[author] ?? CentreCounters()
+        let id = nodeID(author)
+        return CentreRow(
+            node: author, name: name.isEmpty ? String(author.prefix(8)) : name, type: r[2], role: r[3], region: r[4],
+            provinsi: r[5], kabupaten: r[6], kecamatan: r[7], desa: r[8], address: r[9], lat: r[10], lon: r[11],
+            lastHeardMs: id.flatMap(freshness.lastHeard), entries: id.flatMap { freshness.heads[$0]?.seq } ?? 0,
+            entriesBehind: id.map(freshness.behind) ?? 0,
+            products: c.products, productsOnline: c.online, salesIdr: c.sales, feesIdr: c.fees, trainings: c.trainings,
+            latestClassification: latest[author]?.classification, latestSurveyDate: latest[author]?.date,
+            lastHeardNetworkMs: id.flatMap(freshness.lastHeardNetwork), lastBundleMs: id.flatMap { freshness.bundles[$0] },
+            phone: r[12], email: r[13], openingHours: r[14], services: Self.list(r[15]), expertise: Self.list(r[16]))
+    }
+
+    /// What the dashboard's main page lists beside the summary: the `stale`
+    /// centres heard from least recently and the `sellers` selling most
+    /// online, as the whole centre list sorted would give them, but read
+    /// from each centre's name and the counters, with full rows built only
+    /// for the centres shown.
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
+    public func overview(freshness: Freshness, stale: Int = 15, sellers: Int = 10) throws -> (stale: [CentreRow], sellers: [CentreRow]) {
+        try read { db in
+            struct Key {
+                let author: String, name: String, lastHeard: Int64?
+                let counters: CentreCounters
+            }
+            let counters = try centreCounters(db)
+            var keys: [Key] = []
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT t.author, coalesce(t.name, t.admitted_name, '') FROM centre t WHERE t.member = 1 ORDER BY \(Self.centreOrder)
+                """))
+            while let r = try rows.next() {
+                let author: String = r[0], name: String = r[1]
+                keys.append(Key(author: author, name: name.isEmpty ? String(author.prefix(8)) : name,
+                                lastHeard: nodeID(author).flatMap(freshness.lastHeard), counters: counters[author] ?? CentreCounters()))
+            }
+            // The main page's own sorts, on the same keys in the same order.
+            let staleKeys = keys.sorted { ($0.lastHeard ?? 0, $0.name) < ($1.lastHeard ?? 0, $1.name) }.prefix(stale)
+            let sellerKeys = keys.filter { $0.counters.online > 0 || $0.counters.fees > 0 }
+                .sorted { ($0.counters.fees, $0.counters.sales) > ($1.counters.fees, $1.counters.sales) }.prefix(sellers)
+            let shown = Array(Set(staleKeys.map(\.author) + sellerKeys.map(\.author)))
+            guard !shown.isEmpty else { return ([], []) }
+            let latest = Dictionary(try latestSurveys(db, subjects: Set(shown)).map { ($0.subject, $0) }, uniquingKeysWith: { a, _ in a })
+            var full: [String: CentreRow] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT \(Self.centreRowColumns) FROM centre t WHERE t.author IN (\(shown.map { _ in "?" }.joined(separator: ",")))",
+                                      arguments: StatementArguments(shown)) {
+                let row = centreRow(r, counters: counters, latest: latest, freshness: freshness)
+                full[row.node] = row
+            }
+            return (staleKeys.compactMap { full[$0.author] }, sellerKeys.compactMap { full[$0.author] })
         }
     }
 
@@ -281,10 +352,11 @@ extension Views {
 
     func centreCounters(_ db: Database) throws -> [String: CentreCounters] {
         var out: [String: CentreCounters] = [:]
-        for r in try Row.fetchAll(db, sql: """
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT metric, d1, d2, value FROM agg WHERE metric IN
                 ('products_centre', 'products_online_centre', 'sales_amount', 'sales_fee', 'trainings_centre')
-            """) {
+            """))
+        while let r = try rows.next() {
             let metric: String = r[0], d1: String = r[1], d2: String = r[2], value: Double = r[3]
             switch metric {
             case "products_centre": out[d1, default: .init()].products += Int(value)
@@ -373,7 +445,7 @@ extension Views {
                 clause += " AND m.classification = ?"
                 args += [category]
             }
-            if latestOnly { clause += " AND m.date = (SELECT max(date) FROM monitoring WHERE subject = m.subject)" }
+            if latestOnly { clause += " AND m.latest >= 1" }
             return try page(db, from: "monitoring m LEFT JOIN centre c ON c.author = m.subject", where: clause, args: args,
                             order: "m.date DESC, m.subject, m.author", filter: filter,
                             columns: Self.surveyColumns,
@@ -406,20 +478,28 @@ extension Views {
     @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     public func awards(year: String, limit: Int = 10) throws -> Awards {
         try read { db in
-            let names = try centres(db, region: nil, formerToo: true)
-            func centreName(_ author: String) -> String { names[author]?.name ?? String(author.prefix(8)) }
+            // Names of the ranked centres only (former ones too), not of every centre.
+            var names: [String: String] = [:]
+            func centreName(_ author: String) throws -> String {
+                if let name = names[author] { return name }
+                let stored = try String.fetchOne(db.cachedStatement(sql: "SELECT coalesce(name, admitted_name, '') FROM centre WHERE author = ?"),
+                                                 arguments: [author]) ?? ""
+                let name = stored.isEmpty ? String(author.prefix(8)) : stored
+                names[author] = name
+                return name
+            }
             func ranked(_ metric: String, d1: String) throws -> [RankRow] {
                 try Row.fetchAll(db, sql: "SELECT d2, value FROM agg WHERE metric = ? AND d1 = ? AND value > 0 ORDER BY value DESC, d2 LIMIT ?",
                                  arguments: [metric, d1, limit]).map { r in
                     let author: String = r[0]
-                    return RankRow(name: centreName(author), centre: centreName(author), node: author, value: r[1])
+                    return RankRow(name: try centreName(author), centre: try centreName(author), node: author, value: r[1])
                 }
             }
             let trainers = try Row.fetchAll(db, sql: "SELECT d2, value FROM agg WHERE metric = 'trainer' AND d1 = ? AND value > 0 ORDER BY value DESC, d2 LIMIT ?",
                                             arguments: [year, limit]).map { r -> RankRow in
                 let parts = (r[0] as String).split(separator: "\u{1E}", maxSplits: 1).map(String.init)
                 let author = parts.count > 1 ? parts[1] : ""
-                return RankRow(name: parts[0], centre: centreName(author), node: author, value: r[1])
+                return RankRow(name: parts[0], centre: try centreName(author), node: author, value: r[1])
             }
             return Awards(year: year, trainers: trainers, trainings: try ranked("trainings_centre", d1: year),
                           content: try ranked("activity", d1: "content|\(year)"), ictDeployments: try ranked("activity", d1: "ict-deployment|\(year)"))

@@ -8,7 +8,9 @@ extension Views {
     /// a product's producer contact, a training's last day, an activity's
     /// place, profiles' lists as JSON. 3: photos found by their record
     /// (an entry's old photos are removed through an index, not a scan).
-    static let schemaVersion = 3
+    /// 4: surveys flagged as their centre's latest (`latest`), kept as they
+    /// change, so pages read the latest surveys without comparing every one.
+    static let schemaVersion = 4
 
     static func createSchema(_ db: Database) throws {
         try db.execute(sql: """
@@ -67,9 +69,13 @@ extension Views {
                 subject TEXT NOT NULL, date TEXT NOT NULL, period TEXT NOT NULL, assessor TEXT NOT NULL,
                 classification TEXT NOT NULL, score REAL NOT NULL, scores TEXT NOT NULL, notes TEXT, photos TEXT NOT NULL DEFAULT '[]',
                 lat REAL, lon REAL,
+                -- 1 when no survey of the subject is newer (ties all count),
+                -- 2 for the one of those stored first: the centre's latest.
+                latest INTEGER NOT NULL DEFAULT 0,
                 PRIMARY KEY (author, key)
             ) STRICT;
             CREATE INDEX monitoring_subject ON monitoring(subject, date);
+            CREATE INDEX monitoring_latest ON monitoring(latest, date);
 
             CREATE TABLE activity (
                 author TEXT NOT NULL, key TEXT NOT NULL,

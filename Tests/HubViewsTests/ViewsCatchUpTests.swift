@@ -22,6 +22,7 @@ import Testing
         let store: Store
         let blobs: BlobStore
         let centres: [DemoNetwork.Centre]
+        let monitor = NodeKey()
 
         init() throws {
             dir = TemporaryDirectory("tccatchup")
@@ -64,7 +65,6 @@ import Testing
                     .put(kind: "node", key: "profile", body: #"{"name":"Pindah","type":"telecenter","region":{"provinsi":"Jawa Timur","kabupaten":"Kab. Baru"}}"#, time: 17),
                 ], as: a.key)
             case 1:
-                let monitor = NodeKey()
                 try store.append([.put(kind: "admit", key: monitor.id.description,
                                        body: #"{"node":"\#(monitor.id)","role":"monitor","name":"Tim Monev"}"#, time: 20)], signer: hub)
                 let scores = Vocabulary.scoreCriteria.map { "\"\($0)\":3.5" }.joined(separator: ",")
@@ -77,6 +77,11 @@ import Testing
                           as: c.key)
                 try write([.delete(kind: "node", key: "profile", time: 23)], as: b.key)
             default:
+                // A centre's latest survey goes: the one before is its latest again.
+                let surveys = try store.records(kind: "monitoring", author: hub.id).filter { $0.key.hasPrefix("\(a.key.id)/") }
+                if let newest = surveys.max(by: { $0.key < $1.key }) {
+                    try store.append([.delete(kind: "monitoring", key: newest.key, time: 29)], signer: hub)
+                }
                 // Revoked from seq 3: its later records leave the views.
                 try store.append([.put(kind: "revoke", key: c.key.id.description,
                                        body: #"{"node":"\#(c.key.id)","from_seq":3,"reason":"kunci hilang"}"#, time: 30)], signer: hub)
@@ -126,6 +131,24 @@ import Testing
             try await following.catchUp(batch: 50)
         }
         let reference = try await Self.tables(following)
+        // The surveys flagged latest are those no survey of their centre is newer than.
+        let flags = try await OffPool.run { [path = following.path] in
+            let db = try DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; return c }())
+            defer { try? db.close() }
+            return try db.read { db in
+                (try String.fetchAll(db, sql: "SELECT author || key FROM monitoring WHERE latest >= 1 ORDER BY 1"),
+                 try String.fetchAll(db, sql: """
+                    SELECT author || key FROM monitoring m WHERE date = (SELECT max(date) FROM monitoring WHERE subject = m.subject) ORDER BY 1
+                    """),
+                 try String.fetchAll(db, sql: "SELECT author || key FROM monitoring WHERE latest = 2 ORDER BY 1"),
+                 try String.fetchAll(db, sql: """
+                    SELECT author || key FROM monitoring m WHERE rowid = (SELECT rowid FROM monitoring WHERE subject = m.subject
+                        ORDER BY date DESC, rowid LIMIT 1) ORDER BY 1
+                    """),
+                 try Int.fetchOne(db, sql: "SELECT count(DISTINCT subject) FROM monitoring") ?? 0)
+            }
+        }
+        #expect(flags.0 == flags.1 && flags.2 == flags.3 && flags.2.count == flags.4 && flags.4 > 10)
         #expect((reference["product"]?.count ?? 0) > 50 && (reference["blob_ref"]?.count ?? 0) > 14)
         #expect(reference["agg"]?.contains { $0.contains("\"trained_group_region\"") && $0.contains("\"Kab. Baru\"") } == true)
 
