@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Entry format, signing, SQLite store, trust rules, sync state machine, wire framing.
@@ -65,6 +66,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -114,6 +118,16 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
+        // Whole networks in one process, in virtual time and deterministic
+        // from a seed: real stores, the production connection code, simulated
+        // links. For the tests and `tcbench federation`.
+        .target(
+            name: "Simulation",
+            dependencies: [
+                "Replication",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // A TCP proxy that behaves like a slow, cut-up link (rate, latency,
         // bounded queue, cuts), for tests and `tcbench link`.
         .target(
@@ -152,6 +166,7 @@ let package = Package(
                 "Telecenter",
                 "HubViews",
                 "DemoData",
+                "Simulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -168,6 +183,7 @@ let package = Package(
                 "TestSupport",
                 "LinkEmulator",
                 "Replication",
+                "Simulation",
                 "NodeRuntime",
                 "Telecenter",
                 "HubViews",

@@ -1,5 +1,6 @@
 import Foundation
 import Replication
+import Simulation
 import Testing
 
 /// A national network in virtual time (PROTOCOL.md §3.2 regional

@@ -1,5 +1,6 @@
 import Foundation
 import Replication
+import Simulation
 import Testing
 
 /// The production connection code (`ConnectionDriver` and the `Connection`

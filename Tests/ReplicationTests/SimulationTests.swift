@@ -1,5 +1,6 @@
 import Foundation
 import Replication
+import Simulation
 import Testing
 
 /// Whole networks in virtual time (see `Simulation`). Each test prints its

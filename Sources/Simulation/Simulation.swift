@@ -16,49 +16,58 @@ import Synchronization
 /// clocks can be skewed. Invariants are checked after every step (see
 /// `checkInvariants`). Print `seed` when a test fails and the run replays
 /// exactly: one task steps one connection at a time.
-final class Simulation {
-    struct Options {
-        var latencyMs: ClosedRange<Int64> = 5...80
+public final class Simulation {
+    public struct Options {
+        public var latencyMs: ClosedRange<Int64> = 5...80
         /// Link rate in bytes per virtual millisecond; nil: no limit.
-        var bytesPerMs: Double?
+        public var bytesPerMs: Double?
         /// Probability that a frame is lost, which breaks its connection.
-        var dropRate = 0.0
+        public var dropRate = 0.0
         /// Probability that an ENTRIES frame is delivered twice.
-        var duplicateRate = 0.0
+        public var duplicateRate = 0.0
         /// Maximum clock skew of a node, in ms (either way).
-        var maxClockSkewMs: Int64 = 0
-        var idleSendMs: Int64 = 30_000
-        var idleReceiveMs: Int64 = 90_000
-        var tickMs: Int64 = 5_000
+        public var maxClockSkewMs: Int64 = 0
+        public var idleSendMs: Int64 = 30_000
+        public var idleReceiveMs: Int64 = 90_000
+        public var tickMs: Int64 = 5_000
         /// Small limits make multi-frame HEADS and ENTRIES and many photo
         /// chunks with little data.
-        var headsPerFrame = Frame.maximumHeadsPerFrame
-        var maximumEntriesPayload = Frame.maximumEntriesPayload
-        var maximumBlobChunk = Frame.maximumBlobChunk
+        public var headsPerFrame = Frame.maximumHeadsPerFrame
+        public var maximumEntriesPayload = Frame.maximumEntriesPayload
+        public var maximumBlobChunk = Frame.maximumBlobChunk
         /// Trace every frame delivered (for debugging a scenario).
-        var traceFrames = false
+        public var traceFrames = false
+
+        public init(latencyMs: ClosedRange<Int64> = 5...80, bytesPerMs: Double? = nil, dropRate: Double = 0.0,
+                    duplicateRate: Double = 0.0, maxClockSkewMs: Int64 = 0) {
+            self.latencyMs = latencyMs
+            self.bytesPerMs = bytesPerMs
+            self.dropRate = dropRate
+            self.duplicateRate = duplicateRate
+            self.maxClockSkewMs = maxClockSkewMs
+        }
     }
 
-    let seed: UInt64
+    public let seed: UInt64
     var rng: SplitMix64
-    let options: Options
-    let dir = TemporaryDirectory("tcsim")
+    public let options: Options
+    let dir = SimulationDirectory()
     let clock = SimClock()
-    let board = SimBoard()
-    private(set) var now: Int64 = 0
+    public let board = SimBoard()
+    public private(set) var now: Int64 = 0
     private var queue = EventQueue()
-    private(set) var nodes: [SimNode] = []
+    public private(set) var nodes: [SimNode] = []
     private(set) var links: [SimLink] = []
     private var connections: [Int: SimConnection] = [:]
     private var nextConnection = 0
     /// Everything that happened, for the failure report.
-    private(set) var trace: [String] = []
+    public private(set) var trace: [String] = []
     /// Invariants that did not hold, with the time; a test expects none.
-    private(set) var violations: [String] = []
+    public private(set) var violations: [String] = []
     /// Frames lost in flight when a link was cut or a connection broke.
-    private(set) var framesLostInFlight = 0
+    public private(set) var framesLostInFlight = 0
 
-    init(seed: UInt64, options: Options = Options()) {
+    public init(seed: UInt64, options: Options = Options()) {
         self.seed = seed
         self.rng = SplitMix64(seed: seed)
         self.options = options
@@ -68,7 +77,7 @@ final class Simulation {
 
     /// Adds a node; the first node added with `genesis: true` is the network.
     @discardableResult
-    func addNode(name: String, network: NodeID? = nil, pinned: [Int] = []) throws -> Int {
+    public func addNode(name: String, network: NodeID? = nil, pinned: [Int] = []) throws -> Int {
         let key = try NodeKey(seed: rng.seed32())
         let index = nodes.count
         let path = dir.file("\(index)-\(name).sqlite")
@@ -85,7 +94,7 @@ final class Simulation {
 
     /// Links two nodes; `a` dials `b`. Starts up unless a schedule is given.
     @discardableResult
-    func link(_ a: Int, _ b: Int, upFraction: Double? = nil, meanUpMs: Double = 30_000) -> Int {
+    public func link(_ a: Int, _ b: Int, upFraction: Double? = nil, meanUpMs: Double = 30_000) -> Int {
         let index = links.count
         let latency = Int64.random(in: options.latencyMs, using: &rng)
         links.append(SimLink(index: index, dialer: a, listener: b, latencyMs: latency))
@@ -104,13 +113,13 @@ final class Simulation {
     }
 
     /// Cuts a link every `upMs + downMs`: up for `upMs`, then down for `downMs`.
-    func cut(_ index: Int, upMs: Int64, downMs: Int64) {
+    public func cut(_ index: Int, upMs: Int64, downMs: Int64) {
         links[index].schedule = .fixed(upMs: upMs, downMs: downMs)
         schedule(at: now + upMs, .linkToggle(index))
     }
 
     /// Ends every link's up/down schedule and brings all links up.
-    func healAllLinks() {
+    public func healAllLinks() {
         for i in links.indices {
             links[i].schedule = nil
             if !links[i].up {
@@ -120,7 +129,7 @@ final class Simulation {
         }
     }
 
-    func setLink(_ index: Int, up: Bool) {
+    public func setLink(_ index: Int, up: Bool) {
         links[index].schedule = nil
         guard links[index].up != up else { return }
         links[index].up = up
@@ -131,7 +140,7 @@ final class Simulation {
 
     /// Authors an entry on a node now.
     @discardableResult
-    func author(_ node: Int, kind: String = "product", key: String? = nil, body: String? = nil) throws -> Entry {
+    public func author(_ node: Int, kind: String = "product", key: String? = nil, body: String? = nil) throws -> Entry {
         let n = nodes[node]
         guard let store = n.store else { throw SimError.offline(n.name) }
         n.authored += 1
@@ -143,22 +152,22 @@ final class Simulation {
         return entry
     }
 
-    func admit(_ authority: Int, _ subject: Int, role: Role = .telecenter, region: String = "Jawa Timur") throws {
+    public func admit(_ authority: Int, _ subject: Int, role: Role = .telecenter, region: String = "Jawa Timur") throws {
         let s = nodes[subject]
         let body = #"{"node":"\#(s.key.id)","role":"\#(role.rawValue)","name":"\#(s.name)","region":"\#(region)"}"#
         try author(authority, kind: "admit", key: s.key.id.description, body: body)
     }
 
-    func scheduleAuthoring(_ node: Int, at time: Int64) { schedule(at: time, .author(node)) }
+    public func scheduleAuthoring(_ node: Int, at time: Int64) { schedule(at: time, .author(node)) }
 
     /// Puts a photo (JPEG-looking bytes) into a node's blob store.
     @discardableResult
-    func addPhoto(_ node: Int, bytes: Int) throws -> Bytes32 {
+    public func addPhoto(_ node: Int, bytes: Int) throws -> Bytes32 {
         try addPhoto(node, photo: photoBytes(bytes))
     }
 
     /// JPEG-looking random bytes.
-    func photoBytes(_ count: Int) -> [UInt8] {
+    public func photoBytes(_ count: Int) -> [UInt8] {
         var photo: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0]
         photo.reserveCapacity(count)
         while photo.count < count { photo.append(UInt8.random(in: 0...255, using: &rng)) }
@@ -166,7 +175,7 @@ final class Simulation {
     }
 
     @discardableResult
-    func addPhoto(_ node: Int, photo: [UInt8]) throws -> Bytes32 {
+    public func addPhoto(_ node: Int, photo: [UInt8]) throws -> Bytes32 {
         let sha = try nodes[node].blobs.add(photo).sha256
         board.noteReference(sha, pieces: BlobPieces.root(of: photo))
         return sha
@@ -174,14 +183,14 @@ final class Simulation {
 
     /// A node fetches this photo from whichever peer serves it: checked
     /// piece by piece (the reference's `pieces`), or only whole.
-    func want(photo: Bytes32, at node: Int, byPieces: Bool = true) {
+    public func want(photo: Bytes32, at node: Int, byPieces: Bool = true) {
         board.want(photo, node: node, byPieces: byPieces)
         notify(node, .photosReferenced)
     }
 
-    func holds(photo: Bytes32, at node: Int) -> Bool { nodes[node].blobs.has(photo) }
+    public func holds(photo: Bytes32, at node: Int) -> Bool { nodes[node].blobs.has(photo) }
 
-    func crash(_ node: Int) throws {
+    public func crash(_ node: Int) throws {
         let n = nodes[node]
         trace("crash \(n.name)")
         for id in connections.keys.sorted() where connections[id]!.involves(node) {
@@ -192,7 +201,7 @@ final class Simulation {
         n.store = nil
     }
 
-    func restart(_ node: Int) throws {
+    public func restart(_ node: Int) throws {
         let n = nodes[node]
         let clock = self.clock
         n.store = try Store.open(at: n.path, clock: { clock.now }, durability: .processCrashOnly)
@@ -209,7 +218,7 @@ final class Simulation {
     /// at most once per `checkEveryMs` of virtual time when that is given
     /// (for checks that read every node's store).
     @discardableResult
-    func run(until deadline: Int64, checkEveryMs: Int64 = 0, _ done: () throws -> Bool = { false }) async throws -> Bool {
+    public func run(until deadline: Int64, checkEveryMs: Int64 = 0, _ done: () throws -> Bool = { false }) async throws -> Bool {
         var lastCheck: Int64?
         while let next = queue.peekTime, next <= deadline {
             let (time, event) = queue.pop()!
@@ -229,26 +238,26 @@ final class Simulation {
     // MARK: Observations
 
     /// Every node's heads, for convergence checks.
-    func heads(_ node: Int) throws -> [Head] {
+    public func heads(_ node: Int) throws -> [Head] {
         try nodes[node].store!.heads(movedAfter: 0).heads.sorted { $0.author < $1.author }
     }
 
-    func converged() throws -> Bool {
+    public func converged() throws -> Bool {
         let reference = try heads(0)
         for i in nodes.indices.dropFirst() where try heads(i) != reference { return false }
         return true
     }
 
-    var stats: (framesDelivered: Int, entriesDelivered: Int, connections: Int) {
+    public var stats: (framesDelivered: Int, entriesDelivered: Int, connections: Int) {
         (nodes.reduce(0) { $0 + $1.framesReceived }, nodes.reduce(0) { $0 + $1.entriesReceived }, nextConnection)
     }
 
-    func trace(_ line: String) {
+    public func trace(_ line: String) {
         trace.append("[\(now) ms] \(line)")
         if trace.count > 4000 { trace.removeFirst(1000) }
     }
 
-    var failureReport: String {
+    public var failureReport: String {
         "seed \(seed) (replay with this seed); violations: \(violations.prefix(5)); last events:\n"
             + trace.suffix(40).joined(separator: "\n")
     }
@@ -533,26 +542,26 @@ final class Simulation {
     }
 }
 
-enum SimError: Error { case offline(String) }
+public enum SimError: Error { case offline(String) }
 
-final class SimNode {
-    let index: Int
-    let name: String
-    let key: NodeKey
-    let path: String
-    var store: Store?
-    let blobs: BlobStore
-    let clockSkew: Int64
-    let pinned: Set<NodeID>
-    var authored = 0
-    var framesReceived = 0
-    var entriesReceived = 0
-    var blobBytesReceived = 0
-    var refused = 0
-    var forksSeen = 0
-    var closes: [ConnectionEnding] = []
+public final class SimNode {
+    public let index: Int
+    public let name: String
+    public let key: NodeKey
+    public let path: String
+    public var store: Store?
+    public let blobs: BlobStore
+    public let clockSkew: Int64
+    public let pinned: Set<NodeID>
+    public var authored = 0
+    public var framesReceived = 0
+    public var entriesReceived = 0
+    public var blobBytesReceived = 0
+    public var refused = 0
+    public var forksSeen = 0
+    public var closes: [ConnectionEnding] = []
     /// What the node asks its peers for (nil: everything).
-    var interest: Interest?
+    public var interest: Interest?
 
     init(index: Int, name: String, key: NodeKey, path: String, store: Store, blobs: BlobStore, clockSkew: Int64, pinned: Set<NodeID>) {
         self.index = index
@@ -646,7 +655,7 @@ struct SimEnvironment: ConnectionEnvironment {
 }
 
 /// What the daemon's Node keeps across connections, for simulated nodes.
-final class SimBoard: Sendable {
+public final class SimBoard: Sendable {
     enum Notice: Sendable {
         case ingested(node: Int, IngestResult)
         case photoHeld(node: Int, Bytes32)
@@ -668,7 +677,7 @@ final class SimBoard: Sendable {
 
     /// Pieces, piece lists or photos a node refused as bad, over all its connections.
     func countRejects(_ n: Int, node: Int) { state.withLock { $0.rejects[node, default: 0] += n } }
-    func rejects(node: Int) -> Int { state.withLock { $0.rejects[node] ?? 0 } }
+    public func rejects(node: Int) -> Int { state.withLock { $0.rejects[node] ?? 0 } }
 
     func want(_ sha: Bytes32, node: Int, byPieces: Bool) {
         state.withLock { s in
@@ -745,4 +754,18 @@ struct EventQueue {
     private func less(_ a: Int, _ b: Int) -> Bool {
         (heap[a].time, heap[a].order) < (heap[b].time, heap[b].order)
     }
+}
+
+/// The nodes' databases and blob stores, removed with the simulation.
+final class SimulationDirectory: Sendable {
+    let path: String
+
+    init() {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("tcsim-\(UUID().uuidString.prefix(8))").path
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
 }
