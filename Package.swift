@@ -126,6 +126,7 @@ let package = Package(
             dependencies: [
                 "Replication",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // A TCP proxy that behaves like a slow, cut-up link (rate, latency,

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import NIOCore
 import Replication
 import Synchronization
 
@@ -158,6 +159,18 @@ public final class Simulation {
         try author(authority, kind: "admit", key: s.key.id.description, body: body)
     }
 
+    /// Stores entries signed elsewhere (authors that are not simulated
+    /// nodes) on a node, as if a peer had sent them; its connections learn
+    /// of them as of any ingest.
+    @discardableResult
+    public func ingest(_ entries: [VerifiedEntry], at node: Int) async throws -> IngestResult {
+        guard let store = nodes[node].store else { throw SimError.offline(nodes[node].name) }
+        let result = try await store.ingest(entries, from: nil)
+        board.post(.ingested(node: node, result))
+        drainNotices()
+        return result
+    }
+
     public func scheduleAuthoring(_ node: Int, at time: Int64) { schedule(at: time, .author(node)) }
 
     /// Puts a photo (JPEG-looking bytes) into a node's blob store.
@@ -293,6 +306,7 @@ public final class Simulation {
             let node = nodes[connection.ends[side].node]
             if options.traceFrames { trace("#\(id) -> \(node.name): \(frame.name) \(frame.estimatedSize) B") }
             node.framesReceived += 1
+            node.bytesReceived += FrameCodec.encode([frame]).readableBytes
             if case .entries(let raw) = frame { node.entriesReceived += raw.count }
             if case .blobData(_, _, _, let bytes) = frame { node.blobBytesReceived += bytes.count }
             connections[id]!.ends[side].bytesIn += frame.estimatedSize
@@ -513,9 +527,13 @@ public final class Simulation {
         let latency = links[c.link].latencyMs
         var at = now
         var bytes = 0
+        let sender = nodes[c.ends[side].node]
         for frame in frames {
             let size = frame.estimatedSize
             bytes += size
+            // Counted when put on the link, whether or not it arrives.
+            sender.bytesSent += FrameCodec.encode([frame]).readableBytes
+            if case .entries(let raw) = frame { sender.entriesSent += raw.count }
             if let rate = options.bytesPerMs { at += Int64((Double(size) / rate).rounded(.up)) }
             let arrival = max(at + latency, c.ends[side].lastDelivery)
             c.ends[side].lastDelivery = arrival
@@ -556,6 +574,12 @@ public final class SimNode {
     public var authored = 0
     public var framesReceived = 0
     public var entriesReceived = 0
+    /// Entries put on a link in ENTRIES frames, whether or not they arrived.
+    public var entriesSent = 0
+    /// Bytes of every frame as encoded on the wire, sent (whether or not
+    /// it arrived) and received.
+    public var bytesSent = 0
+    public var bytesReceived = 0
     public var blobBytesReceived = 0
     public var refused = 0
     public var forksSeen = 0
