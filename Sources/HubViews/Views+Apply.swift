@@ -3,12 +3,12 @@ import GRDB
 import Replication
 import Telecenter
 
-/// Applies changes to the SQLite view tables and their counters inside one
-/// transaction. Every statement run per entry is a cached (prepared once
-/// per connection) statement that finds its row through an index; counters
-/// are summed in memory and written once per batch.
+/// Applies changes to the view tables and their counters inside one
+/// transaction, on SQLite or PostgreSQL. Every statement run per entry
+/// finds its row through an index (on SQLite, a cached statement);
+/// counters are summed in memory and written once per batch.
 struct ApplyContext {
-    let db: Database
+    let db: any ViewsSQL
     let roster: Roster
     let blobs: BlobStore?
     var counters: [CounterKey: Double] = [:]
@@ -23,7 +23,7 @@ struct ApplyContext {
         let d2: String
     }
 
-    init(db: Database, roster: Roster, blobs: BlobStore?) {
+    init(db: any ViewsSQL, roster: Roster, blobs: BlobStore?) {
         self.db = db
         self.roster = roster
         self.blobs = blobs
@@ -33,7 +33,7 @@ struct ApplyContext {
 
     mutating func region(of author: String) throws -> String {
         if let r = regions[author] { return r }
-        let r = try String.fetchOne(db.cachedStatement(sql: "SELECT region FROM centre WHERE author = ?"), arguments: [author]) ?? ""
+        let r = try db.value(String.self, "SELECT region FROM centre WHERE author = ?", [author]) ?? ""
         regions[author] = r
         return r
     }
@@ -47,34 +47,11 @@ struct ApplyContext {
     /// Writes the batch's counters and seqs. A counter that comes back to
     /// zero is removed (pages list only what is there).
     mutating func flush() throws {
-        let upsert = try db.cachedStatement(sql: """
-            INSERT INTO agg(metric, d1, d2, value) VALUES (?, ?, ?, ?)
-            ON CONFLICT(metric, d1, d2) DO UPDATE SET value = value + excluded.value
-            RETURNING value
-            """)
-        let drop = try db.cachedStatement(sql: "DELETE FROM agg WHERE metric = ? AND d1 = ? AND d2 = ?")
-        for (key, delta) in counters where delta != 0 {
-            let value = try Double.fetchOne(upsert, arguments: [key.metric, key.d1, key.d2, delta]) ?? 0
-            if abs(value) < 0.000001 { try drop.execute(arguments: [key.metric, key.d1, key.d2]) }
-        }
+        try ViewsBulk.addCounters(counters.filter { $0.value != 0 }.map { ($0.key.metric, $0.key.d1, $0.key.d2, $0.value) }, db: db)
         counters = [:]
-        let seqUpsert = try db.cachedStatement(sql: """
-            INSERT INTO author_seq(author, seq) VALUES (?, ?) ON CONFLICT(author) DO UPDATE SET seq = max(seq, excluded.seq)
-            """)
-        for (author, seq) in seqs { try seqUpsert.execute(arguments: [author, seq]) }
+        try ViewsBulk.raiseSeqs(seqs.map { ($0.key, $0.value) }, db: db)
         seqs = [:]
-        // Every survey on the centre's latest date is latest (1); the one
-        // stored first of them is the centre's latest survey (2).
-        let latest = try db.cachedStatement(sql: """
-            UPDATE monitoring SET latest = (date = (SELECT max(date) FROM monitoring WHERE subject = ?1)) WHERE subject = ?1
-            """)
-        let first = try db.cachedStatement(sql: """
-            UPDATE monitoring SET latest = 2 WHERE rowid = (SELECT rowid FROM monitoring WHERE subject = ?1 AND latest = 1 ORDER BY rowid LIMIT 1)
-            """)
-        for subject in surveyed {
-            try latest.execute(arguments: [subject])
-            try first.execute(arguments: [subject])
-        }
+        try ViewsBulk.flagLatest(Array(surveyed), db: db)
         surveyed = []
     }
 
@@ -103,7 +80,7 @@ struct ApplyContext {
 
     func insert(_ record: ViewRecord, into table: String) throws {
         let sql = "INSERT INTO \(table)(\(record.columns.joined(separator: ","))) VALUES (\(record.columns.map { _ in "?" }.joined(separator: ",")))"
-        try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(record.values))
+        try db.execute(sql, record.values)
     }
 
     /// Surveys count only from monitors, hubs and authorities.
@@ -116,59 +93,57 @@ struct ApplyContext {
     }
 
     mutating func remove(table: String, author: String, key: String) throws {
-        if let old = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM \(table) WHERE author = ? AND key = ?"), arguments: [author, key]) {
-            add(Contributions.of(kind: table, row: Self.dictionary(old)), region: try region(of: author), sign: -1)
-            if table == "monitoring", let subject = old["subject"] as String? { surveyed.insert(subject) }
-            try db.cachedStatement(sql: "DELETE FROM \(table) WHERE author = ? AND key = ?").execute(arguments: [author, key])
+        if let old = try db.one("SELECT * FROM \(table) WHERE author = ? AND key = ?", [author, key]) {
+            add(Contributions.of(kind: table, row: old.dictionary), region: try region(of: author), sign: -1)
+            if table == "monitoring", let subject = old["subject"].flatMap(String.fromDatabaseValue) { surveyed.insert(subject) }
+            try db.execute("DELETE FROM \(table) WHERE author = ? AND key = ?", [author, key])
             // Photos are referenced only by a row that is there (see `apply`).
-            try db.cachedStatement(sql: "DELETE FROM blob_ref WHERE author = ? AND kind = ? AND key = ?").execute(arguments: [author, table, key])
+            try db.execute("DELETE FROM blob_ref WHERE author = ? AND kind = ? AND key = ?", [author, table, key])
         }
     }
 
     /// Removes every row of an author (before rebuilding it).
     mutating func removeAll(of author: String) throws {
         for table in Self.tables {
-            for key in try String.fetchAll(db, sql: "SELECT key FROM \(table) WHERE author = ?", arguments: [author]) {
+            for key in try db.column(String.self, "SELECT key FROM \(table) WHERE author = ?", [author]) {
                 try remove(table: table, author: author, key: key)
             }
         }
-        try db.execute(sql: "DELETE FROM blob_ref WHERE author = ?", arguments: [author])
-        try db.execute(sql: """
+        try db.execute("DELETE FROM blob_ref WHERE author = ?", [author])
+        try db.execute("""
             UPDATE centre SET name = NULL, type = NULL, provinsi = NULL, kabupaten = NULL, kecamatan = NULL, desa = NULL,
                 address = NULL, lat = NULL, lon = NULL, phone = NULL, email = NULL, opening_hours = NULL, services = NULL,
                 expertise = NULL, has_profile = 0 WHERE author = ?
-            """, arguments: [author])
+            """, [author])
         try updateRegion(of: author)
     }
 
     mutating func applyProfile(author: String, fields: ProfileFields?) throws {
         let columns = ProfileFields.columns
-        try db.cachedStatement(sql: """
+        try db.execute("""
             INSERT INTO centre(author, \(columns.joined(separator: ", ")), has_profile)
             VALUES (?, \(columns.map { _ in "?" }.joined(separator: ", ")), ?)
             ON CONFLICT(author) DO UPDATE SET \(columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")),
                 has_profile = excluded.has_profile
-            """).execute(arguments: StatementArguments([author.databaseValue] + (fields?.values ?? ProfileFields.none)
-                + [(fields == nil ? 0 : 1).databaseValue]))
+            """, [author.databaseValue] + (fields?.values ?? ProfileFields.none) + [(fields == nil ? 0 : 1).databaseValue])
         try updateRegion(of: author)
     }
 
     /// Recomputes a centre's region; when it changed, moves the centre's
     /// contributions to the counters of the new region.
     mutating func updateRegion(of author: String) throws {
-        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT kabupaten, admitted_region, region FROM centre WHERE author = ?"),
-                                   arguments: [author])
+        let row = try db.one("SELECT kabupaten, admitted_region, region FROM centre WHERE author = ?", [author])
         let new = Self.regionName(kabupaten: row?[0], admitted: row?[1])
         let old = try region(of: author)
         guard new != old else { return }
         for table in Self.tables {
-            for r in try Row.fetchAll(db, sql: "SELECT * FROM \(table) WHERE author = ?", arguments: [author]) {
-                let contributions = Contributions.of(kind: table, row: Self.dictionary(r))
+            for r in try db.all("SELECT * FROM \(table) WHERE author = ?", [author]) {
+                let contributions = Contributions.of(kind: table, row: r.dictionary)
                 add(contributions, region: old, sign: -1)
                 add(contributions, region: new, sign: 1)
             }
         }
-        try db.cachedStatement(sql: "UPDATE centre SET region = ? WHERE author = ?").execute(arguments: [new, author])
+        try db.execute("UPDATE centre SET region = ? WHERE author = ?", [new, author])
         regions[author] = new
     }
 
@@ -182,21 +157,14 @@ struct ApplyContext {
 
     func recordPhotos(_ photos: [PhotoRef], author: String, kind: String, key: String) throws {
         guard !photos.isEmpty else { return }
-        let insert = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO blob_ref(sha256, author, kind, key, subject, size, type, have, pieces)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
         for photo in photos {
             // Asked here, inside the transaction, so that a photo arriving
             // now is either seen as held or marked after this commit.
             let held = blobs?.has(photo.hash) ?? false
-            try insert.execute(arguments: [photo.sha256, author, kind, key, photo.subject, photo.size, photo.type, held ? 1 : 0, photo.pieces])
+            try db.execute("""
+                INSERT INTO blob_ref(sha256, author, kind, key, subject, size, type, have, pieces)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """, [photo.sha256, author, kind, key, photo.subject, photo.size, photo.type, held ? 1 : 0, photo.pieces])
         }
-    }
-
-    static func dictionary(_ row: Row) -> [String: DatabaseValue] {
-        var d: [String: DatabaseValue] = [:]
-        for (column, value) in row { d[column] = value }
-        return d
     }
 }

@@ -79,16 +79,15 @@ extension Views {
     /// Centres are the current members admitted as telecenter or hub (see
     /// `refreshCentres`): a revoked centre, or a monitor with a profile, is
     /// none. `formerToo` adds them, for names only.
-    func centres(_ db: Database, region: String?, formerToo: Bool = false) throws -> [String: (name: String, region: String)] {
+    func centres(_ db: any ViewsSQL, region: String?, formerToo: Bool = false) throws -> [String: (name: String, region: String)] {
         var sql = "SELECT author, coalesce(name, admitted_name, ''), region FROM centre WHERE " + (formerToo ? "1 = 1" : "member = 1")
-        var args: StatementArguments = []
+        var args: SQLArguments = []
         if let region {
             sql += " AND (region = ? OR provinsi = ? OR (coalesce(kabupaten, '') = '' AND admitted_region LIKE ?))"
             args = [region, region, "%\(region)%"]
         }
         var out: [String: (name: String, region: String)] = [:]
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: args)
-        while let r = try rows.next() {
+        for r in try db.all(sql, args) {
             let author: String = r[0]
             let name: String = r[1]
             out[author] = (name.isEmpty ? String(author.prefix(8)) : name, r[2])
@@ -96,10 +95,10 @@ extension Views {
         return out
     }
 
-    func aggregate(_ db: Database, metric: String, d1Prefix: String? = nil, d2In: Set<String>? = nil,
+    func aggregate(_ db: any ViewsSQL, metric: String, d1Prefix: String? = nil, d2In: Set<String>? = nil,
                    d2Prefix: String? = nil) throws -> [(d1: String, d2: String, value: Double)] {
         var sql = "SELECT d1, d2, value FROM agg WHERE metric = ?"
-        var args: StatementArguments = [metric]
+        var args: SQLArguments = [metric]
         if let d1Prefix {
             sql += " AND d1 LIKE ?"
             args += [d1Prefix + "%"]
@@ -109,8 +108,7 @@ extension Views {
             args += [d2Prefix + "%"]
         }
         var out: [(d1: String, d2: String, value: Double)] = []
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: args)
-        while let r = try rows.next() {
+        for r in try db.all(sql, args) {
             let d2: String = r[1]
             if let d2In, !d2In.contains(d2) { continue }
             out.append((r[0], d2, r[2]))
@@ -195,10 +193,9 @@ extension Views {
     /// row flagged `latest = 2` by the catch-up (of two surveys on a
     /// centre's latest date, the one stored first). Only what the centre
     /// list shows: no row is decoded.
-    func latestSurveys(_ db: Database, subjects: Set<String>?) throws -> [(subject: String, classification: String, date: String)] {
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT subject, classification, date FROM monitoring WHERE latest = 2"))
+    func latestSurveys(_ db: any ViewsSQL, subjects: Set<String>?) throws -> [(subject: String, classification: String, date: String)] {
         var out: [(subject: String, classification: String, date: String)] = []
-        while let r = try rows.next() {
+        for r in try db.all("SELECT subject, classification, date FROM monitoring WHERE latest = 2") {
             let subject: String = r[0]
             if let subjects, !subjects.contains(subject) { continue }
             out.append((subject, r[1], r[2]))
@@ -207,9 +204,9 @@ extension Views {
     }
 
     /// How many centres' latest survey has each classification.
-    func latestClassifications(_ db: Database, subjects: Set<String>?) throws -> [(classification: String, value: Double)] {
+    func latestClassifications(_ db: any ViewsSQL, subjects: Set<String>?) throws -> [(classification: String, value: Double)] {
         guard let subjects else {
-            return try Row.fetchAll(db.cachedStatement(sql: "SELECT classification, count(*) FROM monitoring WHERE latest = 2 GROUP BY classification"))
+            return try db.all("SELECT classification, count(*) FROM monitoring WHERE latest = 2 GROUP BY classification")
                 .map { ($0[0], $0[1]) }
         }
         var counts: [String: Double] = [:]
@@ -223,7 +220,7 @@ extension Views {
             m.assessor, m.classification, m.score, m.notes, m.photos, m.scores, m.lat, m.lon
         """
 
-    static func monitoringRow(_ r: Row) -> MonitoringRow {
+    static func monitoringRow(_ r: ViewRow) -> MonitoringRow {
         let subject: String = r[2]
         let name: String = r[3]
         let photos = list(r[11])
@@ -242,25 +239,25 @@ extension Views {
     // MARK: Lists
 
     /// SQL selecting the authors a region filter allows, or nil for all.
-    func authorClause(_ filter: ViewFilter, column: String = "t.author") -> (String, StatementArguments) {
+    func authorClause(_ filter: ViewFilter, column: String = "t.author") -> (String, SQLArguments) {
         guard let region = filter.region else { return ("", []) }
         return (" AND \(column) IN (SELECT author FROM centre WHERE region = ? OR provinsi = ? OR (coalesce(kabupaten, '') = '' AND admitted_region LIKE ?))",
                 [region, region, "%\(region)%"])
     }
 
     /// One page of a list, or every row when the filter is unpaged.
-    func page<T>(_ db: Database, from: String, where clause: String, args: StatementArguments, order: String, filter: ViewFilter,
-                 columns: String, map: (Row) throws -> T) throws -> Page<T> {
+    func page<T>(_ db: any ViewsSQL, from: String, where clause: String, args: SQLArguments, order: String, filter: ViewFilter,
+                 columns: String, map: (ViewRow) throws -> T) throws -> Page<T> {
         let select = "SELECT \(columns) FROM \(from) WHERE 1 = 1\(clause) ORDER BY \(order)"
         guard filter.isPaged else {
-            let items = try Row.fetchAll(db, sql: select, arguments: args).map(map)
+            let items = try db.all(select, args).map(map)
             return Page(items: items, page: 1, perPage: max(1, items.count), total: items.count)
         }
-        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(from) WHERE 1 = 1\(clause)", arguments: args) ?? 0
+        let total = try db.value(Int.self, "SELECT count(*) FROM \(from) WHERE 1 = 1\(clause)", args) ?? 0
         guard filter.offset < total else { return Page(items: [], page: filter.page, perPage: filter.perPage, total: total) }
         var pageArgs = args
         pageArgs += [filter.perPage, filter.offset]
-        let items = try Row.fetchAll(db, sql: select + " LIMIT ? OFFSET ?", arguments: pageArgs).map(map)
+        let items = try db.all(select + " LIMIT ? OFFSET ?", pageArgs).map(map)
         return Page(items: items, page: filter.page, perPage: filter.perPage, total: total)
     }
 
@@ -289,7 +286,7 @@ extension Views {
         t.address, t.lat, t.lon, t.phone, t.email, t.opening_hours, t.services, t.expertise
         """
 
-    func centreRow(_ r: Row, counters: [String: CentreCounters], latest: [String: (subject: String, classification: String, date: String)],
+    func centreRow(_ r: ViewRow, counters: [String: CentreCounters], latest: [String: (subject: String, classification: String, date: String)],
                           freshness: Freshness) -> CentreRow {
         let author: String = r[0]
         let name: String = r[1]
@@ -320,10 +317,9 @@ extension Views {
             }
             let counters = try centreCounters(db)
             var keys: [Key] = []
-            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+            for r in try db.all("""
                 SELECT t.author, coalesce(t.name, t.admitted_name, '') FROM centre t WHERE t.member = 1 ORDER BY \(Self.centreOrder)
-                """))
-            while let r = try rows.next() {
+                """) {
                 let author: String = r[0], name: String = r[1]
                 keys.append(Key(author: author, name: name.isEmpty ? String(author.prefix(8)) : name,
                                 lastHeard: nodeID(author).flatMap(freshness.lastHeard), counters: counters[author] ?? CentreCounters()))
@@ -336,8 +332,8 @@ extension Views {
             guard !shown.isEmpty else { return ([], []) }
             let latest = Dictionary(try latestSurveys(db, subjects: Set(shown)).map { ($0.subject, $0) }, uniquingKeysWith: { a, _ in a })
             var full: [String: CentreRow] = [:]
-            for r in try Row.fetchAll(db, sql: "SELECT \(Self.centreRowColumns) FROM centre t WHERE t.author IN (\(shown.map { _ in "?" }.joined(separator: ",")))",
-                                      arguments: StatementArguments(shown)) {
+            for r in try db.all("SELECT \(Self.centreRowColumns) FROM centre t WHERE t.author IN (\(shown.map { _ in "?" }.joined(separator: ",")))",
+                                shown) {
                 let row = centreRow(r, counters: counters, latest: latest, freshness: freshness)
                 full[row.node] = row
             }
@@ -350,13 +346,12 @@ extension Views {
         var sales: Int64 = 0, fees: Int64 = 0
     }
 
-    func centreCounters(_ db: Database) throws -> [String: CentreCounters] {
+    func centreCounters(_ db: any ViewsSQL) throws -> [String: CentreCounters] {
         var out: [String: CentreCounters] = [:]
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+        for r in try db.all("""
             SELECT metric, d1, d2, value FROM agg WHERE metric IN
                 ('products_centre', 'products_online_centre', 'sales_amount', 'sales_fee', 'trainings_centre')
-            """))
-        while let r = try rows.next() {
+            """) {
             let metric: String = r[0], d1: String = r[1], d2: String = r[2], value: Double = r[3]
             switch metric {
             case "products_centre": out[d1, default: .init()].products += Int(value)
@@ -482,21 +477,20 @@ extension Views {
             var names: [String: String] = [:]
             func centreName(_ author: String) throws -> String {
                 if let name = names[author] { return name }
-                let stored = try String.fetchOne(db.cachedStatement(sql: "SELECT coalesce(name, admitted_name, '') FROM centre WHERE author = ?"),
-                                                 arguments: [author]) ?? ""
+                let stored = try db.value(String.self, "SELECT coalesce(name, admitted_name, '') FROM centre WHERE author = ?", [author]) ?? ""
                 let name = stored.isEmpty ? String(author.prefix(8)) : stored
                 names[author] = name
                 return name
             }
             func ranked(_ metric: String, d1: String) throws -> [RankRow] {
-                try Row.fetchAll(db, sql: "SELECT d2, value FROM agg WHERE metric = ? AND d1 = ? AND value > 0 ORDER BY value DESC, d2 LIMIT ?",
-                                 arguments: [metric, d1, limit]).map { r in
+                try db.all("SELECT d2, value FROM agg WHERE metric = ? AND d1 = ? AND value > 0 ORDER BY value DESC, d2 LIMIT ?",
+                           [metric, d1, limit]).map { r in
                     let author: String = r[0]
                     return RankRow(name: try centreName(author), centre: try centreName(author), node: author, value: r[1])
                 }
             }
-            let trainers = try Row.fetchAll(db, sql: "SELECT d2, value FROM agg WHERE metric = 'trainer' AND d1 = ? AND value > 0 ORDER BY value DESC, d2 LIMIT ?",
-                                            arguments: [year, limit]).map { r -> RankRow in
+            let trainers = try db.all("SELECT d2, value FROM agg WHERE metric = 'trainer' AND d1 = ? AND value > 0 ORDER BY value DESC, d2 LIMIT ?",
+                                      [year, limit]).map { r -> RankRow in
                 let parts = (r[0] as String).split(separator: "\u{1E}", maxSplits: 1).map(String.init)
                 let author = parts.count > 1 ? parts[1] : ""
                 return RankRow(name: parts[0], centre: try centreName(author), node: author, value: r[1])

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import Replication
 import Synchronization
 import Telecenter
@@ -8,8 +9,9 @@ import Telecenter
 /// monitoring and activities as tables and counters, kept up to date by
 /// following the node's feed (`catchUp`) rather than recomputed per request.
 public final class Views: Sendable {
+    /// The SQLite file, or the PostgreSQL location (without its password).
     public let path: String
-    let pool: DatabasePool
+    let database: ViewsDatabase
     public let store: Store
     /// Where photos are kept, to know which referenced photos are held.
     public let blobs: BlobStore?
@@ -24,7 +26,33 @@ public final class Views: Sendable {
         self.path = path
         self.store = store
         self.blobs = blobs
-        self.pool = try Views.openOrRecreate(path: path, store: store)
+        self.database = .sqlite(try Views.openOrRecreate(path: path, store: store))
+    }
+
+    /// Opens the views on a PostgreSQL server, creating or migrating its
+    /// tables, and starting over from the log when they are ahead of the
+    /// store (a restored store). Wrong credentials or a missing database
+    /// are errors now; a server that cannot be reached is not: the views
+    /// are set up and catch up when it comes back (`ViewsService` retries),
+    /// and until then pages answer that the views are unavailable.
+    @available(*, noasync, message: "opens a database; call it through OffPool.run")
+    public init(postgres location: PostgresViewsLocation, store: Store, blobs: BlobStore? = nil,
+                logger: Logger = Logger(label: "tcnode.views")) throws {
+        self.path = location.description
+        self.store = store
+        self.blobs = blobs
+        let postgres = PostgresViews(location: location, logger: logger)
+        self.database = .postgresql(postgres)
+        do {
+            try postgres.prepare()
+            let applied = try postgres.read { sql in try sql.value(Int64.self, "SELECT applied_position FROM meta WHERE id = 1") ?? 0 }
+            if applied > (try store.position()) {
+                logger.notice("views on PostgreSQL are ahead of this node's store (a restored store?): rebuilding them from the log")
+                try postgres.reset()
+            }
+        } catch let failure as PostgresViews.Failure where failure.isUnreachable {
+            logger.warning("\(failure)")
+        }
     }
 
     static func openOrRecreate(path: String, store: Store) throws -> DatabasePool {
@@ -49,14 +77,30 @@ public final class Views: Sendable {
         return pool
     }
 
-    public func close() throws { try pool.close() }
+    public func close() throws {
+        switch database {
+        case .sqlite(let pool): try pool.close()
+        case .postgresql(let postgres): postgres.close()
+        }
+    }
 
     /// Frees SQLite's page caches (they refill on use): see `Store.releaseMemory`.
     @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
-    public func releaseMemory() { pool.releaseMemory() }
+    public func releaseMemory() {
+        if case .sqlite(let pool) = database { pool.releaseMemory() }
+    }
 
+    /// Which database keeps the views: "sqlite" or "postgresql".
+    public var backend: String {
+        switch database {
+        case .sqlite: "sqlite"
+        case .postgresql: "postgresql"
+        }
+    }
+
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     public var appliedPosition: Int64 {
-        ((try? pool.read { db in try Int64.fetchOne(db, sql: "SELECT applied_position FROM meta WHERE id = 1") }) ?? nil) ?? 0
+        ((try? read { db in try db.value(Int64.self, "SELECT applied_position FROM meta WHERE id = 1") }) ?? nil) ?? 0
     }
 
     // MARK: Following the feed
@@ -74,7 +118,7 @@ public final class Views: Sendable {
         // position it reached), so a stopping daemon waits for one batch at
         // most and the next start goes on from there.
         while !stop(), let next = try cursor.next(after: appliedPosition) {
-            try pool.write { db in try Self.apply(next, db: db, blobs: blobs) }
+            try write { db in try Self.apply(next, db: db, blobs: blobs) }
             total += next.changes.count
         }
         if cursor.sawNetwork || total == 0 && appliedPosition == 0 {
@@ -90,11 +134,11 @@ public final class Views: Sendable {
         try await ViewsCatchUp(store: store, backend: self, batchSize: batch).run(until: stop, progress: progress)
     }
 
-    static func apply(_ batch: ViewBatch, db: Database, blobs: BlobStore?) throws {
+    static func apply(_ batch: ViewBatch, db: any ViewsSQL, blobs: BlobStore?) throws {
         var ctx = ApplyContext(db: db, roster: batch.roster, blobs: blobs)
         for change in batch.changes { try ctx.apply(change) }
         try ctx.flush()
-        try db.execute(sql: "UPDATE meta SET applied_position = ? WHERE id = 1", arguments: [batch.position])
+        try db.execute("UPDATE meta SET applied_position = ? WHERE id = 1", [batch.position])
     }
 
     @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
@@ -129,7 +173,7 @@ public final class Views: Sendable {
     /// rows are rebuilt from the records the store still holds.
     func reconcilePurges(roster: Roster) throws {
         let heads = Dictionary(try store.authorSummaries().map { ($0.author.description, $0.seq) }, uniquingKeysWith: max)
-        let applied = try pool.read { db in try Row.fetchAll(db, sql: "SELECT author, seq FROM author_seq") }
+        let applied = try read { db in try db.all("SELECT author, seq FROM author_seq") }
         let behind = applied.compactMap { r -> String? in
             let author: String = r[0]
             return (heads[author] ?? 0) < UInt64(r[1] as Int64) ? author : nil
@@ -138,11 +182,11 @@ public final class Views: Sendable {
         for author in behind {
             guard let id = NodeID(author) else { continue }
             let records = try store.records(of: id)
-            try pool.write { db in
+            try write { db in
                 var ctx = ApplyContext(db: db, roster: roster, blobs: blobs)
                 try ctx.removeAll(of: author)
                 for entry in records { try ctx.apply(entry) }
-                try db.execute(sql: "UPDATE author_seq SET seq = ? WHERE author = ?", arguments: [Int64(clamping: heads[author] ?? 0), author])
+                try db.execute("UPDATE author_seq SET seq = ? WHERE author = ?", [Int64(clamping: heads[author] ?? 0), author])
                 try ctx.flush()
             }
         }
@@ -154,9 +198,9 @@ public final class Views: Sendable {
     /// member any more): the same whether the views saw it admitted first or
     /// were rebuilt after the revocation.
     func refreshCentres(roster: Roster) throws {
-        try pool.write { db in
+        try write { db in
             var ctx = ApplyContext(db: db, roster: roster, blobs: blobs)
-            try db.execute(sql: "UPDATE centre SET member = 0")
+            try db.execute("UPDATE centre SET member = 0")
             for node in roster.knownNodes {
                 let standing = roster.standing(of: node)
                 let admission = roster.governingAdmission(of: node)
@@ -168,11 +212,11 @@ public final class Views: Sendable {
                 case .notMember: continue
                 }
                 guard role == "telecenter" || role == "hub" else { continue }
-                try db.cachedStatement(sql: """
+                try db.execute("""
                     INSERT INTO centre(author, role, admitted_name, admitted_region, member) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT(author) DO UPDATE SET role = excluded.role, admitted_name = excluded.admitted_name,
                         admitted_region = excluded.admitted_region, member = excluded.member
-                    """).execute(arguments: [node.description, role, admission?.name, admission?.region, member])
+                    """, [node.description, role, admission?.name, admission?.region, member])
                 try ctx.updateRegion(of: node.description)
             }
             try ctx.flush()
@@ -182,21 +226,21 @@ public final class Views: Sendable {
     /// Marks photos as held (after a blob transfer finished).
     @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     public func markBlobHeld(_ sha: Bytes32) throws {
-        try pool.write { db in try db.execute(sql: "UPDATE blob_ref SET have = 1 WHERE sha256 = ?", arguments: [sha.hex]) }
+        try write { db in try db.execute("UPDATE blob_ref SET have = 1 WHERE sha256 = ?", [sha.hex]) }
     }
 
     /// Photos this node should fetch and does not hold: every one for a hub
     /// (`all`), otherwise those of its own records and of surveys about it.
     @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     public func missingBlobs(all: Bool, node: NodeID, limit: Int = 64) throws -> [(sha256: Bytes32, size: UInt64, pieces: Bytes32?)] {
-        try pool.read { db in
+        try read { db in
             // One row per photo; of several references, any `pieces` will do
             // (a wrong one only costs the piece list, the hash decides).
             let sql = all
                 ? "SELECT sha256, max(size), max(pieces) FROM blob_ref WHERE have = 0 GROUP BY sha256 LIMIT ?"
                 : "SELECT sha256, max(size), max(pieces) FROM blob_ref WHERE have = 0 AND (author = ? OR (kind = 'monitoring' AND subject = ?)) GROUP BY sha256 LIMIT ?"
-            let args: StatementArguments = all ? [limit] : [node.description, node.description, limit]
-            return try Row.fetchAll(db, sql: sql, arguments: args).compactMap { r in
+            let args: SQLArguments = all ? [limit] : [node.description, node.description, limit]
+            return try db.all(sql, args).compactMap { r in
                 Bytes32(hex: r[0]).map { ($0, UInt64(max(0, r[1] as Int64)), (r[2] as String?).flatMap { Bytes32(hex: $0) }) }
             }
         }
@@ -205,10 +249,26 @@ public final class Views: Sendable {
     /// Whether a photo is referenced by a record this node keeps.
     @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     public func isReferenced(_ sha: Bytes32) throws -> Bool {
-        try pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM blob_ref WHERE sha256 = ? LIMIT 1", arguments: [sha.hex]) ?? false }
+        try read { db in try db.value(Int.self, "SELECT 1 FROM blob_ref WHERE sha256 = ? LIMIT 1", [sha.hex]) != nil }
     }
 
-    func read<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
+    /// A read transaction on either database (a consistent snapshot).
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
+    func read<T>(_ body: (any ViewsSQL) throws -> T) throws -> T {
+        switch database {
+        case .sqlite(let pool): try pool.read { db in try body(SQLiteViewsSQL(db: db)) }
+        case .postgresql(let postgres): try postgres.read(body)
+        }
+    }
+
+    /// A write transaction on either database (one writer at a time).
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
+    func write<T>(_ body: (any ViewsSQL) throws -> T) throws -> T {
+        switch database {
+        case .sqlite(let pool): try pool.write { db in try body(SQLiteViewsSQL(db: db)) }
+        case .postgresql(let postgres): try postgres.write(body)
+        }
+    }
 
     /// `NodeID(author)`, from `ids` when parsed before.
     func nodeID(_ author: String) -> NodeID? {
@@ -219,17 +279,57 @@ public final class Views: Sendable {
     }
 }
 
+/// Where the views are kept: a SQLite file beside the store (the default),
+/// or a PostgreSQL server (`views_store = "postgresql://..."`).
+enum ViewsDatabase: Sendable {
+    case sqlite(DatabasePool)
+    case postgresql(PostgresViews)
+}
+
 extension Views: ViewsBackend {
     public func readAppliedPosition() async throws -> Int64 {
-        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT applied_position FROM meta WHERE id = 1") ?? 0 }
+        switch database {
+        case .sqlite(let pool):
+            try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT applied_position FROM meta WHERE id = 1") ?? 0 }
+        case .postgresql(let postgres):
+            try await OffPool.run { try postgres.read { db in try db.value(Int64.self, "SELECT applied_position FROM meta WHERE id = 1") ?? 0 } }
+        }
     }
 
     public func apply(_ batch: ViewBatch) async throws {
         let blobs = self.blobs
-        try await pool.write { db in try Self.apply(batch, db: db, blobs: blobs) }
+        switch database {
+        case .sqlite(let pool): try await pool.write { db in try Self.apply(batch, db: SQLiteViewsSQL(db: db), blobs: blobs) }
+        case .postgresql(let postgres): try await OffPool.run { try postgres.write { db in try Self.apply(batch, db: db, blobs: blobs) } }
+        }
     }
 
     public func settle(roster: Roster, purges: Bool) async throws {
         try await OffPool.run { try self.settle(roster: roster, purges: purges) }
+    }
+}
+
+extension Views {
+    /// Every row of every views table as text ("column=value|..."), for
+    /// comparing two views (tests, and checking a rebuild by hand). The
+    /// storage order column (`rowid`, PostgreSQL's only) is left out.
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
+    public func dumpTables() throws -> [String: [String]] {
+        try read { db in
+            var out: [String: [String]] = [:]
+            for table in ["meta", "author_seq", "centre", "product", "sale", "training", "monitoring", "activity", "agg", "blob_ref"] {
+                out[table] = try db.all("SELECT * FROM \(table)").map { row in
+                    row.filter { $0.0 != "rowid" }.map { "\($0.0)=\($0.1)" }.joined(separator: "|")
+                }.sorted()
+            }
+            return out
+        }
+    }
+
+    /// The first column of every row a query returns, as text (NULL as
+    /// ""): for tests and benchmarks, on either database.
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
+    public func strings(_ sql: String) throws -> [String] {
+        try read { db in try db.all(sql).map { String.fromDatabaseValue($0.values[0]) ?? ($0.values[0].isNull ? "" : "\($0.values[0])") } }
     }
 }

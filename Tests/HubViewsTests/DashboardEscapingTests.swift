@@ -281,7 +281,7 @@ import TestSupport
             store = try Store.create(at: dir.file("hub.sqlite"), network: hub.id, node: hub.id)
             blobs = BlobStore(root: dir.file("blobs"))
             try Self.populate(hub: hub, store: store, blobs: blobs)
-            views = try Views(path: dir.file("views.sqlite"), store: store, blobs: blobs)
+            views = try ViewsUnderTest.open(path: dir.file("views.sqlite"), store: store, blobs: blobs)
             try views.catchUp()
         }
 

@@ -40,7 +40,7 @@ import TestSupport
             options.entriesPerCentre = entriesPerCentre
             try DemoNetwork.populate(hub: hub, store: store, blobs: blobs, options: options, seed: 11)
         }
-        let views = try Views(path: dir.file("views.sqlite"), store: store, blobs: blobs)
+        let views = try ViewsUnderTest.open(path: dir.file("views.sqlite"), store: store, blobs: blobs)
         _ = try await OffPool.run { try views.catchUp() }
         var logger = Logger(label: "dash")
         logger.logLevel = .error

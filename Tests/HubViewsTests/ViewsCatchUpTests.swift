@@ -88,27 +88,13 @@ import Testing
             }
         }
 
-        func views(_ name: String) throws -> Views { try Views(path: dir.file(name), store: store, blobs: blobs) }
+        func views(_ name: String) throws -> Views { try ViewsUnderTest.open(path: dir.file(name), store: store, blobs: blobs) }
     }
 
     /// Every table of a views file, each row as text, in a fixed order.
+    /// Every table of the views, each row as text, in a fixed order.
     static func tables(_ views: Views) async throws -> [String: [String]] {
-        let path = views.path
-        return try await OffPool.run { try tables(path: path) }
-    }
-
-    static func tables(path: String) throws -> [String: [String]] {
-        let db = try DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; return c }())
-        defer { try? db.close() }
-        return try db.read { db in
-            var out: [String: [String]] = [:]
-            for table in ["meta", "author_seq", "centre", "product", "sale", "training", "monitoring", "activity", "agg", "blob_ref"] {
-                out[table] = try Row.fetchAll(db, sql: "SELECT * FROM \(table)").map { row in
-                    row.map { "\($0.0)=\($0.1)" }.joined(separator: "|")
-                }.sorted()
-            }
-            return out
-        }
+        try await OffPool.run { try views.dumpTables() }
     }
 
     static func expectSame(_ a: [String: [String]], _ b: [String: [String]], _ what: String) {
@@ -132,21 +118,17 @@ import Testing
         }
         let reference = try await Self.tables(following)
         // The surveys flagged latest are those no survey of their centre is newer than.
-        let flags = try await OffPool.run { [path = following.path] in
-            let db = try DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; return c }())
-            defer { try? db.close() }
-            return try db.read { db in
-                (try String.fetchAll(db, sql: "SELECT author || key FROM monitoring WHERE latest >= 1 ORDER BY 1"),
-                 try String.fetchAll(db, sql: """
-                    SELECT author || key FROM monitoring m WHERE date = (SELECT max(date) FROM monitoring WHERE subject = m.subject) ORDER BY 1
-                    """),
-                 try String.fetchAll(db, sql: "SELECT author || key FROM monitoring WHERE latest = 2 ORDER BY 1"),
-                 try String.fetchAll(db, sql: """
-                    SELECT author || key FROM monitoring m WHERE rowid = (SELECT rowid FROM monitoring WHERE subject = m.subject
-                        ORDER BY date DESC, rowid LIMIT 1) ORDER BY 1
-                    """),
-                 try Int.fetchOne(db, sql: "SELECT count(DISTINCT subject) FROM monitoring") ?? 0)
-            }
+        let flags = try await OffPool.run {
+            (try following.strings("SELECT author || key FROM monitoring WHERE latest >= 1 ORDER BY 1"),
+             try following.strings("""
+                SELECT author || key FROM monitoring m WHERE date = (SELECT max(date) FROM monitoring WHERE subject = m.subject) ORDER BY 1
+                """),
+             try following.strings("SELECT author || key FROM monitoring WHERE latest = 2 ORDER BY 1"),
+             try following.strings("""
+                SELECT author || key FROM monitoring m WHERE rowid = (SELECT rowid FROM monitoring WHERE subject = m.subject
+                    ORDER BY date DESC, rowid LIMIT 1) ORDER BY 1
+                """),
+             Int(try following.strings("SELECT count(DISTINCT subject) FROM monitoring").first ?? "") ?? 0)
         }
         #expect(flags.0 == flags.1 && flags.2 == flags.3 && flags.2.count == flags.4 && flags.4 > 10)
         #expect((reference["product"]?.count ?? 0) > 50 && (reference["blob_ref"]?.count ?? 0) > 14)

@@ -19,7 +19,7 @@ import Testing
         options.entriesPerCentre = 12
         options.photos = false
         let centres = try DemoNetwork.populate(hub: hub, store: store, blobs: nil, options: options, seed: 5)
-        let views = try Views(path: dir.file("views.sqlite"), store: store)
+        let views = try ViewsUnderTest.open(path: dir.file("views.sqlite"), store: store)
         try views.catchUp()
         let now: Int64 = 1_800_000_000_000
         // Some centres heard from at different times, some never, some at the same time (ties).

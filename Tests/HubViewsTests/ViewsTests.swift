@@ -27,7 +27,7 @@ import TestSupport
         var options = DemoNetwork.Options()
         options.centres = centres
         let generated = try DemoNetwork.populate(hub: hub, store: store, blobs: blobs, options: options, seed: 7)
-        let views = try Views(path: dir.file("views.sqlite"), store: store, blobs: blobs)
+        let views = try ViewsUnderTest.open(path: dir.file("views.sqlite"), store: store, blobs: blobs)
         try views.catchUp()
         return Network(dir: dir, hub: hub, store: store, blobs: blobs, views: views, centres: generated)
     }
@@ -305,7 +305,7 @@ import TestSupport
         let before = try n.views.summary(freshness: try Freshness.of(store: n.store))
         try n.views.close()
         try Data("not a database".utf8).write(to: URL(fileURLWithPath: n.dir.file("views.sqlite")))
-        let rebuilt = try Views(path: n.dir.file("views.sqlite"), store: n.store, blobs: n.blobs)
+        let rebuilt = try ViewsUnderTest.open(path: n.dir.file("views.sqlite"), store: n.store, blobs: n.blobs)
         try rebuilt.catchUp()
         var after = try rebuilt.summary(freshness: try Freshness.of(store: n.store))
         after.generatedMs = before.generatedMs

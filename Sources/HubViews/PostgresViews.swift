@@ -1,0 +1,288 @@
+import Foundation
+import GRDB
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+import Synchronization
+
+/// The views on a PostgreSQL server: a few connections, kept and reused,
+/// for the same synchronous transactions the views run on SQLite.
+///
+/// Every caller runs off Swift's cooperative pool (`OffPool.run`: the
+/// views' pages and the catch-up's writes), as GRDB's synchronous calls do;
+/// there a statement waits for the server's answer (`EventLoopFuture.wait`,
+/// which NIO allows on any thread but its event loops'). The event loops
+/// are NIO's shared group, never blocked.
+final class PostgresViews: Sendable {
+    let location: PostgresViewsLocation
+    let logger: Logger
+    private let idle = Mutex<[PostgresConnection]>([])
+    /// One writer at a time (the catch-up, photos marked held, settling the
+    /// roster), as SQLite's single writer: a batch's counters are read and
+    /// written in one transaction.
+    private let writer = NSLock()
+    private let connections = Atomic<Int>(0)
+    /// Whether the schema has been checked (and migrated) since start.
+    private let ready = Atomic<Bool>(false)
+    private let migrating = NSLock()
+    /// Connections kept idle at most; more are opened when readers need them and closed after.
+    static let keep = 4
+
+    init(location: PostgresViewsLocation, logger: Logger = Logger(label: "tcnode.views.postgresql")) {
+        self.location = location
+        self.logger = logger
+    }
+
+    // MARK: Transactions
+
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
+    func read<T>(_ body: (any ViewsSQL) throws -> T) throws -> T {
+        try transaction(readOnly: true, body)
+    }
+
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
+    func write<T>(_ body: (any ViewsSQL) throws -> T) throws -> T {
+        writer.lock()
+        defer { writer.unlock() }
+        return try transaction(readOnly: false, body)
+    }
+
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
+    private func transaction<T>(readOnly: Bool, _ body: (any ViewsSQL) throws -> T) throws -> T {
+        try prepare()
+        return try withConnection { sql in
+            try sql.execute(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN", [DatabaseValue]())
+            do {
+                let result = try body(sql)
+                try sql.execute("COMMIT", [DatabaseValue]())
+                return result
+            } catch {
+                try? sql.execute("ROLLBACK", [DatabaseValue]())
+                throw error
+            }
+        }
+    }
+
+    /// Runs `body` on a connection from the idle ones (or a new one); a
+    /// connection that failed is closed, not kept.
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
+    func withConnection<T>(_ body: (PostgresViewsSQL) throws -> T) throws -> T {
+        let connection = try idle.withLock { $0.popLast() } ?? connect()
+        let sql = PostgresViewsSQL(connection: connection, logger: logger)
+        do {
+            let result = try body(sql)
+            release(connection)
+            return result
+        } catch {
+            if connection.isClosed || !(error is PSQLError && (error as! PSQLError).code == .server) {
+                Self.discard(connection)
+            } else {
+                release(connection)
+            }
+            throw PostgresViews.explain(error, location: location)
+        }
+    }
+
+    private func release(_ connection: PostgresConnection) {
+        guard !connection.isClosed else { return }
+        let kept = idle.withLock { list -> Bool in
+            guard list.count < Self.keep else { return false }
+            list.append(connection)
+            return true
+        }
+        if !kept { Self.discard(connection) }
+    }
+
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
+    private func connect() throws -> PostgresConnection {
+        let tls: PostgresConnection.Configuration.TLS
+        switch location.sslmode {
+        case .disable: tls = .disable
+        case .prefer: tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .require: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        var configuration = PostgresConnection.Configuration(host: location.host, port: location.port, username: location.user,
+                                                             password: location.password, database: location.database, tls: tls)
+        configuration.options.connectTimeout = .seconds(10)
+        let id = connections.wrappingAdd(1, ordering: .relaxed).newValue
+        do {
+            let connection = try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration,
+                                                            id: id, logger: logger).wait()
+            do {
+                try PostgresViewsSQL(connection: connection, logger: logger)
+                    .execute("SET search_path TO \(Self.quoted(location.schema))", [DatabaseValue]())
+            } catch {
+                Self.discard(connection)
+                throw error
+            }
+            return connection
+        } catch {
+            throw PostgresViews.explain(error, location: location)
+        }
+    }
+
+    func close() {
+        for connection in idle.withLock({ list in defer { list = [] }; return list }) { Self.discard(connection) }
+    }
+
+    // MARK: Schema
+
+    /// Checks the schema once (creating or migrating it) before the first
+    /// transaction; again after a failure, so a server that was down at
+    /// start is set up when it comes back.
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
+    func prepare() throws {
+        guard !ready.load(ordering: .acquiring) else { return }
+        migrating.lock()
+        defer { migrating.unlock() }
+        guard !ready.load(ordering: .acquiring) else { return }
+        try withConnection { sql in try PostgresViewsSchema.migrate(sql, schema: location.schema, logger: logger) }
+        ready.store(true, ordering: .releasing)
+    }
+
+    /// Empties every table (a restored or rebuilt store: the views start over from the log).
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
+    func reset() throws {
+        try write { sql in try PostgresViewsSchema.reset(sql) }
+    }
+
+    /// Closes a connection without waiting for it.
+    static func discard(_ connection: PostgresConnection) {
+        let closing: EventLoopFuture<Void> = connection.close()
+        closing.whenComplete { _ in }
+    }
+
+    static func quoted(_ identifier: String) -> String { "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+    // MARK: Errors
+
+    /// What went wrong, in words that name the setting to check. PostgresNIO's
+    /// own description is generic on purpose (it may hold the query).
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        /// The server refused the user or password: retrying will not help.
+        let isCredentials: Bool
+        /// The server could not be reached (down, or not listening yet).
+        let isUnreachable: Bool
+    }
+
+    static func explain(_ error: any Error, location: PostgresViewsLocation) -> any Error {
+        if error is Failure { return error }
+        guard let psql = error as? PSQLError else {
+            if error is NIOConnectionError || error is ChannelError || error is IOError {
+                return Failure(description: "views_store \(location): cannot reach the PostgreSQL server (\(error)); "
+                               + "the views catch up when it is back", isCredentials: false, isUnreachable: true)
+            }
+            return error
+        }
+        let state = psql.serverInfo?[.sqlState] ?? ""
+        let message = psql.serverInfo?[.message] ?? ""
+        switch psql.code {
+        case .server where state == "28P01" || state == "28000":
+            return Failure(description: "views_store \(location): PostgreSQL refused user '\(location.user)' (\(message)); "
+                           + "check the password in \(location.passwordSource) and the server's pg_hba.conf",
+                           isCredentials: true, isUnreachable: false)
+        case .server where state == "3D000":
+            return Failure(description: "views_store \(location): database '\(location.database)' does not exist; create it "
+                           + "(createdb -O \(location.user) \(location.database)) or name another", isCredentials: true, isUnreachable: false)
+        case .authMechanismRequiresPassword:
+            return Failure(description: "views_store \(location): the server asks for a password; set views_password_file (or PGPASSWORD)",
+                           isCredentials: true, isUnreachable: false)
+        case .server:
+            return Failure(description: "views_store \(location): PostgreSQL error \(state): \(message)", isCredentials: false, isUnreachable: false)
+        case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
+            let cause = psql.underlying.map { " (\($0))" } ?? ""
+            return Failure(description: "views_store \(location): lost or could not open the connection to PostgreSQL\(cause); "
+                           + "the views catch up when it is back", isCredentials: false, isUnreachable: true)
+        default:
+            return Failure(description: "views_store \(location): \(String(reflecting: psql.code))", isCredentials: false, isUnreachable: false)
+        }
+    }
+}
+
+/// One PostgreSQL connection as a `ViewsSQL`: `?` arguments become `$n`,
+/// and values become SQLite's storage classes both ways.
+struct PostgresViewsSQL: ViewsSQL {
+    let connection: PostgresConnection
+    let logger: Logger
+    var dialect: ViewsDialect { .postgresql }
+
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
+    func all(_ sql: String, _ arguments: [DatabaseValue]) throws -> [ViewRow] {
+        var binds = PostgresBindings(capacity: arguments.count)
+        for value in arguments {
+            switch value.storage {
+            case .null: binds.appendNull()
+            case .int64(let n): binds.append(n)
+            case .double(let d): binds.append(d)
+            case .string(let s): binds.append(s)
+            case .blob(let data): binds.append(ByteBuffer(bytes: data))
+            }
+        }
+        let result = try connection.query(PostgresQuery(unsafeSQL: Self.numbered(sql), binds: binds), logger: logger).wait()
+        return try result.rows.map { row in
+            var columns: [String] = [], values: [DatabaseValue] = []
+            for cell in row.makeRandomAccess() {
+                columns.append(cell.columnName)
+                values.append(try Self.value(cell))
+            }
+            return ViewRow(columns: columns, values: values)
+        }
+    }
+
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
+    func execute(_ sql: String, _ arguments: [DatabaseValue]) throws {
+        _ = try all(sql, arguments)
+    }
+
+    static func value(_ cell: PostgresCell) throws -> DatabaseValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8: return try cell.decode(Int64.self).databaseValue
+        case .float4, .float8: return try cell.decode(Double.self).databaseValue
+        case .numeric: return NSDecimalNumber(decimal: try cell.decode(Decimal.self)).doubleValue.databaseValue
+        case .bool: return (try cell.decode(Bool.self) ? 1 : 0).databaseValue
+        case .bytea: return Data(buffer: try cell.decode(ByteBuffer.self)).databaseValue
+        default: return try cell.decode(String.self).databaseValue
+        }
+    }
+
+    /// `?` as `$1`, `$2`, ... in order, and `?N` as `$N`; not inside quotes.
+    static func numbered(_ sql: String) -> String {
+        var out = ""
+        out.reserveCapacity(sql.count + 16)
+        var next = 0
+        var quote: Character?
+        var chars = sql.makeIterator()
+        var pending: Character? = nil
+        while let c = pending ?? chars.next() {
+            pending = nil
+            if let q = quote {
+                out.append(c)
+                if c == q { quote = nil }
+                continue
+            }
+            switch c {
+            case "'", "\"":
+                quote = c
+                out.append(c)
+            case "?":
+                var digits = ""
+                while let d = chars.next() {
+                    if d.isASCII && d.isNumber { digits.append(d) } else { pending = d; break }
+                }
+                if digits.isEmpty {
+                    next += 1
+                    out += "$\(next)"
+                } else {
+                    out += "$" + digits
+                }
+            default:
+                out.append(c)
+            }
+        }
+        return out
+    }
+}
