@@ -42,6 +42,29 @@ public struct NationalNetwork {
         }
     }
 
+    /// Work spread over the first `untilMs` of virtual time: `perCentre`
+    /// entries by each centre, one by each provincial hub, two by the
+    /// national hub.
+    public func scheduleWork(untilMs: Int64, perCentre: Int = 2) {
+        var rng = SplitMix64(seed: sim.seed ^ 0x14)
+        func someTime() -> Int64 { Int64.random(in: 1...untilMs, using: &rng) }
+        for province in provinces {
+            for c in province.centres { for _ in 0..<perCentre { sim.scheduleAuthoring(c, at: someTime()) } }
+            sim.scheduleAuthoring(province.hub, at: someTime())
+        }
+        sim.scheduleAuthoring(national, at: someTime())
+        sim.scheduleAuthoring(national, at: someTime())
+    }
+
+    /// Runs until, after `afterMs`, every node holds what it wants and
+    /// nothing else, or until `deadlineMs`; returns whether it converged.
+    public func runUntilConverged(afterMs: Int64, deadlineMs: Int64) async throws -> Bool {
+        try await sim.run(until: deadlineMs, checkEveryMs: 20_000) {
+            guard sim.now > afterMs else { return false }
+            return try problems(limit: 1).isEmpty
+        }
+    }
+
     /// Every node's heads at one moment (nil for a node that is down).
     public struct Snapshot {
         public let held: [[NodeID: Head]?]

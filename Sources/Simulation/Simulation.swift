@@ -560,7 +560,10 @@ public final class Simulation {
     }
 }
 
-public enum SimError: Error { case offline(String) }
+public enum SimError: Error {
+    case offline(String)
+    case timedOut(String)
+}
 
 public final class SimNode {
     public let index: Int

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Replication
+import Simulation
 
 /// Figures of issue 14 (a national network of provincial hubs and centres).
 /// Each figure is measured by a function of its own that returns its
@@ -8,8 +9,14 @@ import Replication
 struct FederationBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "federation",
-        abstract: "Figures of a national network: initial sync against the one-core verify rate.",
+        abstract: "Figures of a national network: a centre's bytes against the network's size, transmissions per entry, initial sync against verification.",
         discussion: """
+            centre_bytes_ratio: bytes one centre exchanges with a national hub holding --provinces provinces of \
+            --centres-per-province centres, over the bytes in a network of one such province (the centre wants its \
+            region; initial sync, then a reconnect after every centre wrote one more entry; simulated links, frames \
+            counted as encoded). transmissions_per_entry: entries put on links per entry per node that wants it, in \
+            a simulated national topology (1 national hub, 5 provincial hubs, 200 centres, links up 30 % of the time). \
+            initial_vs_verify: initial sync rate of a fresh node over loopback TLS over the one-core verify rate. \
             Progress and diagnostics go to standard error: the verify rate on every core (the ceiling of the \
             initial sync), the store's rate alone, and the CPU each step used, this process's and other \
             programs' (other programs halve the cores a two-core figure gets, not the one-core one).
@@ -18,18 +25,82 @@ struct FederationBench: AsyncParsableCommand {
     @Option(help: "Entries a fresh node pulls from the hub (initial_vs_verify).") var entries = 200_000
     @Option(help: "Authors of those entries.") var authors = 200
     @Option(help: "Approximate JSON body size in bytes.") var bodyBytes = 400
+    @Option(help: "Provinces of the large network (centre_bytes_ratio).") var provinces = 100
+    @Option(help: "Centres per province: the centre's interest (centre_bytes_ratio).") var centresPerProvince = 100
+    @Option(help: "Entries each centre wrote before the centre syncs (centre_bytes_ratio).") var entriesPerCentre = 3
+    @Option(help: "Seed of the simulated national topology (transmissions_per_entry).") var seed: UInt64 = 1414
+    @Option(help: "Figures to measure, comma-separated.") var only = "centre_bytes_ratio,transmissions_per_entry,initial_vs_verify"
 
     func validate() throws {
         guard entries >= 1000 else { throw ValidationError("--entries must be at least 1000") }
         guard authors >= 1 && authors <= entries else { throw ValidationError("--authors must be between 1 and --entries") }
+        guard provinces >= 1, centresPerProvince >= 1, entriesPerCentre >= 0 else {
+            throw ValidationError("--provinces and --centres-per-province must be at least 1, --entries-per-centre at least 0")
+        }
+        let unknown = Set(chosen).subtracting(Self.figureNames)
+        guard unknown.isEmpty else {
+            throw ValidationError("--only: unknown figure \(unknown.sorted().joined(separator: ", ")); choose from \(Self.figureNames.joined(separator: ", "))")
+        }
     }
 
     func run() async throws {
         let scratch = Scratch("federation")
         defer { scratch.remove() }
         var figures: [(String, String)] = []
-        figures += try await initialVsVerify(scratch: scratch)
+        if chosen.contains("centre_bytes_ratio") { figures += try await centreBytesRatio() }
+        if chosen.contains("transmissions_per_entry") { figures += try await transmissionsPerEntry() }
+        if chosen.contains("initial_vs_verify") { figures += try await initialVsVerify(scratch: scratch) }
         print("federation: " + figures.map { "\($0.0)=\($0.1)" }.joined(separator: " "))
+    }
+
+    static let figureNames = ["centre_bytes_ratio", "transmissions_per_entry", "initial_vs_verify"]
+    var chosen: [String] { only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+
+    /// Bytes a centre exchanges in the large network over bytes in a
+    /// network of its province alone (target <= 1.2): only the roster (the
+    /// genesis's admits of the other provinces' authorities) should differ.
+    func centreBytesRatio() async throws -> [(String, String)] {
+        say("centre bytes: a network of 1 province of \(centresPerProvince) centres...")
+        let (small, smallSeconds) = try await measure {
+            try await CentreCost.measure(provinces: 1, centresPerProvince: centresPerProvince, entriesPerCentre: entriesPerCentre, bodyBytes: bodyBytes)
+        }
+        say("  \(small.bytes) B (initial \(small.initialBytes), reconnect \(small.reconnectBytes)), holds \(small.heldAuthors) of "
+            + "\(small.wantedAuthors) wanted authors; \(String(format: "%.1f", smallSeconds)) s")
+        say("centre bytes: a network of \(provinces) provinces, \(provinces * centresPerProvince) centres...")
+        let (large, largeSeconds) = try await measure {
+            try await CentreCost.measure(provinces: provinces, centresPerProvince: centresPerProvince, entriesPerCentre: entriesPerCentre,
+                                         bodyBytes: bodyBytes)
+        }
+        say("  \(large.bytes) B (initial \(large.initialBytes), reconnect \(large.reconnectBytes)), holds \(large.heldAuthors) of "
+            + "\(large.wantedAuthors) wanted authors; \(String(format: "%.1f", largeSeconds)) s")
+        if large.heldAuthors != large.wantedAuthors || small.heldAuthors != small.wantedAuthors {
+            say("  warning: the centre holds other authors than it wants")
+        }
+        return [
+            ("centre_bytes_ratio", String(format: "%.3f", Double(large.bytes) / Double(small.bytes))),
+            ("centre_bytes", "\(large.bytes)/\(small.bytes)"),
+        ]
+    }
+
+    /// The simulated national topology: entries put on links per entry
+    /// and node that wants it (target <= 1.2; 1.0 is each delivery once).
+    func transmissionsPerEntry() async throws -> [(String, String)] {
+        say("national topology: 1 national hub, 5 provincial hubs, 200 centres, links up 30 % of the time (seed \(seed))...")
+        let sim = Simulation(seed: seed)
+        let national = try NationalNetwork(sim: sim, centres: Array(repeating: 40, count: 5), upFraction: 0.3)
+        national.scheduleWork(untilMs: 600_000)
+        let (converged, seconds) = try await measure {
+            try await national.runUntilConverged(afterMs: 600_000, deadlineMs: 6 * 3_600_000)
+        }
+        let snapshot = try await national.snapshot()
+        let problems = national.problems(in: snapshot)
+        guard converged && problems.isEmpty && sim.violations.isEmpty else {
+            throw ValidationError("the national topology did not converge: \(problems.prefix(3)); \(sim.failureReport)")
+        }
+        let transmissions = national.transmissionsPerWantingNode(in: snapshot)
+        say("  converged at \(sim.now / 1000) s virtual in \(String(format: "%.1f", seconds)) s; \(sim.stats.connections) connections; "
+            + "national hub \(national.bytes(national.national)) B, a centre \(national.bytes(national.provinces[0].centres[0])) B")
+        return [("transmissions_per_entry", String(format: "%.3f", transmissions))]
     }
 
     /// A fresh node pulls every entry of a hub over TLS on loopback (nodes

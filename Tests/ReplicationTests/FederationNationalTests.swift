@@ -17,20 +17,8 @@ import Testing
         #expect(sim.nodes.count == 206)
         // Work during the first ten minutes: two entries per centre, one per
         // provincial hub, two from the national hub.
-        var rng = SplitMix64(seed: sim.seed ^ 0x14)
-        let authoringEnds: Int64 = 600_000
-        func someTime() -> Int64 { Int64.random(in: 1...authoringEnds, using: &rng) }
-        for province in n.provinces {
-            for c in province.centres { sim.scheduleAuthoring(c, at: someTime()); sim.scheduleAuthoring(c, at: someTime()) }
-            sim.scheduleAuthoring(province.hub, at: someTime())
-        }
-        sim.scheduleAuthoring(n.national, at: someTime())
-        sim.scheduleAuthoring(n.national, at: someTime())
-
-        let ok = try await sim.run(until: 6 * 3_600_000, checkEveryMs: 20_000) {
-            guard sim.now > authoringEnds else { return false }
-            return try n.problems(limit: 1).isEmpty
-        }
+        n.scheduleWork(untilMs: 600_000)
+        let ok = try await n.runUntilConverged(afterMs: 600_000, deadlineMs: 6 * 3_600_000)
         let snapshot = try await n.snapshot()
         let problems = n.problems(in: snapshot)
         #expect(ok && problems.isEmpty, "\(problems); \(sim.failureReport)")
