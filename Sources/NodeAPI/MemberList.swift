@@ -67,3 +67,48 @@ public struct MemberList: Codable, Sendable, Equatable {
     /// Every node the list names.
     public var nodes: [NodeID] { members.compactMap { NodeID($0.node) } }
 }
+
+extension MemberList {
+    /// One member in the admission tree, with where it stands.
+    public struct TreeRow: Sendable, Equatable {
+        public var member: Member
+        /// 0 for the genesis and for nodes no standing admission places.
+        public var depth: Int
+        /// Whether it and each of its ancestors (outermost first, itself
+        /// last) is the last child of its parent: what a drawing needs.
+        public var lastAtEachLevel: [Bool]
+        /// The authority that admitted it, when it is in the tree.
+        public var parent: String?
+    }
+
+    /// The members as a tree of admissions (PROTOCOL.md §3.2): the genesis,
+    /// the authorities it admitted (a provincial hub with its region), the
+    /// nodes each of those admitted, depth first, each level by name then
+    /// node id. Nodes no admission places (not members, or revoked with no
+    /// admission standing) follow at depth 0.
+    public var tree: [TreeRow] {
+        var children: [String: [Member]] = [:]
+        for member in members {
+            if let parent = member.admittedBy, parent != member.node { children[parent, default: []].append(member) }
+        }
+        for key in children.keys {
+            children[key]!.sort { ($0.name ?? "", $0.node) < ($1.name ?? "", $1.node) }
+        }
+        var rows: [TreeRow] = []
+        var placed: Set<String> = []
+        func visit(_ member: Member, lasts: [Bool], parent: String?) {
+            guard placed.insert(member.node).inserted else { return }
+            rows.append(TreeRow(member: member, depth: lasts.count, lastAtEachLevel: lasts, parent: parent))
+            let list = (children[member.node] ?? []).filter { !placed.contains($0.node) }
+            for (i, child) in list.enumerated() { visit(child, lasts: lasts + [i == list.count - 1], parent: member.node) }
+        }
+        if let genesis = members.first(where: { $0.node == network }) { visit(genesis, lasts: [], parent: nil) }
+        for member in members where !placed.contains(member.node) {
+            // Admitted by an authority this node does not know: its own root.
+            if let parent = member.admittedBy, members.contains(where: { $0.node == parent }) { continue }
+            visit(member, lasts: [], parent: nil)
+        }
+        for member in members where !placed.contains(member.node) { visit(member, lasts: [], parent: nil) }
+        return rows
+    }
+}

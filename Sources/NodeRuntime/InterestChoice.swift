@@ -57,3 +57,32 @@ public struct InterestChoice: Sendable, Equatable {
         return Interest(regions: [ownRegion] + regions, authors: authors, roles: roles)
     }
 }
+
+/// What `tcnode status` shows of this node's interest: the configured mode
+/// and what the node asks its peers for now (PROTOCOL.md §7.16).
+public struct InterestStatus: Sendable, Codable, Equatable {
+    /// auto, region or everything, as tcnode.toml says.
+    public var mode: String
+    /// True when the node asks for every author's log.
+    public var everything: Bool
+    /// What it asks for otherwise, beside the roster (the genesis's and
+    /// whole-network authorities' logs) and its own log.
+    public var regions: [String]
+    public var authors: [String]
+    public var roles: [String]
+
+    public init(choice: InterestChoice, sent: Interest?) {
+        mode = choice.mode.rawValue
+        everything = sent == nil
+        regions = sent?.regions ?? []
+        authors = sent?.authors ?? []
+        roles = sent?.roles ?? []
+    }
+}
+
+extension InterestChoice {
+    /// The status of this choice for `node` under `roster`.
+    public func status(node: NodeID, roster: Roster, configuredRegion: String?) -> InterestStatus {
+        InterestStatus(choice: self, sent: interest(node: node, roster: roster, configuredRegion: configuredRegion))
+    }
+}

@@ -30,6 +30,8 @@ public struct StatusReport: Sendable, Codable, Equatable {
     public var diskFreeBytes: Int64?
     /// Nodes heard from by bundle (a stick), newest import first.
     public var bundles: [BundleStatus]?
+    /// What this node asks its peers for (PROTOCOL.md §7.16).
+    public var interest: InterestStatus?
 
     public struct BundleStatus: Sendable, Codable, Equatable {
         public var node: String
@@ -108,6 +110,7 @@ public struct StatusReport: Sendable, Codable, Equatable {
                                 importedMs: b.importedMs, entriesStored: b.entriesStored,
                                 lastNetworkMs: peer.flatMap { $0.connections > 0 ? nowMs : $0.lastSeenMs })
         }
+        if let running { report.interest = running.interestChoice.status(node: node, roster: roster, configuredRegion: running.region) }
         report.state = report.verdict.word
         return report
     }

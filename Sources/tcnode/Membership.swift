@@ -138,20 +138,25 @@ struct Members: AsyncParsableCommand {
         var rows: [[String: Any]] = []
         var table = Table(l.t("NAME", "NAMA"), l.t("ROLE", "PERAN"), l.t("REGION", "WILAYAH"), l.t("STATUS", "STATUS"),
                           l.t("ENTRIES", "ENTRI"), l.t("NODE ID", "ID NODE"))
-        for member in members.members {
+        // The admission tree: the genesis, the authorities it admitted
+        // (a provincial hub and its region), the nodes each admitted.
+        for place in members.tree {
+            let member = place.member
             guard let node = NodeID(member.node) else { continue }
             var row: [String: Any] = [
                 "node": member.node, "node_checked": node.checked, "role": member.role, "status": Words.standing(member, .en),
-                "head_seq": member.headSeq,
+                "head_seq": member.headSeq, "depth": place.depth,
             ]
             if let admittedBy = member.admittedBy {
                 row["name"] = member.name ?? ""
                 row["region"] = member.region ?? ""
                 row["admitted_by"] = admittedBy
             }
+            if let parent = place.parent { row["parent"] = parent }
             if member.status == "revoked", let from = member.revokedFromSeq { row["revoked_from_seq"] = from }
             rows.append(row)
-            table.add((member.name ?? "").clipped(30), Words.role(member.role, l), (member.region ?? "").clipped(30),
+            let name = member.status == "genesis" && member.name == nil ? l.t("(network genesis)", "(genesis jaringan)") : (member.name ?? "")
+            table.add(Self.guides(place) + name.clipped(30), Words.role(member.role, l), (member.region ?? "").clipped(30),
                       Words.standing(member, l), l.count(Int(clamping: member.headSeq)), node.checked)
         }
         if output.json {
@@ -160,5 +165,12 @@ struct Members: AsyncParsableCommand {
         }
         say(l.t("Network ", "Jaringan ") + access.network.checked)
         table.print()
+    }
+
+    /// Lines that draw the tree before a member's name.
+    static func guides(_ place: MemberList.TreeRow) -> String {
+        guard let own = place.lastAtEachLevel.last else { return "" }
+        let above = place.lastAtEachLevel.dropLast().map { $0 ? "   " : "│  " }.joined()
+        return above + (own ? "└─ " : "├─ ")
     }
 }

@@ -54,6 +54,8 @@ struct Status: AsyncParsableCommand {
                 let store = try await data.openStore()
                 report = try await StatusReport.make(store: store, node: store.node, name: config?.name, region: config?.region,
                                                      running: nil, listen: nil)
+                report.interest = (config?.interest ?? InterestChoice()).status(node: store.node, roster: store.roster,
+                                                                                configuredRegion: config?.region)
                 render(report, language: language)
             } catch {
                 render(StatusReport.unreadable(node: "", nowMs: TimeText.nowMs()), language: language)
@@ -168,6 +170,7 @@ struct StatusText {
         if let up = r.uptimeSeconds { version += t(", up ", ", aktif ") + language.duration(seconds: Int64(up)) }
         lines.append(t("Version   ", "Versi     ") + version)
         if let listen = r.listen { lines.append(t("Listening ", "Mendengar ") + listen) }
+        if let interest = r.interest { lines.append(t("Interest  ", "Minat     ") + interestText(interest)) }
         lines.append("")
         let s = r.store
         lines.append(t("Store     ", "Data      ") + t(
@@ -208,6 +211,22 @@ struct StatusText {
         }
         out += fit(details, indent: 4)
         return out.joined(separator: "\n")
+    }
+
+    /// What the node fetches from its peers, in words.
+    func interestText(_ i: InterestStatus) -> String {
+        let mode = "(interest = \(i.mode))"
+        if i.everything {
+            return t("every author's entries \(mode)", "entri semua penulis \(mode)")
+        }
+        var parts: [String] = []
+        if !i.regions.isEmpty { parts.append(t("region ", "wilayah ") + i.regions.joined(separator: ", ")) }
+        if !i.authors.isEmpty {
+            parts.append(t("authors ", "penulis ") + i.authors.map { NodeID($0)?.short ?? String($0.prefix(8)) }.joined(separator: ", "))
+        }
+        if !i.roles.isEmpty { parts.append(t("roles ", "peran ") + i.roles.map { Words.role($0, language) }.joined(separator: ", ")) }
+        return parts.joined(separator: "; ")
+            + t(", the roster and its own entries \(mode)", ", daftar anggota dan entrinya sendiri \(mode)")
     }
 
     /// A peer still syncing, or between connections: what is left to fetch,
