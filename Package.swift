@@ -69,6 +69,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -206,6 +207,7 @@ let package = Package(
             dependencies: [
                 "TestSupport",
                 "HubViews",
+                "LinkEmulator",
                 "DemoData",
                 "NodeRuntime",
                 "Replication",

@@ -13,6 +13,16 @@ public struct HubViewsOpener: ViewsOpener {
     public func open(path: String, store: Store, blobs: BlobStore) throws -> any NodeViews {
         try Views(path: path, store: store, blobs: blobs)
     }
+
+    /// The views on PostgreSQL when `views_store` names a server, else the
+    /// SQLite file at `path`.
+    @available(*, noasync, message: "opens a database; call it through OffPool.run")
+    public func open(config: NodeConfig, path: String, store: Store, blobs: BlobStore, logger: Logger) throws -> any NodeViews {
+        guard let url = config.viewsStore, PostgresViewsLocation.isPostgres(url) else { return try Views(path: path, store: store, blobs: blobs) }
+        let location = try PostgresViewsLocation.parse(url, passwordFile: config.viewsPasswordFile)
+        logger.info("views on PostgreSQL: \(location) (password from \(location.passwordSource))")
+        return try Views(postgres: location, store: store, blobs: blobs, logger: logger)
+    }
 }
 
 extension Views: NodeViews {

@@ -27,6 +27,9 @@ final class PostgresViews: Sendable {
     /// Whether the schema has been checked (and migrated) since start.
     private let ready = Atomic<Bool>(false)
     private let migrating = NSLock()
+    /// The longest a statement may take (a batch of the catch-up is one
+    /// statement per table at most): past it the connection is closed.
+    static let queryTimeout: TimeAmount = .seconds(120)
     /// Connections kept idle at most; more are opened when readers need them and closed after.
     static let keep = 4
 
@@ -69,7 +72,16 @@ final class PostgresViews: Sendable {
     /// connection that failed is closed, not kept.
     @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     func withConnection<T>(_ body: (PostgresViewsSQL) throws -> T) throws -> T {
-        let connection = try idle.withLock { $0.popLast() } ?? connect()
+        // A kept connection the server (or the network) closed meanwhile is
+        // dropped here: a query written to a closed channel is never answered.
+        var kept: PostgresConnection?
+        while let next = idle.withLock({ $0.popLast() }) {
+            if !next.isClosed {
+                kept = next
+                break
+            }
+        }
+        let connection = try kept ?? connect()
         let sql = PostgresViewsSQL(connection: connection, logger: logger)
         do {
             let result = try body(sql)
@@ -221,7 +233,14 @@ struct PostgresViewsSQL: ViewsSQL {
             case .blob(let data): binds.append(ByteBuffer(bytes: data))
             }
         }
-        let result = try connection.query(PostgresQuery(unsafeSQL: Self.numbered(sql), binds: binds), logger: logger).wait()
+        let query = connection.query(PostgresQuery(unsafeSQL: Self.numbered(sql), binds: binds), logger: logger)
+        // A server that stops answering (a network that drops silently) must
+        // not hold this thread for ever: the connection is closed, which
+        // fails the query, and the views try again later.
+        let connection = self.connection
+        let timer = query.eventLoop.scheduleTask(in: PostgresViews.queryTimeout) { PostgresViews.discard(connection) }
+        query.whenComplete { _ in timer.cancel() }
+        let result = try query.wait()
         return try result.rows.map { row in
             var columns: [String] = [], values: [DatabaseValue] = []
             for cell in row.makeRandomAccess() {

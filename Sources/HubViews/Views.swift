@@ -18,6 +18,8 @@ public final class Views: Sendable {
     /// Centres' ids parsed from their text, kept: a parse costs about two
     /// microseconds, and a page over ten thousand centres needs every one.
     let ids = Mutex<[String: NodeID]>([:])
+    /// How far behind the log the views are, and whether their database answers.
+    public let health: ViewsHealth
 
     /// Opens the views beside a store, starting over from the log when the
     /// file is missing, damaged, of another schema, or ahead of the store
@@ -26,6 +28,7 @@ public final class Views: Sendable {
         self.path = path
         self.store = store
         self.blobs = blobs
+        self.health = ViewsHealth(backend: "sqlite")
         self.database = .sqlite(try Views.openOrRecreate(path: path, store: store))
     }
 
@@ -43,6 +46,7 @@ public final class Views: Sendable {
         self.blobs = blobs
         let postgres = PostgresViews(location: location, logger: logger)
         self.database = .postgresql(postgres)
+        self.health = ViewsHealth(backend: "postgresql")
         do {
             try postgres.prepare()
             let applied = try postgres.read { sql in try sql.value(Int64.self, "SELECT applied_position FROM meta WHERE id = 1") ?? 0 }
@@ -52,6 +56,7 @@ public final class Views: Sendable {
             }
         } catch let failure as PostgresViews.Failure where failure.isUnreachable {
             logger.warning("\(failure)")
+            health.update(applied: nil, store: nil, error: failure.description)
         }
     }
 
@@ -331,5 +336,15 @@ extension Views {
     @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     public func strings(_ sql: String) throws -> [String] {
         try read { db in try db.all(sql).map { String.fromDatabaseValue($0.values[0]) ?? ($0.values[0].isNull ? "" : "\($0.values[0])") } }
+    }
+}
+
+extension Views {
+    /// On PostgreSQL, drops the views' schema with every table in it (for
+    /// benchmarks and tests that made a schema of their own); nothing on SQLite.
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
+    public func dropSchema() throws {
+        guard case .postgresql(let postgres) = database else { return }
+        try postgres.withConnection { sql in try sql.execute("DROP SCHEMA \(PostgresViews.quoted(postgres.location.schema)) CASCADE") }
     }
 }

@@ -135,12 +135,15 @@ public struct NodeAssembly: Sendable {
             let path = (directory.path as NSString).appendingPathComponent("views.sqlite")
             let opened: any NodeViews
             do {
-                opened = try await OffPool.run { try opener.open(path: path, store: store, blobs: blobs) }
+                opened = try await OffPool.run { try opener.open(config: config, path: path, store: store, blobs: blobs, logger: logger) }
             } catch {
-                throw Daemon.StartupError(description: "cannot open the views in \(directory.path): \(error)")
+                // On PostgreSQL, the error names the setting to fix (views_store, views_password_file).
+                throw Daemon.StartupError(description: config.viewsStore == nil ? "cannot open the views in \(directory.path): \(error)"
+                                              : "cannot open the views: \(error)", isConfiguration: config.viewsStore != nil)
             }
             views = opened
-            photos = Photos(blobs: blobs, policy: opened.photoPolicy(fetchAll: isHub || viewsOn))
+            let fetchAll = PhotoFetch.fetchesAll(node: key.id, roster: store.roster, viewsOn: viewsOn, configured: config.fetchAllPhotos)
+            photos = Photos(blobs: blobs, policy: opened.photoPolicy(fetchAll: fetchAll))
         }
         var timing = timing
         timing.idleSend = .seconds(config.keepaliveSeconds)

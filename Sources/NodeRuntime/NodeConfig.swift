@@ -18,6 +18,8 @@ public struct NodeConfig: Sendable, Equatable {
     public var region: String?
     /// What this node asks its peers for (PROTOCOL.md §7.16).
     public var interest = InterestChoice()
+    /// Fetch every photo of the records held (nil: only on a hub, see `PhotoFetch`).
+    public var fetchAllPhotos: Bool?
     public var logLevel: Logger.Level = .info
     /// Empty host: metrics off.
     public var metricsHost = "127.0.0.1"
@@ -31,6 +33,11 @@ public struct NodeConfig: Sendable, Equatable {
     public var viewsPort = 8080
     /// Required to bind the views anywhere but loopback.
     public var viewsToken: String?
+    /// Where the views are kept: nil for views.sqlite in the data directory,
+    /// or "postgresql://USER@HOST:PORT/DATABASE" (docs/OPERATIONS.md).
+    public var viewsStore: String?
+    /// The PostgreSQL password's file (else PGPASSWORD); never in views_store.
+    public var viewsPasswordFile: String?
     public var blobMaxBytes = 10 * 1024 * 1024
     /// Seconds without sending before a PING (PROTOCOL.md §7.9).
     public var keepaliveSeconds = 150
@@ -65,12 +72,15 @@ public struct NodeConfig: Sendable, Equatable {
         "interest_regions": "list of further regions whose records to fetch",
         "interest_authors": "list of node ids whose records to fetch whatever their region",
         "interest_roles": "list of roles whose members' records to fetch (telecenter, hub, monitor, authority)",
+        "fetch_all_photos": "true to fetch the photos of every record held, false for only this node's own (default: true on a hub)",
         "log_level": "trace, debug, info, notice, warning, error or critical",
         "metrics": "HOST:PORT for Prometheus metrics, or \"\" for none",
         "control_socket": "path of the Unix socket tcnode talks to",
         "views": "true to serve the network-wide views and dashboard",
         "views_listen": "HOST:PORT of the views and dashboard",
         "views_token": "access token; required to bind views_listen beyond loopback",
+        "views_store": "where the views are kept: \"sqlite\" (default, views.sqlite in data_dir) or postgresql://USER@HOST:PORT/DATABASE",
+        "views_password_file": "file holding the PostgreSQL password of views_store's user (else PGPASSWORD)",
         "blob_max_bytes": "largest photo accepted, in bytes",
         "keepalive_seconds": "seconds without sending before a PING, 10 to 3600 (default 150: about 40 KB a day per idle link)",
         "peer_timeout_seconds": "seconds without receiving before a peer counts as gone; at least twice keepalive_seconds (default 360)",
@@ -185,6 +195,18 @@ public struct NodeConfig: Sendable, Equatable {
         for (i, role) in config.interest.roles.enumerated() where Role(rawValue: role) == nil {
             throw Error(path: path, option: "interest_roles[\(i)]", problem: "'\(role)' is not one of telecenter, hub, monitor, authority")
         }
+        // A list that cannot change what is fetched is a mistake to point at, not to ignore.
+        if config.interest.mode == .everything {
+            for (key, list) in [("interest_regions", config.interest.regions), ("interest_authors", config.interest.authors.map(\.description)),
+                                ("interest_roles", config.interest.roles)] where !list.isEmpty {
+                throw Error(path: path, option: key,
+                            problem: "has no effect with interest = \"everything\" (every record is fetched already); remove \(key), or set interest = \"auto\" or \"region\"")
+            }
+        }
+        if let value = table["fetch_all_photos"] {
+            guard let flag = value.bool else { throw Error(path: path, option: "fetch_all_photos", problem: "must be true or false") }
+            config.fetchAllPhotos = flag
+        }
         if let level = try string("log_level") {
             guard let parsed = Logger.Level(rawValue: level) else {
                 throw Error(path: path, option: "log_level", problem: "'\(level)' is not one of \(options["log_level"]!)")
@@ -202,6 +224,20 @@ public struct NodeConfig: Sendable, Equatable {
         }
         if let (host, port) = try address("views_listen") { (config.viewsHost, config.viewsPort) = (host, port) }
         config.viewsToken = try string("views_token")
+        if let store = try string("views_store"), store != "sqlite" {
+            guard store.hasPrefix("postgresql://") || store.hasPrefix("postgres://") else {
+                throw Error(path: path, option: "views_store", problem: "must be \"sqlite\" or postgresql://USER@HOST:PORT/DATABASE")
+            }
+            guard !(store.split(separator: "@").first ?? "").dropFirst("postgresql://".count).contains(":") else {
+                throw Error(path: path, option: "views_store",
+                            problem: "must not hold the password: put it in a file only tcnoded reads and name it in views_password_file")
+            }
+            config.viewsStore = store
+        }
+        if let file = try string("views_password_file") {
+            guard file.hasPrefix("/") else { throw Error(path: path, option: "views_password_file", problem: "must be an absolute path") }
+            config.viewsPasswordFile = file
+        }
         if let value = table["blob_max_bytes"] {
             guard let n = value.int, n > 0 else {
                 throw Error(path: path, option: "blob_max_bytes", problem: "must be a positive whole number of bytes")

@@ -10,6 +10,17 @@ import ServiceLifecycle
 public protocol ViewsOpener: Sendable {
     @available(*, noasync, message: "opens a database; call it through OffPool.run")
     func open(path: String, store: Store, blobs: BlobStore) throws -> any NodeViews
+    /// Opens the views where the config keeps them (`views_store`); by
+    /// default the file at `path`.
+    @available(*, noasync, message: "opens a database; call it through OffPool.run")
+    func open(config: NodeConfig, path: String, store: Store, blobs: BlobStore, logger: Logger) throws -> any NodeViews
+}
+
+extension ViewsOpener {
+    @available(*, noasync, message: "opens a database; call it through OffPool.run")
+    public func open(config: NodeConfig, path: String, store: Store, blobs: BlobStore, logger: Logger) throws -> any NodeViews {
+        try open(path: path, store: store, blobs: blobs)
+    }
 }
 
 /// The views of a running node, as its assembly uses them.

@@ -18,15 +18,22 @@ struct ViewsBench: AsyncParsableCommand {
         commandName: "views",
         abstract: "Views catch-up rate against the ingest rate, and dashboard times, on a large generated network.")
 
-    @Option(help: "Views backend: sqlite (postgresql is not built yet).") var backend = "sqlite"
+    @Option(help: "Views backend: sqlite or postgresql.") var backend = "sqlite"
+    @Option(help: "With --backend postgresql: the server, postgresql://USER@HOST:PORT/DATABASE (a new schema is made there and dropped after).")
+    var postgres: String?
+    @Option(help: "With --backend postgresql: a file holding the password (else PGPASSWORD).") var passwordFile: String?
     @Option(help: "Centres in the generated network.") var centres = 1000
     @Option(help: "Entries in the generated network (about).") var entries = 1_000_000
     @Option(help: "Requests timed per page.") var requests = 30
     @Flag(help: "Give products, trainings and surveys photos, as tcnode generate-demo does.") var photos = false
 
     func validate() throws {
-        guard backend == "sqlite" else {
-            throw ValidationError("--backend \(backend): only sqlite is available in this build (postgresql comes with issue 15 part 1)")
+        guard backend == "sqlite" || backend == "postgresql" else { throw ValidationError("--backend must be sqlite or postgresql") }
+        if backend == "postgresql" {
+            guard let postgres, PostgresViewsLocation.isPostgres(postgres) else {
+                throw ValidationError("--backend postgresql needs --postgres postgresql://USER@HOST:PORT/DATABASE "
+                                      + "(scripts/postgres-test-server starts a private one: see docs/OPERATIONS.md)")
+            }
         }
         guard centres >= 1 else { throw ValidationError("--centres must be at least 1") }
         guard entries >= 4 * centres else { throw ValidationError("--entries must be at least 4 per centre (\(4 * centres) for \(centres) centres)") }
@@ -70,7 +77,16 @@ struct ViewsBench: AsyncParsableCommand {
         say("ingest (decode + verify + store, pipelined): \(Int(ingestRate))/s, \(String(format: "%.0f", ingestMicros)) µs of CPU an entry")
 
         // 3. Views catch-up from an empty views database.
-        let views = try Views(path: scratch.file("views.sqlite"), store: store, blobs: blobs)
+        let views: Views
+        if backend == "postgresql", let postgres {
+            var location = try PostgresViewsLocation.parse(postgres, passwordFile: passwordFile)
+            location.schema = "bench_\(UInt32.random(in: 0...UInt32.max))"
+            views = try await OffPool.run { [location] in
+                try Views(postgres: location, store: store, blobs: blobs, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
+            }
+        } else {
+            views = try Views(path: scratch.file("views.sqlite"), store: store, blobs: blobs)
+        }
         let progress = CatchUpProgress()
         progress.note(0)
         let catchUpCPU = cpuSeconds()
@@ -86,7 +102,19 @@ struct ViewsBench: AsyncParsableCommand {
 
         // 4. The dashboard's main page and the summary, served as the daemon serves them.
         let (mainMs, summaryMs) = try await serve(views: views, store: store, key: replicaKey)
-        let viewsBytes = ["", "-wal"].reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: views.path + $1)[.size] as? Int) ?? 0) }
+        let viewsBytes: Int
+        if backend == "postgresql" {
+            // Tables, their indexes and TOAST, as the server stores them.
+            viewsBytes = try await OffPool.run {
+                Int(try views.strings("""
+                    SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname = current_schema() AND c.relkind = 'r'
+                    """).first ?? "0") ?? 0
+            }
+            try await OffPool.run { try views.dropSchema() }
+        } else {
+            viewsBytes = ["", "-wal"].reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: views.path + $1)[.size] as? Int) ?? 0) }
+        }
         try views.close()
         try store.close()
         print(String(format: "catchup_vs_ingest=%.2f catchup_last_vs_first=%.2f dashboard_main_ms=%.1f summary_ms=%.1f", catchUpRate / ingestRate,
