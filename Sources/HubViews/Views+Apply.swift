@@ -16,6 +16,8 @@ struct ApplyContext {
     var seqs: [String: Int64] = [:]
     /// Centres whose surveys changed: their `latest` flags are set again at `flush`.
     var surveyed: Set<String> = []
+    /// On PostgreSQL, the batch's record rows, written at `flush` (see `ApplyBuffer`).
+    var buffer: ApplyBuffer?
 
     struct CounterKey: Hashable {
         let metric: String
@@ -27,6 +29,19 @@ struct ApplyContext {
         self.db = db
         self.roster = roster
         self.blobs = blobs
+        if db.dialect == .postgresql { buffer = ApplyBuffer() }
+    }
+
+    /// Reads at once what the batch's changes will ask for (PostgreSQL only).
+    mutating func prefetch(_ changes: [ViewChange]) throws {
+        let db = self.db
+        try buffer?.prefetch(changes, regions: &regions, db: db)
+    }
+
+    /// Writes the buffered rows before a statement that reads the tables directly.
+    mutating func writeBuffer() throws {
+        let db = self.db
+        try buffer?.write(db: db)
     }
 
     static let tables = ["product", "sale", "training", "monitoring", "activity"]
@@ -47,6 +62,7 @@ struct ApplyContext {
     /// Writes the batch's counters and seqs. A counter that comes back to
     /// zero is removed (pages list only what is there).
     mutating func flush() throws {
+        try writeBuffer()
         try ViewsBulk.addCounters(counters.filter { $0.value != 0 }.map { ($0.key.metric, $0.key.d1, $0.key.d2, $0.value) }, db: db)
         counters = [:]
         try ViewsBulk.raiseSeqs(seqs.map { ($0.key, $0.value) }, db: db)
@@ -78,7 +94,12 @@ struct ApplyContext {
     /// Applies one entry of the log (for rebuilding an author's rows).
     mutating func apply(_ entry: Entry) throws { try apply(ViewChange(entry)) }
 
-    func insert(_ record: ViewRecord, into table: String) throws {
+    mutating func insert(_ record: ViewRecord, into table: String) throws {
+        if buffer != nil {
+            buffer!.insert(.init(table: table, author: String.fromDatabaseValue(record.row["author"] ?? .null) ?? "",
+                                 key: String.fromDatabaseValue(record.row["key"] ?? .null) ?? ""), record: record)
+            return
+        }
         let sql = "INSERT INTO \(table)(\(record.columns.joined(separator: ","))) VALUES (\(record.columns.map { _ in "?" }.joined(separator: ",")))"
         try db.execute(sql, record.values)
     }
@@ -93,6 +114,15 @@ struct ApplyContext {
     }
 
     mutating func remove(table: String, author: String, key: String) throws {
+        if buffer != nil {
+            let k = ApplyBuffer.Key(table: table, author: author, key: key)
+            let db = self.db
+            guard let old = try buffer!.row(k, db: db) else { return }
+            add(Contributions.of(kind: table, row: old), region: try region(of: author), sign: -1)
+            if table == "monitoring", let subject = old["subject"].flatMap(String.fromDatabaseValue) { surveyed.insert(subject) }
+            buffer!.delete(k)
+            return
+        }
         if let old = try db.one("SELECT * FROM \(table) WHERE author = ? AND key = ?", [author, key]) {
             add(Contributions.of(kind: table, row: old.dictionary), region: try region(of: author), sign: -1)
             if table == "monitoring", let subject = old["subject"].flatMap(String.fromDatabaseValue) { surveyed.insert(subject) }
@@ -104,6 +134,7 @@ struct ApplyContext {
 
     /// Removes every row of an author (before rebuilding it).
     mutating func removeAll(of author: String) throws {
+        try writeBuffer()
         for table in Self.tables {
             for key in try db.column(String.self, "SELECT key FROM \(table) WHERE author = ?", [author]) {
                 try remove(table: table, author: author, key: key)
@@ -119,6 +150,7 @@ struct ApplyContext {
     }
 
     mutating func applyProfile(author: String, fields: ProfileFields?) throws {
+        try writeBuffer()
         let columns = ProfileFields.columns
         try db.execute("""
             INSERT INTO centre(author, \(columns.joined(separator: ", ")), has_profile)
@@ -132,6 +164,7 @@ struct ApplyContext {
     /// Recomputes a centre's region; when it changed, moves the centre's
     /// contributions to the counters of the new region.
     mutating func updateRegion(of author: String) throws {
+        try writeBuffer()
         let row = try db.one("SELECT kabupaten, admitted_region, region FROM centre WHERE author = ?", [author])
         let new = Self.regionName(kabupaten: row?[0], admitted: row?[1])
         let old = try region(of: author)
@@ -155,12 +188,17 @@ struct ApplyContext {
         return a.split(separator: "/").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? a
     }
 
-    func recordPhotos(_ photos: [PhotoRef], author: String, kind: String, key: String) throws {
+    mutating func recordPhotos(_ photos: [PhotoRef], author: String, kind: String, key: String) throws {
         guard !photos.isEmpty else { return }
         for photo in photos {
             // Asked here, inside the transaction, so that a photo arriving
             // now is either seen as held or marked after this commit.
             let held = blobs?.has(photo.hash) ?? false
+            if buffer != nil {
+                buffer!.addPhoto(.init(table: kind, author: author, key: key),
+                                 [photo.sha256, author, kind, key, photo.subject, photo.size, photo.type, held ? 1 : 0, photo.pieces])
+                continue
+            }
             try db.execute("""
                 INSERT INTO blob_ref(sha256, author, kind, key, subject, size, type, have, pieces)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING

@@ -141,6 +141,7 @@ public final class Views: Sendable {
 
     static func apply(_ batch: ViewBatch, db: any ViewsSQL, blobs: BlobStore?) throws {
         var ctx = ApplyContext(db: db, roster: batch.roster, blobs: blobs)
+        try ctx.prefetch(batch.changes)
         for change in batch.changes { try ctx.apply(change) }
         try ctx.flush()
         try db.execute("UPDATE meta SET applied_position = ? WHERE id = 1", [batch.position])

@@ -107,7 +107,7 @@ struct ViewsBench: AsyncParsableCommand {
             // Tables, their indexes and TOAST, as the server stores them.
             viewsBytes = try await OffPool.run {
                 Int(try views.strings("""
-                    SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    SELECT sum(pg_total_relation_size(c.oid))::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                     WHERE n.nspname = current_schema() AND c.relkind = 'r'
                     """).first ?? "0") ?? 0
             }
