@@ -318,7 +318,7 @@ struct LinkNode: Sendable {
 
     /// Admits `other` as a telecenter (this node must be the genesis).
     func admit(_ other: LinkNode) async throws {
-        let body = #"{"node":"\#(other.node.id)","role":"telecenter","name":"bench","region":"bench"}"#
+        let body = #"{"node":"\#(other.node.id)","role":"telecenter","name":"bench","region":"\#(Workload.region)"}"#
         try await node.append([.put(kind: "admit", key: other.node.id.description, body: body, time: 0)])
     }
 

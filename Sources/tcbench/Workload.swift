@@ -11,6 +11,12 @@ struct Workload {
     /// Each author's entries, in seq order, author after author.
     let logs: [[VerifiedEntry]]
 
+    /// The region every author is admitted in. The benchmark's fresh
+    /// nodes are admitted in it too: a telecenter wants its own region's
+    /// records (PROTOCOL.md §7.16), so a node of another region would, once
+    /// it knows its own admit, be offered none of them.
+    static let region = "Jawa Timur"
+
     var all: [VerifiedEntry] { admits + logs.flatMap { $0 } }
     var entryCount: Int { logs.reduce(0) { $0 + $1.count } }
 
@@ -20,7 +26,7 @@ struct Workload {
         var admits: [VerifiedEntry] = []
         var prev = Bytes32.zero
         for (i, a) in authors.enumerated() {
-            let body = #"{"node":"\#(a.id)","role":"telecenter","name":"Telecenter \#(i)","region":"Jawa Timur"}"#
+            let body = #"{"node":"\#(a.id)","role":"telecenter","name":"Telecenter \#(i)","region":"\#(Self.region)"}"#
             let e = try Entry.sign(.put(kind: "admit", key: a.id.description, body: body, time: 1_763_798_400_000),
                                    seq: UInt64(i + 1), prev: prev, with: genesis)
             prev = e.entry.id.hash
