@@ -124,6 +124,23 @@ struct PostgresFaultTests {
         try await link.stop()
     }
 
+    /// PostgreSQL's tables hold what SQLite's hold, row for row, for a log
+    /// with replaced, deleted and revoked records, a region move and late
+    /// members (ViewsCatchUpTests' history), caught up in small batches.
+    @Test func postgresBuildsTheSameTablesAsSQLite() async throws {
+        let h = try ViewsCatchUpTests.History()
+        for stage in 0..<3 { try h.edit(stage: stage) }
+        let sqlite = try Views(path: h.dir.file("reference.sqlite"), store: h.store, blobs: h.blobs)
+        let postgres = try await OffPool.run { [store = h.store, blobs = h.blobs, path = h.dir.file("pg")] in
+            try Views(postgres: ViewsUnderTest.schema(for: path, in: ViewsUnderTest.postgres!), store: store, blobs: blobs)
+        }
+        try await sqlite.catchUp(batch: 64)
+        try await postgres.catchUp(batch: 64)
+        ViewsCatchUpTests.expectSame(try await ViewsCatchUpTests.tables(sqlite), try await ViewsCatchUpTests.tables(postgres), "PostgreSQL")
+        try sqlite.close()
+        try postgres.close()
+    }
+
     @Test func aWrongPasswordIsAnErrorNamingTheSetting() async throws {
         let dir = TemporaryDirectory("tcpgcreds")
         let (_, store) = try Self.network(dir, centres: 2)
