@@ -305,3 +305,16 @@ struct PostgresViewsSQL: ViewsSQL {
         return out
     }
 }
+
+import Hummingbird
+
+/// A page asked while PostgreSQL cannot be reached answers 503 (try again
+/// later) with the reason, rather than a bare 500.
+extension PostgresViews.Failure: HTTPResponseError {
+    var status: HTTPResponse.Status { isUnreachable ? .serviceUnavailable : .internalServerError }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: "The views are unavailable: \(description)\n")))
+    }
+}

@@ -42,6 +42,8 @@ public enum ViewsServer {
         }
 
         let api = router.group("api/v1")
+        // How far behind the log the views are, and whether their database answers.
+        api.get("views/status") { _, _ in try json(views.health.snapshot) }
         api.get("summary") { request, _ in try await OffPool.run { try json(views.summary(filter: filter(request), freshness: freshness())) } }
         api.get("nodes") { request, _ in try await OffPool.run { try json(views.nodes(filter: filter(request), freshness: freshness())) } }
         api.get("products") { request, _ in try await OffPool.run { try json(views.products(filter: filter(request))) } }
