@@ -17,7 +17,8 @@ public final class ViewsHealth: Sendable {
         public var available: Bool
         /// What went wrong last (no password in it), nil once it works again.
         public var error: String?
-        public var behind: Int64 { max(0, storePosition - appliedPosition) }
+        /// Entries stored and not yet in the views.
+        public var behind: Int64
 
         enum CodingKeys: String, CodingKey {
             case backend, appliedPosition = "applied_position", storePosition = "store_position", available, error, behind
@@ -26,25 +27,7 @@ public final class ViewsHealth: Sendable {
         public init(backend: String, appliedPosition: Int64, storePosition: Int64, available: Bool, error: String?) {
             (self.backend, self.appliedPosition, self.storePosition, self.available, self.error) =
                 (backend, appliedPosition, storePosition, available, error)
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            backend = try c.decode(String.self, forKey: .backend)
-            appliedPosition = try c.decode(Int64.self, forKey: .appliedPosition)
-            storePosition = try c.decode(Int64.self, forKey: .storePosition)
-            available = try c.decode(Bool.self, forKey: .available)
-            error = try c.decodeIfPresent(String.self, forKey: .error)
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(backend, forKey: .backend)
-            try c.encode(appliedPosition, forKey: .appliedPosition)
-            try c.encode(storePosition, forKey: .storePosition)
-            try c.encode(available, forKey: .available)
-            try c.encodeIfPresent(error, forKey: .error)
-            try c.encode(behind, forKey: .behind)
+            behind = max(0, storePosition - appliedPosition)
         }
     }
 
@@ -64,6 +47,7 @@ public final class ViewsHealth: Sendable {
             if let store { s.storePosition = store }
             s.available = error == nil
             s.error = error
+            s.behind = max(0, s.storePosition - s.appliedPosition)
             return s
         }
         behindGauge.record(Double(now.behind))
