@@ -1,6 +1,8 @@
 import Foundation
 import NodeRuntime
 import Replication
+import Subprocess
+import SystemPackage
 
 /// The built `tcnoded` and `tcnode` executables, next to the test bundle.
 enum Products {
@@ -30,33 +32,48 @@ struct CommandResult {
 }
 
 /// Runs a command to completion (bounded by `timeout`).
+///
+/// With swift-subprocess, not Foundation's `Process`: on Linux,
+/// `Process.run()` (swift-corelibs-foundation up to Swift 6.3.1) reads
+/// 256 bytes past each `/proc/self/fd` entry and crashes the whole test
+/// process when one sits at the end of a page (swiftlang/
+/// swift-corelibs-foundation#5472); the default lane, thousands of CLI runs
+/// beside hundreds of open sockets and databases, hit it in CLIStressTests.
+/// Subprocess closes descriptors with closefrom and never scans the
+/// directory. (`DaemonProcess.start` still uses `Process`: a few dozen long
+/// runs per suite, and it needs the process object across calls.)
 func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
          timeout: Duration = .seconds(60)) async throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env["LANG"] = "C.UTF-8"
     env["LC_ALL"] = nil
     env["LC_MESSAGES"] = nil
     for (k, v) in environment { env[k] = v }
-    process.environment = env
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    async let stdout = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
-    async let stderr = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
-    let deadline = ContinuousClock.now + timeout
-    while process.isRunning {
-        if ContinuousClock.now > deadline {
-            process.terminate()
+    let variables = env.map { Array("\($0.key)=\($0.value)".utf8) }
+    return try await withThrowingTaskGroup(of: CommandResult?.self) { group in
+        group.addTask {
+            let result = try await Subprocess.run(.path(FilePath(executable)), arguments: Arguments(arguments),
+                                                  environment: .custom(variables),
+                                                  output: .string(limit: 64 << 20), error: .string(limit: 64 << 20))
+            let status: Int32
+            switch result.terminationStatus {
+            case .exited(let code): status = code
+            case .signaled(let signal): status = 128 + signal
+            }
+            return CommandResult(status: status, stdout: result.standardOutput ?? "", stderr: result.standardError ?? "")
+        }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            return nil
+        }
+        // Whichever ends first; cancelling the run ends the process.
+        guard let first = try await group.next(), let result = first else {
+            group.cancelAll()
             throw ProcessTestError("\(executable) \(arguments) did not finish within \(timeout)")
         }
-        try await Task.sleep(for: .milliseconds(20))
+        group.cancelAll()
+        return result
     }
-    return CommandResult(status: process.terminationStatus, stdout: String(decoding: await stdout, as: UTF8.self),
-                         stderr: String(decoding: await stderr, as: UTF8.self))
 }
 
 /// A tcnoded process with its own data directory, config and control
