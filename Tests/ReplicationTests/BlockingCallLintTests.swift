@@ -40,16 +40,46 @@ import Testing
         #expect(modules.count >= 5, "the sources were not found under \(Self.root.path)")
         for directory in modules.filter({ !$0.hasPrefix(".") }).sorted().map({ "Sources/" + $0 }) {
             for (name, text) in try Self.sources(directory) {
-                for (i, line) in text.components(separatedBy: "\n").enumerated() {
+                let lines = text.components(separatedBy: "\n")
+                for (i, line) in lines.enumerated() {
                     let code = line.components(separatedBy: "//").first ?? ""
-                    // `.wait()` on a future, a semaphore, or a detached task
-                    // running synchronous work on the cooperative pool.
-                    if code.contains(".wait()") || code.contains("DispatchSemaphore") || code.contains("Task.detached") {
+                    // `.wait()` on a future, a semaphore, a condition lock
+                    // waited for (how a future is waited for by hand), or a
+                    // detached task running synchronous work on the
+                    // cooperative pool.
+                    let blocks = code.contains(".wait()") || code.contains("DispatchSemaphore") || code.contains("lock(whenValue:")
+                    if code.contains("Task.detached") || (blocks && !Self.inNoasyncFunction(lines, line: i)) {
                         found.append("\(directory)/\(name):\(i + 1): \(line.trimmingCharacters(in: .whitespaces))")
                     }
                 }
             }
         }
         #expect(found.isEmpty, "blocking waits in async code; use async APIs or OffPool.run:\n\(found.joined(separator: "\n"))")
+    }
+
+    /// Whether line `i` is in a function marked `@available(*, noasync)`,
+    /// which the compiler keeps out of async code: there a blocking wait
+    /// runs only on OffPool's threads (the PostgreSQL views' one wait for
+    /// the server is such a function, `blockingResult`).
+    static func inNoasyncFunction(_ lines: [String], line i: Int) -> Bool {
+        guard let declaration = lines[..<i].lastIndex(where: { line in
+            let code = line.trimmingCharacters(in: .whitespaces)
+            return ["func ", "public func ", "static func ", "public static func ", "init(", "public init("].contains { code.hasPrefix($0) }
+        }) else { return false }
+        return lines[max(0, declaration - 3)..<declaration].contains { $0.contains("@available(*, noasync") }
+    }
+
+    @Test func aBlockingWaitOutsideANoasyncFunctionIsFound() {
+        let source = """
+            @available(*, noasync, message: "blocks")
+            func allowed() {
+                done.lock(whenValue: true)
+            }
+            func refused() async {
+                done.lock(whenValue: true)
+            }
+            """.components(separatedBy: "\n")
+        #expect(Self.inNoasyncFunction(source, line: 2))
+        #expect(!Self.inNoasyncFunction(source, line: 5))
     }
 }
