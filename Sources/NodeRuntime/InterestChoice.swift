@@ -54,7 +54,12 @@ public struct InterestChoice: Sendable, Equatable {
             if regions.isEmpty && authors.isEmpty && roles.isEmpty { return nil }
             return Interest(regions: regions, authors: authors, roles: roles)
         }
-        return Interest(regions: [ownRegion] + regions, authors: authors, roles: roles)
+        // A centre (or hub member) wants its whole province, districts
+        // included, so the centres of a province admitted district by
+        // district ("Jawa Timur / Kab. Blitar") still hold each other's
+        // records and relay them; an authority wants the scope it administers.
+        let wanted = roster.isAuthority(node) ? ownRegion : Interest.topRegion(of: ownRegion)
+        return Interest(regions: [wanted] + regions, authors: authors, roles: roles)
     }
 }
 

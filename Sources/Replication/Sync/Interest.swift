@@ -71,8 +71,31 @@ public struct Interest: Sendable, Equatable, Codable {
         let authority = roster.isAuthority(author)
         if authority && roster.scope(of: author) == nil { return true }
         guard let admission = roster.governingAdmission(of: author) else { return true }
-        if let region = admission.region, regionSet.contains(region) { return true }
+        if let region = admission.region, Self.isWithin(region, regionSet) { return true }
         return roleSet.contains(authority ? Role.authority.rawValue : admission.role)
+    }
+
+    /// Whether `region` is one of `listed` or lies under one: a listed
+    /// region takes the regions written as it followed by " / " (a
+    /// province its districts, "Jawa Timur" takes "Jawa Timur / Kab.
+    /// Blitar"; §7.16).
+    static func isWithin(_ region: String, _ listed: Set<String>) -> Bool {
+        if listed.contains(region) { return true }
+        var prefix = Substring(region)
+        while let cut = prefix.range(of: Self.separator, options: .backwards) {
+            prefix = prefix[..<cut.lowerBound]
+            if listed.contains(String(prefix)) { return true }
+        }
+        return false
+    }
+
+    /// What separates a region from the regions under it.
+    public static let separator = " / "
+
+    /// The region a node's own region lies in at the top: its province
+    /// ("Jawa Timur" for "Jawa Timur / Kab. Blitar").
+    public static func topRegion(of region: String) -> String {
+        region.range(of: separator).map { String(region[..<$0.lowerBound]) } ?? region
     }
 
     /// Whether everything `other` wants, this wants too: a checkpoint made
@@ -80,7 +103,7 @@ public struct Interest: Sendable, Equatable, Codable {
     public static func covers(_ wider: Interest?, _ other: Interest?) -> Bool {
         guard let wider else { return true }
         guard let other else { return false }
-        return other.regionSet.isSubset(of: wider.regionSet) && other.authorSet.isSubset(of: wider.authorSet)
+        return other.regionSet.allSatisfy { isWithin($0, wider.regionSet) } && other.authorSet.isSubset(of: wider.authorSet)
             && other.roleSet.isSubset(of: wider.roleSet)
     }
 
