@@ -228,7 +228,9 @@ public struct NodeConfig: Sendable, Equatable {
             guard store.hasPrefix("postgresql://") || store.hasPrefix("postgres://") else {
                 throw Error(path: path, option: "views_store", problem: "must be \"sqlite\" or postgresql://USER@HOST:PORT/DATABASE")
             }
-            guard !(store.split(separator: "@").first ?? "").dropFirst("postgresql://".count).contains(":") else {
+            // URLComponents finds the password of either scheme; a port
+            // with no user ("postgresql://host:5432/db") is not one.
+            guard URLComponents(string: store)?.password == nil else {
                 throw Error(path: path, option: "views_store",
                             problem: "must not hold the password: put it in a file only tcnoded reads and name it in views_password_file")
             }

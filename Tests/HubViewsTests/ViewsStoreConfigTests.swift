@@ -16,8 +16,11 @@ import Testing
         #expect(ok.viewsStore == "postgresql://tcnode_views@db.example.internal:5433/views?schema=hub")
         #expect(ok.viewsPasswordFile == "/etc/tcnode/views-password")
         #expect(try NodeConfig.parse(#"views_store = "sqlite""#, path: "t.toml").viewsStore == nil)
+        #expect(try NodeConfig.parse(#"views_store = "postgresql://db.example.internal:5433/views""#, path: "t.toml").viewsStore
+                == "postgresql://db.example.internal:5433/views")
         for (text, option, words) in [
             (#"views_store = "postgresql://u:secret@h/db""#, "views_store", "must not hold the password"),
+            (#"views_store = "postgres://u:secret@h/db""#, "views_store", "must not hold the password"),
             (#"views_store = "mysql://u@h/db""#, "views_store", "postgresql://"),
             (#"views_password_file = "relative/file""#, "views_password_file", "absolute"),
         ] {
