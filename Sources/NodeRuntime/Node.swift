@@ -247,11 +247,12 @@ public final class Node: Sendable {
     }
 
     func releasePhotos<S: Sequence>(_ shas: S) where S.Element == Bytes32 {
-        let released = photosInFlight.withLock { flying in shas.reduce(0) { $0 + (flying.remove($1) == nil ? 0 : 1) } }
+        let released = photosInFlight.withLock { flying in shas.filter { flying.remove($0) != nil } }
         // Other connections passed these over while this one held them (a
         // provincial hub asked first may not have the photo yet, another
-        // peer may): let them choose again rather than wait for news.
-        if released > 0 { events.broadcast(.photosReferenced) }
+        // peer may): let them choose again rather than wait for news. A
+        // photo released because it arrived needs nobody.
+        if released.contains(where: { !(photos?.blobs.has($0) ?? false) }) { events.broadcast(.photosReferenced) }
     }
 
     /// The views saw new records: connections may have photos to ask for.
