@@ -93,8 +93,6 @@ struct NodeEnvironment: ConnectionEnvironment {
 
     func offered(_ heads: [Head]) { node.noteOffered(heads) }
 
-    func ingested(_ outcome: IngestPipeline.Outcome) { node.noteIngest(outcome.result, from: peer) }
-
     func established(_ hello: Hello) {
         ticket?.established()
         node.metrics.connected.increment()

@@ -109,6 +109,11 @@ struct PeerConnection {
             let pipeline = IngestPipeline(store: store, origin: peer)
             do {
                 try await pipeline.run(ingestQueue) { outcome in
+                    // The node hears of what was stored here, not from the
+                    // core's loop: a batch stored after a cut ended that loop
+                    // must still wake the views and the other connections
+                    // (it once sat unseen until the next entry arrived).
+                    node.noteIngest(outcome.result, from: peer)
                     input.yield(.ingested(outcome))
                     creditInput.yield()
                 }

@@ -465,6 +465,8 @@ public final class Simulation {
         if !batch.entries.isEmpty, let store = me.store {
             do {
                 result = try await store.ingest(batch.entries, from: peer.key.id)
+                // As the daemon's ingest does: the node hears of it when stored.
+                board.post(.ingested(node: c.ends[side].node, result))
             } catch {
                 violations.append("[\(now)] \(me.name) could not store entries: \(error)")
             }
@@ -674,7 +676,6 @@ struct SimEnvironment: ConnectionEnvironment {
 
     func photoHeld(_ sha: Bytes32) async { board.post(.photoHeld(node: node, sha)) }
     func offered(_ heads: [Head]) {}
-    func ingested(_ outcome: IngestPipeline.Outcome) { board.post(.ingested(node: node, outcome.result)) }
     func established(_ hello: Hello) {}
     func report(_ status: ConnectionStatus, previous: ConnectionStatus) {
         if status.photoRejects > previous.photoRejects { board.countRejects(status.photoRejects - previous.photoRejects, node: node) }

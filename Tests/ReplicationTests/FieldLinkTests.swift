@@ -1,4 +1,5 @@
 import Foundation
+import HubViews
 import LinkEmulator
 import NIOCore
 import NodeRuntime
@@ -133,7 +134,21 @@ import Testing
         let hubID = f.hub.node.id
         let wanted = await OffPool.run { (try? photos.policy.missing(node: hubID, limit: 16))?.contains { $0.sha256 == sha } }
         let row = f.hub.node.peers.status(of: f.centre.node.id)
-        return "hub: photo wanted by its policy \(wanted.map(String.init) ?? "error"), held \(photos.blobs.heldBytes(sha)) B, "
+        let centreID = f.centre.node.id
+        let (hubStore, centreStore) = (f.hub.node.store, f.centre.node.store)
+        let views = f.hub.assembly.views as? Views
+        let logs = await OffPool.run { () -> String in
+            func seq(_ store: Store) -> String {
+                do { return try store.head(of: centreID).map { "\($0.seq)" } ?? "none" } catch { return "error \(error)" }
+            }
+            let referenced = views.map { v in (try? v.isReferenced(sha)).map { "\($0)" } ?? "error" } ?? "no views"
+            return "hub holds the centre's log to seq \(seq(hubStore)) of \(seq(centreStore)); photo referenced in the hub's views \(referenced)"
+        }
+        let applied = (try? await views?.readAppliedPosition()).map { "\($0)" } ?? "error"
+        let stored = (try? await hubStore.position()).map { "\($0)" } ?? "error"
+        let positions = "views applied to position \(applied) of the store's \(stored)"
+        return logs + "; " + positions + "\n"
+            + "hub: photo wanted by its policy \(wanted.map(String.init) ?? "error"), held \(photos.blobs.heldBytes(sha)) B, "
             + "piece list \(photos.blobs.hasPieces(sha)); peer row: state \(row.map { "\($0.state)" } ?? "none"), "
             + "fetching \(row?.photosFetching ?? 0) photo(s), \(row?.photoBytesHeld ?? 0)/\(row?.photoBytesTotal ?? 0) B, "
             + "photo bytes received \(row?.photoBytesReceived ?? 0), entries behind \(row?.entriesBehind ?? 0)"

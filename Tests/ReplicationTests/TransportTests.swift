@@ -1,4 +1,5 @@
 import Foundation
+import HubViews
 import NIOCore
 import NIOPosix
 import NodeRuntime
@@ -166,6 +167,42 @@ import Testing
         }
         #expect(try await hub.node.store.head(of: centreKey.id)?.seq == 2)
         #expect(try await hub.node.store.entry(author: centreKey.id, seq: 2) == log[1])
+    }
+
+    /// Entries that arrive whole just before the link drops are stored
+    /// after the connection's loop has ended; the node must still hear of
+    /// them, or its views (and other connections) sit unaware until the next
+    /// entry: on a field link the centre's photo was never fetched.
+    @Test func entriesStoredAfterThePeerHangsUpStillWakeTheNode() async throws {
+        let net = LiveNetwork()
+        let hub = try await net.add("hub", photos: true)
+        let centreKey = NodeKey()
+        try await Self.admit(centreKey.id, by: hub)
+        // Enough entries that verifying and storing them outlasts the hang-up.
+        var log: [Entry] = []
+        var prev = Bytes32.zero
+        for i in 1...400 {
+            let e = try Entry.sign(.put(kind: "product", key: "p\(i)", body: #"{"name":"Produk \#(i)","category":"makanan"}"#, time: Int64(i)),
+                                   seq: UInt64(i), prev: prev, with: centreKey).entry
+            log.append(e)
+            prev = e.id.hash
+        }
+        let bytes = log.map(\.bytes)
+        let views = try #require(hub.assembly.views as? Views)
+        let store = hub.node.store
+        try await net.run {
+            let endpoint = try await net.endpoint(of: hub)
+            try await ManualPeer.connect(as: centreKey, host: "127.0.0.1", port: endpoint.port) { _, _, writer in
+                try await writer.send([.hello(Hello(network: hub.node.id, node: centreKey.id, agent: "hangs-up/1",
+                                                    feed: FeedID(bytes: Array(repeating: 5, count: 16))!, since: nil))])
+                try await writer.send([.entries(bytes)])
+                writer.finish()
+            }
+            try await net.wait("the hub's views take the entries stored after the hang-up", timeout: .seconds(20)) {
+                guard try await store.head(of: centreKey.id)?.seq == 400 else { return false }
+                return try await views.readAppliedPosition() == store.position()
+            }
+        }
     }
 
     @Test func revokedNodeIsCutOffAndItsLaterEntriesRefused() async throws {

@@ -22,8 +22,6 @@ public protocol ConnectionEnvironment: Sendable {
     func photoHeld(_ sha: Bytes32) async
     /// Heads a peer offered (for the node's view of the network).
     func offered(_ heads: [Head])
-    /// Entries from this peer were stored (wake other connections, count forks).
-    func ingested(_ outcome: IngestPipeline.Outcome)
     func established(_ hello: Hello)
     /// The connection's status changed (from `previous`, last reported).
     func report(_ status: ConnectionStatus, previous: ConnectionStatus)
@@ -82,7 +80,6 @@ public struct ConnectionDriver<Environment: ConnectionEnvironment>: Sendable {
         while next < events.count {
             let event = events[next]
             next += 1
-            if case .ingested(let outcome) = event { environment.ingested(outcome) }
             for action in connection.handle(event, now: environment.now()) {
                 switch action {
                 case .write(let frames):
