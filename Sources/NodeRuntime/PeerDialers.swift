@@ -84,9 +84,12 @@ public final class PeerDialers: Service, Sendable {
                 for await peers in updates.cancelOnGracefulShutdown() {
                     current.withLock { $0 = peers }
                     for (endpoint, stop) in stops where !peers.contains(endpoint) {
+                        // Its row goes once its dialer has stopped (below):
+                        // forgotten now, a connect attempt still under way
+                        // would bring it back for a moment (a scrape then
+                        // showed a removed peer's series).
                         stop.finish()
                         stops[endpoint] = nil
-                        node.peers.forget(endpoint.node)
                         node.logger.info("stopped dialling \(endpoint.node.short) (removed from config)")
                     }
                     for endpoint in peers where stops[endpoint] == nil {
@@ -99,9 +102,8 @@ public final class PeerDialers: Service, Sendable {
                                 await inner.next()
                                 inner.cancelAll()
                             }
-                            // Its connection may have touched the peer's row
-                            // after removal forgot it; a removed peer leaves
-                            // status for good (unless it was added again).
+                            // A removed peer leaves status for good (unless it
+                            // was added again meanwhile).
                             if !self.current.withLock({ $0.contains(endpoint) }) { node.peers.forget(endpoint.node) }
                         }
                     }
