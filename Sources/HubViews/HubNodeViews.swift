@@ -26,6 +26,8 @@ public struct HubViewsOpener: ViewsOpener {
 }
 
 extension Views: NodeViews {
+    public var status: ViewsStatus { health.snapshot }
+
     public func photoPolicy(fetchAll: Bool) -> any PhotoPolicy { ViewsPhotoPolicy(views: self, fetchesAll: fetchAll) }
 
     public func follower(node: Node, logger: Logger) -> any Service { ViewsService(node: node, views: self, logger: logger) }

@@ -1,5 +1,6 @@
 import Foundation
 import Metrics
+import NodeRuntime
 import Synchronization
 
 /// How far the views are behind the log, and whether their database
@@ -8,28 +9,9 @@ import Synchronization
 /// (`tcnode_views_behind_entries`, `tcnode_views_available`), so that a hub
 /// whose PostgreSQL is down says so while it goes on syncing.
 public final class ViewsHealth: Sendable {
-    public struct Snapshot: Sendable, Codable, Equatable {
-        public var backend: String
-        /// The feed position the views reflect, and the store's.
-        public var appliedPosition: Int64
-        public var storePosition: Int64
-        /// Whether the last catch-up reached the views' database.
-        public var available: Bool
-        /// What went wrong last (no password in it), nil once it works again.
-        public var error: String?
-        /// Entries stored and not yet in the views.
-        public var behind: Int64
-
-        enum CodingKeys: String, CodingKey {
-            case backend, appliedPosition = "applied_position", storePosition = "store_position", available, error, behind
-        }
-
-        public init(backend: String, appliedPosition: Int64, storePosition: Int64, available: Bool, error: String?) {
-            (self.backend, self.appliedPosition, self.storePosition, self.available, self.error) =
-                (backend, appliedPosition, storePosition, available, error)
-            behind = max(0, storePosition - appliedPosition)
-        }
-    }
+    /// The figures themselves live in NodeRuntime, so that `tcnode status`
+    /// can show them without knowing the views.
+    public typealias Snapshot = ViewsStatus
 
     private let state: Mutex<Snapshot>
     private let behindGauge = Gauge(label: "tcnode_views_behind_entries")

@@ -43,7 +43,7 @@ public enum ViewsServer {
 
         let api = router.group("api/v1")
         // How far behind the log the views are, and whether their database answers.
-        api.get("views/status") { _, _ in try json(views.health.snapshot) }
+        api.get("views/status") { _, _ in try json(views.health.snapshot, snakeCase: true) }
         api.get("summary") { request, _ in try await OffPool.run { try json(views.summary(filter: filter(request), freshness: freshness())) } }
         api.get("nodes") { request, _ in try await OffPool.run { try json(views.nodes(filter: filter(request), freshness: freshness())) } }
         api.get("products") { request, _ in try await OffPool.run { try json(views.products(filter: filter(request))) } }
@@ -101,9 +101,10 @@ public enum ViewsServer {
         return String(Calendar(identifier: .gregorian).component(.year, from: Date()))
     }
 
-    static func json<T: Encodable>(_ value: T) throws -> Response {
+    static func json<T: Encodable>(_ value: T, snakeCase: Bool = false) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        if snakeCase { encoder.keyEncodingStrategy = .convertToSnakeCase }
         return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }

@@ -37,14 +37,16 @@ public enum ControlAPI {
     public static let batchBytes = ControlLimits.batchBytes
 
     public static func application(node: Node, socketPath: String, name: String?, region: String?, listener: PeerListener?,
-                                   logger: Logger, running: (@Sendable () async -> Void)? = nil) -> some ApplicationProtocol {
+                                   views: (any NodeViews)? = nil, logger: Logger,
+                                   running: (@Sendable () async -> Void)? = nil) -> some ApplicationProtocol {
         let router = Router(context: ControlContext.self)
         let figures = StatusFigures(store: node.store)
         router.get("/v1/status") { _, _ -> Response in
             let bound = try? await listener?.boundAddress()
             let current = try await figures.current()
-            let report = StatusReport.make(store: node.store, figures: current, node: node.id, name: name, region: region, running: node,
+            var report = StatusReport.make(store: node.store, figures: current, node: node.id, name: name, region: region, running: node,
                                            listen: bound.map(PeerChannel.describe))
+            report.views = views?.status
             return Response(status: .ok, headers: [.contentType: "application/json"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: try StatusReport.encoder.encode(report))))
         }

@@ -158,7 +158,7 @@ public struct NodeAssembly: Sendable {
         var services: [any Service] = [listener, dialers]
         if let started = readiness.control {
             let app = ControlAPI.application(node: node, socketPath: config.controlSocket, name: config.name, region: config.region,
-                                             listener: listener, logger: logger, running: { started.started(()) })
+                                             listener: listener, views: views, logger: logger, running: { started.started(()) })
             services.append(StartReportingServer(server: app, start: started))
         }
         if let started = readiness.metrics {

@@ -32,6 +32,8 @@ public protocol NodeViews: Sendable {
     /// The views' HTTP server; it calls `bound` with its port once it runs.
     func server(node: Node, host: String, port: Int, token: String?, logger: Logger,
                 bound: @escaping @Sendable (Int) async -> Void) -> any Service
+    /// How far behind the log the views are, as of their last catch-up.
+    var status: ViewsStatus { get }
     @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     func releaseMemory()
     /// Closes the database (as `Store.close`, also at the end of a run).

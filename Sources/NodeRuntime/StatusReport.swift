@@ -32,6 +32,8 @@ public struct StatusReport: Sendable, Codable, Equatable {
     public var bundles: [BundleStatus]?
     /// What this node asks its peers for (PROTOCOL.md §7.16).
     public var interest: InterestStatus?
+    /// The views of a node that keeps them (photos on): behind, or their database away.
+    public var views: ViewsStatus?
 
     public struct BundleStatus: Sendable, Codable, Equatable {
         public var node: String

@@ -182,6 +182,7 @@ struct StatusText {
         let kinds = s.recordsByKind.sorted { $0.key < $1.key }.map { "\(Words.kind($0.key, language)) \(language.count($0.value))" }
             .joined(separator: ", ")
         lines.append(t("Records   ", "Rekaman   ") + (kinds.isEmpty ? t("none yet", "belum ada") : kinds))
+        if let views = r.views { lines.append(t("Views     ", "Tampilan  ") + viewsText(views)) }
         if s.forks > 0 {
             lines.append(t("Forks     ", "Fork      ") + t(
                 "\(s.forks) recorded: an author signed two different entries with one seq (a copied key or a restored backup written to).",
@@ -211,6 +212,24 @@ struct StatusText {
         }
         out += fit(details, indent: 4)
         return out.joined(separator: "\n")
+    }
+
+    /// The views (dashboard tables): up to date, catching up, or their
+    /// database away while the node goes on syncing.
+    func viewsText(_ v: ViewsStatus) -> String {
+        let backend = v.backend == "postgresql" ? "PostgreSQL" : "SQLite"
+        if !v.available {
+            let why = v.error.map { ": " + $0 } ?? ""
+            return t("\(language.count(Int(v.behind))) entries behind; their \(backend) database does not answer\(why). "
+                     + "This node goes on syncing; the views catch up by themselves once the database answers.",
+                     "tertinggal \(language.count(Int(v.behind))) entri; basis data \(backend)-nya tidak menjawab\(why). "
+                     + "Node ini tetap sinkron; tampilan menyusul sendiri begitu basis data menjawab.")
+        }
+        if v.behind > 0 {
+            return t("\(backend), catching up: \(language.count(Int(v.behind))) entries to go",
+                     "\(backend), sedang menyusul: \(language.count(Int(v.behind))) entri lagi")
+        }
+        return t("\(backend), up to date with the store", "\(backend), mutakhir dengan data")
     }
 
     /// What the node fetches from its peers, in words.

@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import NodeRuntime
 import Replication
 import Telecenter
@@ -78,6 +79,43 @@ import Testing
         #expect(down.status == 3)
         #expect(down.stdout.contains("tcnoded is not running") && down.stdout.contains("sudo systemctl start tcnoded"))
         #expect(down.stdout.contains("entries from"))
+    }
+
+    /// A hub whose views are on a PostgreSQL server that is not there: it
+    /// starts, goes on storing, and its status says the views are behind
+    /// and why, in both languages (issue 15: the server down at start).
+    @Test func aHubWhosePostgresIsAwayRunsAndSaysSoInStatus() async throws {
+        let dir = TemporaryDirectory("tcproc")
+        let hub = DaemonProcess(name: "hub", dir: dir)
+        try await hub.initialise(["--genesis"])
+        // A loopback port nothing listens on: taken, then let go.
+        let socket = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = socket.localAddress!.port!
+        try await socket.close()
+        let passwordFile = dir.file("views-password")
+        try "not-used\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: passwordFile)
+        try hub.writeConfig(peers: [], extra: """
+            views_store = "postgresql://tcviews@127.0.0.1:\(port)/tcviews"
+            views_password_file = "\(passwordFile)"
+            """)
+        try hub.start()
+        _ = try await hub.waitUntilUp()
+        let tc1 = NodeKey()
+        let admitted = try await hub.cli(["admit", tc1.id.description, "--role", "telecenter", "--name", "tc1", "--region", "Jawa Timur"])
+        #expect(admitted.status == 0, "the node goes on storing: \(admitted.stderr)")
+        let views = try await eventually("the hub's status says its views are behind") {
+            let views = try? await hub.status().views
+            return views.flatMap { !$0.available && $0.behind >= 1 && ($0.error ?? "").contains("views_store") ? $0 : nil }
+        }
+        #expect(views.backend == "postgresql")
+        let english = try await hub.cli(["status"])
+        #expect(english.stdout.contains("entries behind; their PostgreSQL database does not answer"), "\(english.stdout)")
+        #expect(!english.stdout.contains("not-used"), "the password never shows")
+        let indonesian = try await hub.cli(["status", "--lang", "id"])
+        #expect(indonesian.stdout.contains("basis data PostgreSQL-nya tidak menjawab"), "\(indonesian.stdout)")
+        let (status, _) = try await hub.stop()
+        #expect(status == 0)
     }
 
     @Test func centreKilledMidSyncResumesWithNothingLost() async throws {
