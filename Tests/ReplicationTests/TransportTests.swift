@@ -198,7 +198,7 @@ import Testing
                 try await writer.send([.entries(bytes)])
                 writer.finish()
             }
-            try await net.wait("the hub's views take the entries stored after the hang-up", timeout: .seconds(20)) {
+            try await net.wait("the hub's views take the entries stored after the hang-up", timeout: .seconds(90)) {
                 guard try await store.head(of: centreKey.id)?.seq == 400 else { return false }
                 return try await views.readAppliedPosition() == store.position()
             }
