@@ -308,6 +308,8 @@ extension Views: ViewsBackend {
         case .sqlite(let pool): try await pool.write { db in try Self.apply(batch, db: SQLiteViewsSQL(db: db), blobs: blobs) }
         case .postgresql(let postgres): try await OffPool.run { try postgres.write { db in try Self.apply(batch, db: db, blobs: blobs) } }
         }
+        // Batch by batch, so that a catch-up of minutes shows its progress.
+        health.update(applied: batch.position, store: nil, error: nil)
     }
 
     public func settle(roster: Roster, purges: Bool) async throws {

@@ -18,14 +18,17 @@ public final class ViewsHealth: Sendable {
     private let availableGauge = Gauge(label: "tcnode_views_available")
 
     init(backend: String) {
-        state = Mutex(Snapshot(backend: backend, appliedPosition: 0, storePosition: 0, available: true, error: nil))
+        state = Mutex(Snapshot(backend: backend, appliedPosition: 0, storePosition: 0, available: true, error: nil, appliedKnown: false))
     }
 
     public var snapshot: Snapshot { state.withLock { $0 } }
 
     func update(applied: Int64?, store: Int64?, error: String?) {
         let now = state.withLock { s -> Snapshot in
-            if let applied { s.appliedPosition = applied }
+            if let applied {
+                s.appliedPosition = applied
+                s.appliedKnown = true
+            }
             if let store { s.storePosition = store }
             s.available = error == nil
             s.error = error

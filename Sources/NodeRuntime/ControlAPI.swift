@@ -46,7 +46,7 @@ public enum ControlAPI {
             let current = try await figures.current()
             var report = StatusReport.make(store: node.store, figures: current, node: node.id, name: name, region: region, running: node,
                                            listen: bound.map(PeerChannel.describe))
-            report.views = views?.status
+            if let views, let position = try? await node.store.position() { report.views = views.status.at(storePosition: position) }
             return Response(status: .ok, headers: [.contentType: "application/json"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: try StatusReport.encoder.encode(report))))
         }

@@ -104,7 +104,8 @@ struct PeerConnection {
 
         // Not a child of the group below: when the connection ends, what was
         // received whole is still verified and stored (PROTOCOL.md §5), so
-        // this task is finished and awaited, never cancelled.
+        // this task is finished and awaited; cancelled only when the node
+        // stops and it is still busy after `stopDrain`.
         let ingestTask = Task {
             let pipeline = IngestPipeline(store: store, origin: peer)
             do {

@@ -103,8 +103,8 @@ public final class PeerDialers: Service, Sendable {
                                 inner.cancelAll()
                             }
                             // A removed peer leaves status for good (unless it
-                            // was added again meanwhile).
-                            if !self.current.withLock({ $0.contains(endpoint) }) { node.peers.forget(endpoint.node) }
+                            // was added again meanwhile, at any address).
+                            if !self.current.withLock({ $0.contains { $0.node == endpoint.node } }) { node.peers.forget(endpoint.node) }
                         }
                     }
                 }

@@ -13,12 +13,26 @@ public struct ViewsStatus: Sendable, Codable, Equatable {
     public var available: Bool
     /// What went wrong last (no password in it), nil once it works again.
     public var error: String?
-    /// Entries stored and not yet in the views.
+    /// Entries stored and not yet in the views. An upper bound while
+    /// `appliedKnown` is false.
     public var behind: Int64
+    /// Whether the views' position has been read since the daemon started:
+    /// false while a database away since then keeps it unknown.
+    public var appliedKnown: Bool
 
-    public init(backend: String, appliedPosition: Int64, storePosition: Int64, available: Bool, error: String?) {
-        (self.backend, self.appliedPosition, self.storePosition, self.available, self.error) =
-            (backend, appliedPosition, storePosition, available, error)
+    public init(backend: String, appliedPosition: Int64, storePosition: Int64, available: Bool, error: String?, appliedKnown: Bool = true) {
+        (self.backend, self.appliedPosition, self.storePosition, self.available, self.error, self.appliedKnown) =
+            (backend, appliedPosition, storePosition, available, error, appliedKnown)
         behind = max(0, storePosition - appliedPosition)
+    }
+
+    /// As of the store's position now: the follower updates the store's
+    /// position only after a catch-up, and a status must not call views
+    /// that are minutes behind "up to date".
+    public func at(storePosition now: Int64) -> ViewsStatus {
+        var s = self
+        s.storePosition = max(storePosition, now)
+        s.behind = max(0, s.storePosition - appliedPosition)
+        return s
     }
 }

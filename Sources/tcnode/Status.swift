@@ -218,16 +218,21 @@ struct StatusText {
     /// database away while the node goes on syncing.
     func viewsText(_ v: ViewsStatus) -> String {
         let backend = v.backend == "postgresql" ? "PostgreSQL" : "SQLite"
+        let entries = language.count(Int(v.behind)) + t(v.behind == 1 ? " entry" : " entries", " entri")
+        let after = t("This node goes on syncing; the views catch up by themselves once the database answers.",
+                      "Node ini tetap sinkron; tampilan menyusul sendiri begitu basis data menjawab.")
         if !v.available {
             let why = v.error.map { ": " + $0 } ?? ""
-            return t("\(language.count(Int(v.behind))) entries behind; their \(backend) database does not answer\(why). "
-                     + "This node goes on syncing; the views catch up by themselves once the database answers.",
-                     "tertinggal \(language.count(Int(v.behind))) entri; basis data \(backend)-nya tidak menjawab\(why). "
-                     + "Node ini tetap sinkron; tampilan menyusul sendiri begitu basis data menjawab.")
+            // Away since the start, the views' position is unknown: no count.
+            guard v.appliedKnown else {
+                return t("their \(backend) database has not answered since tcnoded started\(why). ",
+                         "basis data \(backend)-nya belum menjawab sejak tcnoded mulai\(why). ") + after
+            }
+            return t("\(entries) behind; their \(backend) database does not answer\(why). ",
+                     "tertinggal \(entries); basis data \(backend)-nya tidak menjawab\(why). ") + after
         }
         if v.behind > 0 {
-            return t("\(backend), catching up: \(language.count(Int(v.behind))) entries to go",
-                     "\(backend), sedang menyusul: \(language.count(Int(v.behind))) entri lagi")
+            return t("\(backend), catching up: \(entries) to go", "\(backend), sedang menyusul: \(entries) lagi")
         }
         return t("\(backend), up to date with the store", "\(backend), mutakhir dengan data")
     }

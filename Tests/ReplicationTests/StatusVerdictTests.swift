@@ -25,6 +25,19 @@ import Testing
         return report
     }
 
+    /// The views' line counts from the store's position when asked, not
+    /// from the last catch-up's, and knows when it cannot count at all.
+    @Test func theViewsAreBehindAsOfTheStoreNow() {
+        let caughtUp = ViewsStatus(backend: "sqlite", appliedPosition: 500, storePosition: 500, available: true, error: nil)
+        #expect(caughtUp.behind == 0)
+        let later = caughtUp.at(storePosition: 12_500)
+        #expect(later.behind == 12_000 && later.storePosition == 12_500 && later.available)
+        // A position older than the snapshot's does not take it back.
+        #expect(caughtUp.at(storePosition: 400).behind == 0)
+        let away = ViewsStatus(backend: "postgresql", appliedPosition: 0, storePosition: 0, available: false, error: "down", appliedKnown: false)
+        #expect(!away.at(storePosition: 300).appliedKnown)
+    }
+
     @Test func aFullDiskHereIsNotAMembershipRefusal() {
         // What PeerConnection records when storing received entries fails on SQLITE_FULL.
         let full = ConnectionEnding.refusedByUs(ProtocolError(
