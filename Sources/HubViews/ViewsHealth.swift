@@ -32,7 +32,7 @@ public final class ViewsHealth: Sendable {
             if let store { s.storePosition = store }
             s.available = error == nil
             s.error = error
-            s.behind = max(0, s.storePosition - s.appliedPosition)
+            s.recount()
             return s
         }
         behindGauge.record(Double(now.behind))

@@ -23,8 +23,12 @@ public struct ViewsStatus: Sendable, Codable, Equatable {
     public init(backend: String, appliedPosition: Int64, storePosition: Int64, available: Bool, error: String?, appliedKnown: Bool = true) {
         (self.backend, self.appliedPosition, self.storePosition, self.available, self.error, self.appliedKnown) =
             (backend, appliedPosition, storePosition, available, error, appliedKnown)
-        behind = max(0, storePosition - appliedPosition)
+        behind = 0
+        recount()
     }
+
+    /// `behind` from the two positions, after either moved.
+    public mutating func recount() { behind = max(0, storePosition - appliedPosition) }
 
     /// As of the store's position now: the follower updates the store's
     /// position only after a catch-up, and a status must not call views
@@ -32,7 +36,7 @@ public struct ViewsStatus: Sendable, Codable, Equatable {
     public func at(storePosition now: Int64) -> ViewsStatus {
         var s = self
         s.storePosition = max(storePosition, now)
-        s.behind = max(0, s.storePosition - appliedPosition)
+        s.recount()
         return s
     }
 }
