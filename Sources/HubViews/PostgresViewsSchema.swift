@@ -106,6 +106,12 @@ enum PostgresViewsSchema {
             SELECT s.month, c.region, count(*) AS sales, sum(s.amount) AS amount_idr, sum(s.fee) AS fee_idr
             FROM sale s LEFT JOIN centre c ON c.author = s.author GROUP BY s.month, c.region;
             """),
+        // Views migrated from 2 may have lost a settle (the bug this fixes):
+        // settle once, purges included.
+        (3, "a settle lost with the connection is done by the next catch-up (views schema 5)", """
+            ALTER TABLE meta ADD COLUMN settle_pending INTEGER NOT NULL DEFAULT 0;
+            UPDATE meta SET schema = 5, settle_pending = 2 WHERE id = 1
+            """),
     ]
 
     static var current: Int { migrations.last!.version }
@@ -174,6 +180,6 @@ enum PostgresViewsSchema {
     /// Every table emptied and the position back to 0: the views start over from the log.
     static func reset(_ sql: any ViewsSQL) throws {
         try sql.execute("TRUNCATE " + tables.joined(separator: ", "))
-        try sql.execute("UPDATE meta SET applied_position = 0 WHERE id = 1")
+        try sql.execute("UPDATE meta SET applied_position = 0, settle_pending = 0 WHERE id = 1")
     }
 }

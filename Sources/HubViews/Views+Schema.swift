@@ -10,14 +10,17 @@ extension Views {
     /// (an entry's old photos are removed through an index, not a scan).
     /// 4: surveys flagged as their centre's latest (`latest`), kept as they
     /// change, so pages read the latest surveys without comparing every one.
-    static let schemaVersion = 4
+    /// 5: `meta.settle_pending`, what applied batches still need settled
+    /// (`SettleNeed`), so that a settle lost with the connection is not lost.
+    static let schemaVersion = 5
 
     static func createSchema(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE meta (
                 id INTEGER PRIMARY KEY CHECK (id = 1),
                 schema INTEGER NOT NULL,
-                applied_position INTEGER NOT NULL
+                applied_position INTEGER NOT NULL,
+                settle_pending INTEGER NOT NULL DEFAULT 0
             ) STRICT;
 
             -- The newest seq of each author applied, to notice purges.

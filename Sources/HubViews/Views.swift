@@ -126,8 +126,9 @@ public final class Views: Sendable {
             try write { db in try Self.apply(next, db: db, blobs: blobs) }
             total += next.changes.count
         }
-        if cursor.sawNetwork || total == 0 && appliedPosition == 0 {
-            try settle(roster: cursor.roster(), purges: cursor.sawNetwork)
+        let pending = try pendingSettle
+        if pending != .none || total == 0 && appliedPosition == 0 {
+            try settle(roster: cursor.roster(), purges: pending == .centresAndPurges)
         }
         return total
     }
@@ -139,12 +140,30 @@ public final class Views: Sendable {
         try await ViewsCatchUp(store: store, backend: self, batchSize: batch).run(until: stop, progress: progress)
     }
 
-    static func apply(_ batch: ViewBatch, db: any ViewsSQL, blobs: BlobStore?) throws {
+    /// Applies `batch` in `db`'s transaction; returns what is left to settle.
+    @discardableResult
+    static func apply(_ batch: ViewBatch, db: any ViewsSQL, blobs: BlobStore?) throws -> SettleNeed {
         var ctx = ApplyContext(db: db, roster: batch.roster, blobs: blobs)
         try ctx.prefetch(batch.changes)
         for change in batch.changes { try ctx.apply(change) }
         try ctx.flush()
         try db.execute("UPDATE meta SET applied_position = ? WHERE id = 1", [batch.position])
+        if batch.settle != .none {
+            try db.execute("UPDATE meta SET settle_pending = CASE WHEN settle_pending > ? THEN settle_pending ELSE ? END WHERE id = 1",
+                           [batch.settle.rawValue, batch.settle.rawValue])
+        }
+        return try pendingSettle(db)
+    }
+
+    static func pendingSettle(_ db: any ViewsSQL) throws -> SettleNeed {
+        let value = try db.value(Int.self, "SELECT settle_pending FROM meta WHERE id = 1") ?? 0
+        return SettleNeed(rawValue: min(max(value, 0), 2)) ?? .none
+    }
+
+    /// What applied batches asked to be settled and was not yet.
+    @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
+    var pendingSettle: SettleNeed {
+        get throws { try read { db in try Self.pendingSettle(db) } }
     }
 
     @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
@@ -153,6 +172,8 @@ public final class Views: Sendable {
         // Entries are only ever removed by a revocation, which arrives as
         // an admit or revoke entry.
         if purges { try reconcilePurges(roster: roster) }
+        // Only now: a settle cut short is done again by the next catch-up.
+        try write { db in try db.execute("UPDATE meta SET settle_pending = 0 WHERE id = 1") }
     }
 
     /// `roster` with the admits and revokes among `entries` it does not
@@ -304,16 +325,23 @@ extension Views: ViewsBackend {
 
     public func apply(_ batch: ViewBatch) async throws {
         let blobs = self.blobs
-        switch database {
+        let pending = switch database {
         case .sqlite(let pool): try await pool.write { db in try Self.apply(batch, db: SQLiteViewsSQL(db: db), blobs: blobs) }
         case .postgresql(let postgres): try await OffPool.run { try postgres.write { db in try Self.apply(batch, db: db, blobs: blobs) } }
         }
-        // Batch by batch, so that a catch-up of minutes shows its progress.
-        health.update(applied: batch.position, store: nil, error: nil)
+        // Batch by batch, so that a catch-up of minutes shows its progress;
+        // one entry short while the centres are not settled, so that the
+        // views do not read up to date before `settle` says they are.
+        health.update(applied: pending == .none ? batch.position : batch.position - 1, store: nil, error: nil)
+    }
+
+    public func pendingSettle() async throws -> SettleNeed {
+        try await OffPool.run { try self.pendingSettle }
     }
 
     public func settle(roster: Roster, purges: Bool) async throws {
         try await OffPool.run { try self.settle(roster: roster, purges: purges) }
+        health.update(applied: try await readAppliedPosition(), store: nil, error: nil)
     }
 }
 

@@ -10,10 +10,28 @@ public protocol ViewsBackend: Sendable {
     /// Applies a batch in one transaction, with the position it reaches, so
     /// that a stop between two batches loses nothing.
     func apply(_ batch: ViewBatch) async throws
+    /// What a batch applied earlier asked to be settled and was not yet
+    /// (`ViewBatch.settle`, kept with the position by `apply`).
+    func pendingSettle() async throws -> SettleNeed
     /// After a catch-up that applied admits or revokes (or started from
     /// empty views): the centres' standing from the roster and, when
     /// `purges`, the rows of authors whose log a revocation cut back.
+    /// Clears the pending settle once done.
     func settle(roster: Roster, purges: Bool) async throws
+}
+
+/// What the views must do after applying batches, recorded in the same
+/// transaction as the batch that needs it: a settle lost with the
+/// connection (PostgreSQL gone between the last batch and the settle) is
+/// done by the next catch-up, though that one reads no admit or revoke.
+public enum SettleNeed: Int, Sendable, Comparable {
+    case none = 0
+    /// The centres' standing from the roster (`Views.refreshCentres`).
+    case centres = 1
+    /// That, and the rows of authors whose log a revocation cut back.
+    case centresAndPurges = 2
+
+    public static func < (a: SettleNeed, b: SettleNeed) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// Consecutive entries of the log as changes to the views.
@@ -23,6 +41,10 @@ public struct ViewBatch: Sendable {
     public let roster: Roster
     /// The feed position of the batch's last entry.
     public let position: Int64
+    /// What the catch-up must settle once this batch is applied: the
+    /// roster's standing when the batch holds admits or revokes, or when it
+    /// is the first the views apply.
+    public let settle: SettleNeed
 }
 
 /// Reads the log after a position, a batch at a time, and works out the
@@ -34,8 +56,6 @@ struct FeedCursor: Sendable {
     /// Admits and revokes read in this catch-up that the store's roster did
     /// not know yet when last asked (see `Views.roster(_:including:)`).
     private(set) var unknownNetwork: [Entry] = []
-    /// Whether any admit or revoke was read.
-    private(set) var sawNetwork = false
 
     init(store: Store, size: Int) {
         self.store = store
@@ -45,21 +65,23 @@ struct FeedCursor: Sendable {
     /// The next batch after `position`, its changes worked out on this thread.
     @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     mutating func next(after position: Int64) throws -> ViewBatch? {
-        try read(after: position).map { ViewBatch(changes: $0.entries.map { ViewChange($0) }, roster: $0.roster, position: $0.position) }
+        try read(after: position).map {
+            ViewBatch(changes: $0.entries.map { ViewChange($0) }, roster: $0.roster, position: $0.position, settle: $0.settle)
+        }
     }
 
-    /// The entries after `position` (a batch of them) and the roster as of
-    /// the last of them; nil at the end of the log.
+    /// The entries after `position` (a batch of them), the roster as of
+    /// the last of them and what they need settled; nil at the end of the log.
     @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
-    mutating func read(after position: Int64) throws -> (entries: [Entry], roster: Roster, position: Int64)? {
+    mutating func read(after position: Int64) throws -> (entries: [Entry], roster: Roster, position: Int64, settle: SettleNeed)? {
         let read = try store.entries(after: position, limit: size)
         guard let last = read.last else { return nil }
         let entries = read.map(\.entry)
         let network = entries.filter { Roster.isNetworkKind($0.kind) }
-        if !network.isEmpty { sawNetwork = true }
         // Read for each batch, after its entries: members admitted while
         // the views catch up count (a monitor's surveys, a new centre).
-        return (entries, roster(adding: network), last.position)
+        let settle: SettleNeed = !network.isEmpty ? .centresAndPurges : position == 0 ? .centres : .none
+        return (entries, roster(adding: network), last.position, settle)
     }
 
     /// The store's roster with the admits and revokes read so far. Those it
@@ -93,13 +115,13 @@ public struct ViewsCatchUp<Backend: ViewsBackend>: Sendable {
         let start = try await backend.readAppliedPosition()
         typealias Read = (batch: ViewBatch, cursor: FeedCursor)?
         @Sendable func read(_ cursor: FeedCursor, after position: Int64) async throws -> Read {
-            let read = try await OffPool.run { () -> (entries: [Entry], roster: Roster, position: Int64, cursor: FeedCursor)? in
+            let read = try await OffPool.run { () -> (entries: [Entry], roster: Roster, position: Int64, settle: SettleNeed, cursor: FeedCursor)? in
                 var cursor = cursor
-                return try cursor.read(after: position).map { ($0.entries, $0.roster, $0.position, cursor) }
+                return try cursor.read(after: position).map { ($0.entries, $0.roster, $0.position, $0.settle, cursor) }
             }
             guard let read else { return nil }
             let changes = await Self.changes(of: read.entries)
-            return (ViewBatch(changes: changes, roster: read.roster, position: read.position), read.cursor)
+            return (ViewBatch(changes: changes, roster: read.roster, position: read.position, settle: read.settle), read.cursor)
         }
         var cursor = FeedCursor(store: store, size: batchSize)
         var total = 0
@@ -117,8 +139,9 @@ public struct ViewsCatchUp<Backend: ViewsBackend>: Sendable {
             // A batch read ahead and not applied is read again next time.
             group.cancelAll()
         }
-        if cursor.sawNetwork || total == 0 && reachedPosition == 0 {
-            try await backend.settle(roster: cursor.roster(), purges: cursor.sawNetwork)
+        let pending = try await backend.pendingSettle()
+        if pending != .none || total == 0 && reachedPosition == 0 {
+            try await backend.settle(roster: cursor.roster(), purges: pending == .centresAndPurges)
         }
         return total
     }

@@ -191,6 +191,40 @@ import Testing
 }
 
 extension ViewsCatchUpTests {
+    /// The views' own backend, its settle failing: PostgreSQL gone between
+    /// the last batch and the settle.
+    struct SettleLost: ViewsBackend {
+        struct Lost: Error {}
+        let views: Views
+        func readAppliedPosition() async throws -> Int64 { try await views.readAppliedPosition() }
+        func apply(_ batch: ViewBatch) async throws { try await views.apply(batch) }
+        func pendingSettle() async throws -> SettleNeed { try await views.pendingSettle() }
+        func settle(roster: Roster, purges: Bool) async throws { throw Lost() }
+    }
+
+    /// A settle lost after the last batch is done by the next catch-up,
+    /// though that one reads no admit or revoke: the centres' standing and
+    /// the revoked centre's purged rows are those of views never cut.
+    @Test func aSettleLostAfterTheLastBatchIsDoneByTheNextCatchUp() async throws {
+        let h = try History()
+        for stage in 0..<3 { try h.edit(stage: stage) }
+        let whole = try h.views("whole.sqlite")
+        try await whole.catchUp()
+        let cut = try h.views("cut.sqlite")
+        await #expect(throws: SettleLost.Lost.self) {
+            try await ViewsCatchUp(store: h.store, backend: SettleLost(views: cut), batchSize: 64).run()
+        }
+        #expect(try await cut.readAppliedPosition() == (try await whole.readAppliedPosition()))
+        #expect(try await cut.pendingSettle() == .centresAndPurges)
+        #expect(try await cut.catchUp() == 0)
+        #expect(try await cut.pendingSettle() == SettleNeed.none)
+        Self.expectSame(try await Self.tables(whole), try await Self.tables(cut), "settled by the next catch-up")
+        try whole.close()
+        try cut.close()
+    }
+}
+
+extension ViewsCatchUpTests {
     /// Only the fields the views read are parsed: every kind's row, its
     /// counters and photos are those of a whole-body parse, also for bodies
     /// with fields of the wrong type, nulls and nested surprises.
