@@ -108,9 +108,10 @@ enum PostgresViewsSchema {
             """),
         // Views migrated from 2 may have lost a settle (the bug this fixes):
         // settle once, purges included.
-        (3, "a settle lost with the connection is done by the next catch-up (views schema 5)", """
+        (3, "a settle lost with the connection is done by the next catch-up; the newest latest surveys in order (views schema 5)", """
             ALTER TABLE meta ADD COLUMN settle_pending INTEGER NOT NULL DEFAULT 0;
-            UPDATE meta SET schema = 5, settle_pending = 2 WHERE id = 1
+            UPDATE meta SET schema = 5, settle_pending = 2 WHERE id = 1;
+            CREATE INDEX monitoring_recent ON monitoring(date DESC, subject, author) WHERE latest >= 1
             """),
     ]
 

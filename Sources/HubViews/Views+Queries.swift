@@ -80,19 +80,29 @@ extension Views {
     /// `refreshCentres`): a revoked centre, or a monitor with a profile, is
     /// none. `formerToo` adds them, for names only.
     func centres(_ db: any ViewsSQL, region: String?, formerToo: Bool = false) throws -> [String: (name: String, region: String)] {
-        var sql = "SELECT author, coalesce(name, admitted_name, ''), region FROM centre WHERE " + (formerToo ? "1 = 1" : "member = 1")
-        var args: SQLArguments = []
-        if let region {
-            sql += " AND (region = ? OR provinsi = ? OR (coalesce(kabupaten, '') = '' AND admitted_region LIKE ?))"
-            args = [region, region, "%\(region)%"]
-        }
+        let (clause, args) = Self.centreClause(region: region, formerToo: formerToo)
         var out: [String: (name: String, region: String)] = [:]
-        for r in try db.all(sql, args) {
+        for r in try db.all("SELECT author, coalesce(name, admitted_name, ''), region FROM centre WHERE " + clause, args) {
             let author: String = r[0]
             let name: String = r[1]
             out[author] = (name.isEmpty ? String(author.prefix(8)) : name, r[2])
         }
         return out
+    }
+
+    /// Which centres a region filter selects, as SQL on `centre`.
+    static func centreClause(region: String?, formerToo: Bool = false) -> (String, SQLArguments) {
+        let clause = formerToo ? "1 = 1" : "member = 1"
+        guard let region else { return (clause, []) }
+        return (clause + " AND (region = ? OR provinsi = ? OR (coalesce(kabupaten, '') = '' AND admitted_region LIKE ?))",
+                [region, region, "%\(region)%"])
+    }
+
+    /// The author and region of each centre a region filter selects: what
+    /// the summary counts, without names or a dictionary of ten thousand.
+    func centreRegions(_ db: any ViewsSQL, region: String?) throws -> [(author: String, region: String)] {
+        let (clause, args) = Self.centreClause(region: region)
+        return try db.all("SELECT author, region FROM centre WHERE " + clause, args).map { ($0[0], $0[1]) }
     }
 
     func aggregate(_ db: any ViewsSQL, metric: String, d1Prefix: String? = nil, d2In: Set<String>? = nil,
@@ -123,20 +133,20 @@ extension Views {
             .sorted { ($0.value, $1.name) > ($1.value, $0.name) }
     }
 
-    /// Regions (the counters' d2) of the centres a filter selects.
-    func regionSet(_ centres: [String: (name: String, region: String)]) -> Set<String> { Set(centres.values.map(\.region)) }
-
     @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     public func summary(filter: ViewFilter = ViewFilter(), freshness: Freshness) throws -> Summary {
-        try read { db in
-            let centres = try centres(db, region: filter.region)
-            let regions = filter.region == nil ? nil : regionSet(centres)
-            let authors = filter.region == nil ? nil : Set(centres.keys)
+        let writes = self.writes.load(ordering: .acquiring)
+        return try read { db in
+            let centres: [(id: NodeID?, author: String, region: String)] = filter.region == nil
+                ? try centreDirectory(db, writes: writes).map { ($0.id, $0.author, $0.region) }
+                : try centreRegions(db, region: filter.region).map { (nodeID($0.author), $0.author, $0.region) }
+            let regions = filter.region == nil ? nil : Set(centres.map(\.region))
+            let authors = filter.region == nil ? nil : Set(centres.map(\.author))
             let now = freshness.nowMs
             var byRegion: [String: RegionCentres] = [:]
             var heard7 = 0, silent30 = 0, never = 0
-            for (author, c) in centres {
-                let last = nodeID(author).flatMap(freshness.lastHeard)
+            for c in centres {
+                let last = c.id.flatMap(freshness.lastHeard)
                 var r = byRegion[c.region] ?? RegionCentres(region: c.region, total: 0, heardLast7Days: 0, silentOver30Days: 0)
                 r.total += 1
                 if let last, now - last <= 7 * Self.day {
@@ -153,9 +163,7 @@ extension Views {
             let year = filter.period.map { String($0.prefix(4)) }
             let products = try aggregate(db, metric: "products", d2In: regions)
             let online = try aggregate(db, metric: "products_online", d2In: regions)
-            let salesCount = try aggregate(db, metric: "sales", d1Prefix: year, d2In: authors)
-            let salesAmount = try aggregate(db, metric: "sales_amount", d1Prefix: year, d2In: authors)
-            let salesFee = try aggregate(db, metric: "sales_fee", d1Prefix: year, d2In: authors)
+            let sales = try salesTotals(db, year: year, authors: authors)
             let trainings = try aggregate(db, metric: "trainings", d1Prefix: filter.period, d2In: regions)
             let participants = try aggregate(db, metric: "participants", d1Prefix: filter.period, d2In: regions)
             let women = try aggregate(db, metric: "participants_women", d1Prefix: filter.period, d2In: regions)
@@ -168,7 +176,6 @@ extension Views {
             for r in participants { months[r.d1, default: MonthFigures(month: r.d1, trainings: 0, participants: 0)].participants += Int(r.value) }
             let latest = try latestClassifications(db, subjects: authors)
             let activities = try aggregate(db, metric: "activity_total", d2Prefix: year)
-            let sellers = Set(salesCount.filter { $0.value > 0 }.map(\.d2))
             return Summary(
                 generatedMs: now, network: store.network.description, filter: filter.description,
                 centres: .init(total: centres.count, heardLast7Days: heard7, silentOver30Days: silent30, neverHeard: never,
@@ -177,8 +184,7 @@ extension Views {
                                 byCategory: Self.grouped(products) { d1, _ in d1 },
                                 onlineByCategory: Self.grouped(online) { d1, _ in d1 },
                                 byRegion: Self.grouped(products) { _, d2 in d2 }),
-                sales: .init(count: Int(salesCount.reduce(0) { $0 + $1.value }), amountIdr: Int64(salesAmount.reduce(0) { $0 + $1.value }),
-                             feeIdr: Int64(salesFee.reduce(0) { $0 + $1.value }), centresSelling: sellers.count),
+                sales: .init(count: Int(sales.count), amountIdr: Int64(sales.amount), feeIdr: Int64(sales.fee), centresSelling: sales.sellers),
                 trainings: .init(count: Int(trainings.reduce(0) { $0 + $1.value }), participants: Int(participants.reduce(0) { $0 + $1.value }),
                                  women: Int(women.reduce(0) { $0 + $1.value }),
                                  byTargetGroup: Self.grouped(groups) { d1, _ in d1 }, byTopic: Self.grouped(topics) { d1, _ in d1 },
@@ -189,13 +195,52 @@ extension Views {
         }
     }
 
+    /// Sales, rupiah, fees and centres selling, of a year or all years, of
+    /// some centres or all. For all centres the database sums (the counters
+    /// hold a row per centre and year: tens of thousands in a nation).
+    func salesTotals(_ db: any ViewsSQL, year: String?, authors: Set<String>?)
+        throws -> (count: Double, amount: Double, fee: Double, sellers: Int)
+    {
+        guard authors == nil else {
+            let count = try aggregate(db, metric: "sales", d1Prefix: year, d2In: authors)
+            let amount = try aggregate(db, metric: "sales_amount", d1Prefix: year, d2In: authors)
+            let fee = try aggregate(db, metric: "sales_fee", d1Prefix: year, d2In: authors)
+            func sum(_ rows: [(d1: String, d2: String, value: Double)]) -> Double { rows.reduce(0) { $0 + $1.value } }
+            return (sum(count), sum(amount), sum(fee), Set(count.filter { $0.value > 0 }.map(\.d2)).count)
+        }
+        var sql = """
+            SELECT coalesce(sum(CASE WHEN metric = 'sales' THEN value END), 0),
+                   coalesce(sum(CASE WHEN metric = 'sales_amount' THEN value END), 0),
+                   coalesce(sum(CASE WHEN metric = 'sales_fee' THEN value END), 0),
+                   count(DISTINCT CASE WHEN metric = 'sales' AND value > 0 THEN d2 END)
+            FROM agg WHERE metric IN ('sales', 'sales_amount', 'sales_fee')
+            """
+        var args: SQLArguments = []
+        if let year {
+            sql += " AND d1 LIKE ?"
+            args = [year + "%"]
+        }
+        guard let r = try db.one(sql, args) else { return (0, 0, 0, 0) }
+        return (Double.fromDatabaseValue(r.values[0]) ?? 0, Double.fromDatabaseValue(r.values[1]) ?? 0,
+                Double.fromDatabaseValue(r.values[2]) ?? 0, Int(Int64.fromDatabaseValue(r.values[3]) ?? 0))
+    }
+
     /// Each centre's latest survey (optionally only of some centres): the
     /// row flagged `latest = 2` by the catch-up (of two surveys on a
     /// centre's latest date, the one stored first). Only what the centre
     /// list shows: no row is decoded.
     func latestSurveys(_ db: any ViewsSQL, subjects: Set<String>?) throws -> [(subject: String, classification: String, date: String)] {
         var out: [(subject: String, classification: String, date: String)] = []
-        for r in try db.all("SELECT subject, classification, date FROM monitoring WHERE latest = 2") {
+        var sql = "SELECT subject, classification, date FROM monitoring WHERE latest = 2"
+        var args: SQLArguments = []
+        // A few centres (those a page shows) are looked up by the subject
+        // index; a region's many are filtered here.
+        if let subjects, subjects.count <= 100 {
+            guard !subjects.isEmpty else { return [] }
+            sql += " AND subject IN (\(subjects.map { _ in "?" }.joined(separator: ",")))"
+            args = subjects.sorted()
+        }
+        for r in try db.all(sql, args) {
             let subject: String = r[0]
             if let subjects, !subjects.contains(subject) { continue }
             out.append((subject, r[1], r[2]))
@@ -248,17 +293,23 @@ extension Views {
     /// One page of a list, or every row when the filter is unpaged.
     func page<T>(_ db: any ViewsSQL, from: String, where clause: String, args: SQLArguments, order: String, filter: ViewFilter,
                  columns: String, map: (ViewRow) throws -> T) throws -> Page<T> {
+        let rows = try pageRows(db, from: from, where: clause, args: args, order: order, filter: filter, columns: columns)
+        return Page(items: try rows.rows.map(map), page: rows.page, perPage: rows.perPage, total: rows.total)
+    }
+
+    /// A page's rows as the database returns them (`page` without the mapping).
+    func pageRows(_ db: any ViewsSQL, from: String, where clause: String, args: SQLArguments, order: String, filter: ViewFilter,
+                  columns: String) throws -> (rows: [ViewRow], page: Int, perPage: Int, total: Int) {
         let select = "SELECT \(columns) FROM \(from) WHERE 1 = 1\(clause) ORDER BY \(order)"
         guard filter.isPaged else {
-            let items = try db.all(select, args).map(map)
-            return Page(items: items, page: 1, perPage: max(1, items.count), total: items.count)
+            let rows = try db.all(select, args)
+            return (rows, 1, max(1, rows.count), rows.count)
         }
         let total = try db.value(Int.self, "SELECT count(*) FROM \(from) WHERE 1 = 1\(clause)", args) ?? 0
-        guard filter.offset < total else { return Page(items: [], page: filter.page, perPage: filter.perPage, total: total) }
+        guard filter.offset < total else { return ([], filter.page, filter.perPage, total) }
         var pageArgs = args
         pageArgs += [filter.perPage, filter.offset]
-        let items = try db.all(select + " LIMIT ? OFFSET ?", pageArgs).map(map)
-        return Page(items: items, page: filter.page, perPage: filter.perPage, total: total)
+        return (try db.all(select + " LIMIT ? OFFSET ?", pageArgs), filter.page, filter.perPage, total)
     }
 
     static let centreJoin = "LEFT JOIN centre c ON c.author = t.author"
@@ -269,11 +320,15 @@ extension Views {
         try read { db in
             var (clause, args) = authorClause(filter)
             clause = " AND t.member = 1" + clause
-            let latest = Dictionary(try latestSurveys(db, subjects: nil).map { ($0.subject, $0) }, uniquingKeysWith: { a, _ in a })
-            let counters = try centreCounters(db)
-            return try page(db, from: "centre t", where: clause, args: args, order: Self.centreOrder, filter: filter, columns: Self.centreRowColumns) { r in
-                centreRow(r, counters: counters, latest: latest, freshness: freshness)
-            }
+            let rows = try pageRows(db, from: "centre t", where: clause, args: args, order: Self.centreOrder, filter: filter,
+                                    columns: Self.centreRowColumns)
+            // The counters and surveys of the centres on the page only (a
+            // page of 50, not ten thousand), unless the page is all of them.
+            let authors = Set(rows.rows.map { $0[0] as String })
+            let latest = Dictionary(try latestSurveys(db, subjects: authors).map { ($0.subject, $0) }, uniquingKeysWith: { a, _ in a })
+            let counters = try centreCounters(db, authors: authors)
+            return Page(items: rows.rows.map { centreRow($0, counters: counters, latest: latest, freshness: freshness) },
+                        page: rows.page, perPage: rows.perPage, total: rows.total)
         }
     }
 
@@ -310,34 +365,37 @@ extension Views {
     /// for the centres shown.
     @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     public func overview(freshness: Freshness, stale: Int = 15, sellers: Int = 10) throws -> (stale: [CentreRow], sellers: [CentreRow]) {
-        try read { db in
-            struct Key {
-                let author: String, name: String, lastHeard: Int64?
-                let counters: CentreCounters
-            }
-            let counters = try centreCounters(db)
-            var keys: [Key] = []
-            for r in try db.all("""
-                SELECT t.author, coalesce(t.name, t.admitted_name, '') FROM centre t WHERE t.member = 1 ORDER BY \(Self.centreOrder)
-                """) {
-                let author: String = r[0], name: String = r[1]
-                keys.append(Key(author: author, name: name.isEmpty ? String(author.prefix(8)) : name,
-                                lastHeard: nodeID(author).flatMap(freshness.lastHeard), counters: counters[author] ?? CentreCounters()))
-            }
-            // The main page's own sorts, on the same keys in the same order.
-            let staleKeys = keys.sorted { ($0.lastHeard ?? 0, $0.name) < ($1.lastHeard ?? 0, $1.name) }.prefix(stale)
-            let sellerKeys = keys.filter { $0.counters.online > 0 || $0.counters.fees > 0 }
-                .sorted { ($0.counters.fees, $0.counters.sales) > ($1.counters.fees, $1.counters.sales) }.prefix(sellers)
-            let shown = Array(Set(staleKeys.map(\.author) + sellerKeys.map(\.author)))
+        let writes = self.writes.load(ordering: .acquiring)
+        return try read { db in
+            let centres = try centreDirectory(db, writes: writes)
+            // The main page's own sorts, on the centre list's order: those
+            // heard from least recently, and the sellers as the counters
+            // rank them (by the database: a row per seller is not read).
+            let staleAuthors = centres.map { (author: $0.author, name: $0.name, lastHeard: $0.id.flatMap(freshness.lastHeard) ?? 0) }
+                .sorted { ($0.lastHeard, $0.name) < ($1.lastHeard, $1.name) }.prefix(stale).map(\.author)
+            let sellerAuthors: [String] = try db.all("""
+                SELECT x.author FROM (
+                    SELECT CASE WHEN metric = 'products_online_centre' THEN d1 ELSE d2 END AS author,
+                           coalesce(sum(CASE WHEN metric = 'products_online_centre' THEN value END), 0) AS online,
+                           coalesce(sum(CASE WHEN metric = 'sales_fee' THEN value END), 0) AS fees,
+                           coalesce(sum(CASE WHEN metric = 'sales_amount' THEN value END), 0) AS sales
+                    FROM agg WHERE metric IN ('products_online_centre', 'sales_fee', 'sales_amount') GROUP BY 1
+                ) x JOIN centre t ON t.author = x.author
+                WHERE t.member = 1 AND (x.online > 0 OR x.fees > 0)
+                ORDER BY x.fees DESC, x.sales DESC, \(Self.centreOrder) LIMIT ?
+                """, [sellers]).map { $0[0] }
+            let shown = Set(staleAuthors + sellerAuthors)
             guard !shown.isEmpty else { return ([], []) }
-            let latest = Dictionary(try latestSurveys(db, subjects: Set(shown)).map { ($0.subject, $0) }, uniquingKeysWith: { a, _ in a })
+            let counters = try centreCounters(db, authors: shown)
+            let latest = Dictionary(try latestSurveys(db, subjects: shown).map { ($0.subject, $0) }, uniquingKeysWith: { a, _ in a })
             var full: [String: CentreRow] = [:]
-            for r in try db.all("SELECT \(Self.centreRowColumns) FROM centre t WHERE t.author IN (\(shown.map { _ in "?" }.joined(separator: ",")))",
-                                shown) {
+            let list = shown.sorted()
+            for r in try db.all("SELECT \(Self.centreRowColumns) FROM centre t WHERE t.author IN (\(list.map { _ in "?" }.joined(separator: ",")))",
+                                list) {
                 let row = centreRow(r, counters: counters, latest: latest, freshness: freshness)
                 full[row.node] = row
             }
-            return (staleKeys.compactMap { full[$0.author] }, sellerKeys.compactMap { full[$0.author] })
+            return (staleAuthors.compactMap { full[$0] }, sellerAuthors.compactMap { full[$0] })
         }
     }
 
@@ -346,20 +404,34 @@ extension Views {
         var sales: Int64 = 0, fees: Int64 = 0
     }
 
-    func centreCounters(_ db: any ViewsSQL) throws -> [String: CentreCounters] {
+    /// Each centre's counters, summed by the database over the years (a
+    /// row per centre comes back, not one per centre, metric and year).
+    func centreCounters(_ db: any ViewsSQL, authors: Set<String>? = nil) throws -> [String: CentreCounters] {
         var out: [String: CentreCounters] = [:]
+        var only = ""
+        var args: SQLArguments = []
+        // A page's few centres through the counters' keys; more are summed whole.
+        if let authors, authors.count <= 100 {
+            guard !authors.isEmpty else { return [:] }
+            let list = authors.sorted()
+            let marks = list.map { _ in "?" }.joined(separator: ",")
+            only = " AND (d1 IN (\(marks)) OR d2 IN (\(marks)))"
+            args = list + list
+        }
         for r in try db.all("""
-            SELECT metric, d1, d2, value FROM agg WHERE metric IN
-                ('products_centre', 'products_online_centre', 'sales_amount', 'sales_fee', 'trainings_centre')
-            """) {
-            let metric: String = r[0], d1: String = r[1], d2: String = r[2], value: Double = r[3]
-            switch metric {
-            case "products_centre": out[d1, default: .init()].products += Int(value)
-            case "products_online_centre": out[d1, default: .init()].online += Int(value)
-            case "sales_amount": out[d2, default: .init()].sales += Int64(value)
-            case "sales_fee": out[d2, default: .init()].fees += Int64(value)
-            default: out[d2, default: .init()].trainings += Int(value)
-            }
+            SELECT CASE WHEN metric IN ('products_centre', 'products_online_centre') THEN d1 ELSE d2 END,
+                   coalesce(sum(CASE WHEN metric = 'products_centre' THEN value END), 0),
+                   coalesce(sum(CASE WHEN metric = 'products_online_centre' THEN value END), 0),
+                   coalesce(sum(CASE WHEN metric = 'sales_amount' THEN value END), 0),
+                   coalesce(sum(CASE WHEN metric = 'sales_fee' THEN value END), 0),
+                   coalesce(sum(CASE WHEN metric = 'trainings_centre' THEN value END), 0)
+            FROM agg WHERE metric IN ('products_centre', 'products_online_centre', 'sales_amount', 'sales_fee', 'trainings_centre')\(only)
+            GROUP BY 1
+            """, args) {
+            let author: String = r[0]
+            let products: Double = r[1], online: Double = r[2], sales: Double = r[3], fees: Double = r[4], trainings: Double = r[5]
+            out[author] = CentreCounters(products: Int(products), online: Int(online), trainings: Int(trainings),
+                                         sales: Int64(sales), fees: Int64(fees))
         }
         return out
     }

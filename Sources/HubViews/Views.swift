@@ -20,6 +20,11 @@ public final class Views: Sendable {
     let ids = Mutex<[String: NodeID]>([:])
     /// How far behind the log the views are, and whether their database answers.
     public let health: ViewsHealth
+    /// Write transactions this process committed (or tried) on the views:
+    /// what the cached `directory` is checked against.
+    let writes = Atomic<Int>(0)
+    /// The member centres as last read (`centreDirectory`).
+    let directory = Mutex<CentreDirectory?>(nil)
 
     /// Opens the views beside a store, starting over from the log when the
     /// file is missing, damaged, of another schema, or ahead of the store
@@ -291,10 +296,30 @@ public final class Views: Sendable {
     /// A write transaction on either database (one writer at a time).
     @available(*, noasync, message: "blocks a thread; call it through OffPool.run")
     func write<T>(_ body: (any ViewsSQL) throws -> T) throws -> T {
+        // Counted once the transaction is over (committed or not), so that
+        // a reader that saw the count before could not have cached older rows.
+        defer { writes.add(1, ordering: .releasing) }
         switch database {
-        case .sqlite(let pool): try pool.write { db in try body(SQLiteViewsSQL(db: db)) }
-        case .postgresql(let postgres): try postgres.write(body)
+        case .sqlite(let pool): return try pool.write { db in try body(SQLiteViewsSQL(db: db)) }
+        case .postgresql(let postgres): return try postgres.write(body)
         }
+    }
+
+    /// The member centres in the centre list's order, their ids parsed:
+    /// what the summary and the main page go over on every request (ten
+    /// thousand in a nation), read again only after a write. `writes` is
+    /// the count read before `db`'s transaction began: rows read in it are
+    /// at least that new.
+    func centreDirectory(_ db: any ViewsSQL, writes: Int) throws -> [CentreDirectory.Centre] {
+        if let cached = directory.withLock({ $0 }), cached.writes == writes { return cached.centres }
+        let centres = try db.all("""
+            SELECT t.author, coalesce(t.name, t.admitted_name, ''), t.region FROM centre t WHERE t.member = 1 ORDER BY \(Self.centreOrder)
+            """).map { r -> CentreDirectory.Centre in
+            let author: String = r[0], name: String = r[1]
+            return CentreDirectory.Centre(author: author, id: nodeID(author), name: name.isEmpty ? String(author.prefix(8)) : name, region: r[2])
+        }
+        directory.withLock { $0 = CentreDirectory(writes: writes, centres: centres) }
+        return centres
     }
 
     /// `NodeID(author)`, from `ids` when parsed before.
@@ -304,6 +329,18 @@ public final class Views: Sendable {
         ids.withLock { $0[author] = id }
         return id
     }
+}
+
+/// The member centres as read at a count of the views' writes.
+struct CentreDirectory: Sendable {
+    struct Centre: Sendable {
+        let author: String
+        let id: NodeID?
+        let name: String
+        let region: String
+    }
+    let writes: Int
+    let centres: [Centre]
 }
 
 /// Where the views are kept: a SQLite file beside the store (the default),
@@ -325,6 +362,7 @@ extension Views: ViewsBackend {
 
     public func apply(_ batch: ViewBatch) async throws {
         let blobs = self.blobs
+        defer { writes.add(1, ordering: .releasing) }
         let pending = switch database {
         case .sqlite(let pool): try await pool.write { db in try Self.apply(batch, db: SQLiteViewsSQL(db: db), blobs: blobs) }
         case .postgresql(let postgres): try await OffPool.run { try postgres.write { db in try Self.apply(batch, db: db, blobs: blobs) } }

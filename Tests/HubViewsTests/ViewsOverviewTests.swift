@@ -37,4 +37,51 @@ import Testing
         }
         try views.close()
     }
+
+    /// The summary and the main page keep the member centres between
+    /// requests (ten thousand in a nation): a centre admitted, renamed or
+    /// revoked since the last request shows in the next one.
+    @Test func theMainPageSeesCentresChangedSinceItWasLastAsked() async throws {
+        let dir = TemporaryDirectory("tcoverviewcache")
+        let hub = NodeKey()
+        let store = try Store.create(at: dir.file("hub.sqlite"), network: hub.id, node: hub.id)
+        var options = DemoNetwork.Options()
+        options.centres = 5
+        options.entriesPerCentre = 4
+        options.photos = false
+        let centres = try DemoNetwork.populate(hub: hub, store: store, blobs: nil, options: options, seed: 8)
+        let views = try ViewsUnderTest.open(path: dir.file("views.sqlite"), store: store)
+        try await views.catchUp()
+        func look() async throws -> (total: Int, names: Set<String>) {
+            try await OffPool.run {
+                let fresh = try Freshness.of(store: store)
+                let summary = try views.summary(freshness: fresh)
+                return (summary.centres.total, Set(try views.overview(freshness: fresh, stale: 50).stale.map(\.name)))
+            }
+        }
+        let before = try await look()
+        #expect(before.total == 6 && before.names.contains(centres[0].name))
+
+        let newcomer = NodeKey()
+        _ = try await store.append([.put(kind: "admit", key: newcomer.id.description,
+                                         body: #"{"node":"\#(newcomer.id)","role":"telecenter","name":"Telecenter Baru"}"#, time: 50)],
+                                   signer: hub)
+        // The centre's own new profile, as it arrives from the network.
+        let head = try await store.offPool { try $0.head(of: centres[0].key.id) }
+        let renamed = try Entry.sign(.put(kind: "node", key: "profile", body: #"{"name":"Telecenter Ganti Nama","type":"telecenter"}"#, time: 51),
+                                     seq: (head?.seq ?? 0) + 1, prev: head?.id.hash ?? .zero, with: centres[0].key)
+        #expect(try await store.ingest([renamed], from: centres[0].key.id).stored == 1)
+        try await views.catchUp()
+        let after = try await look()
+        #expect(after.total == 7)
+        #expect(after.names.contains("Telecenter Baru") && after.names.contains("Telecenter Ganti Nama"))
+        #expect(!after.names.contains(centres[0].name))
+
+        _ = try await store.append([.put(kind: "revoke", key: centres[1].key.id.description,
+                                         body: #"{"node":"\#(centres[1].key.id)","from_seq":1,"reason":"tutup"}"#, time: 52)], signer: hub)
+        try await views.catchUp()
+        let revoked = try await look()
+        #expect(revoked.total == 6 && !revoked.names.contains(centres[1].name))
+        try views.close()
+    }
 }

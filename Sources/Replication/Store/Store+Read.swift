@@ -286,11 +286,15 @@ extension Store {
     @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func authorSummaries() throws -> [AuthorSummary] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT key, seq, stored_ms, forked FROM author WHERE seq > 0").compactMap { r in
-                NodeID(keyBytes: [UInt8](r[0] as Data)).map {
-                    AuthorSummary(author: $0, seq: UInt64(r[1] as Int64), storedMs: r[2], forked: (r[3] as Int64) != 0)
-                }
+            // A row at a time, the key read in place: a hub's dashboard asks
+            // for every author's (ten thousand centres) on each page.
+            let rows = try Row.fetchCursor(db, sql: "SELECT key, seq, stored_ms, forked FROM author WHERE seq > 0")
+            var out: [AuthorSummary] = []
+            while let r = try rows.next() {
+                guard let author = try r.withUnsafeData(atIndex: 0, { $0.flatMap { NodeID(keyBytes: $0) } }) else { continue }
+                out.append(AuthorSummary(author: author, seq: UInt64(r[1] as Int64), storedMs: r[2], forked: (r[3] as Int64) != 0))
             }
+            return out
         }
     }
 
