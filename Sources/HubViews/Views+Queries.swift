@@ -235,9 +235,9 @@ extension Views {
         var args: SQLArguments = []
         // A few centres (those a page shows) are looked up by the subject
         // index; a region's many are filtered here.
-        if let subjects, subjects.count <= 100 {
+        if let subjects, subjects.count <= Self.fewCentres {
             guard !subjects.isEmpty else { return [] }
-            sql += " AND subject IN (\(subjects.map { _ in "?" }.joined(separator: ",")))"
+            sql += " AND subject IN \(ViewsBulk.placeholders(rows: 1, columns: subjects.count))"
             args = subjects.sorted()
         }
         for r in try db.all(sql, args) {
@@ -390,7 +390,7 @@ extension Views {
             let latest = Dictionary(try latestSurveys(db, subjects: shown).map { ($0.subject, $0) }, uniquingKeysWith: { a, _ in a })
             var full: [String: CentreRow] = [:]
             let list = shown.sorted()
-            for r in try db.all("SELECT \(Self.centreRowColumns) FROM centre t WHERE t.author IN (\(list.map { _ in "?" }.joined(separator: ",")))",
+            for r in try db.all("SELECT \(Self.centreRowColumns) FROM centre t WHERE t.author IN \(ViewsBulk.placeholders(rows: 1, columns: list.count))",
                                 list) {
                 let row = centreRow(r, counters: counters, latest: latest, freshness: freshness)
                 full[row.node] = row
@@ -404,6 +404,10 @@ extension Views {
         var sales: Int64 = 0, fees: Int64 = 0
     }
 
+    /// Up to this many centres (a page's) are looked up by key; more are
+    /// read whole and picked here.
+    static let fewCentres = 100
+
     /// Each centre's counters, summed by the database over the years (a
     /// row per centre comes back, not one per centre, metric and year).
     func centreCounters(_ db: any ViewsSQL, authors: Set<String>? = nil) throws -> [String: CentreCounters] {
@@ -411,11 +415,11 @@ extension Views {
         var only = ""
         var args: SQLArguments = []
         // A page's few centres through the counters' keys; more are summed whole.
-        if let authors, authors.count <= 100 {
+        if let authors, authors.count <= Self.fewCentres {
             guard !authors.isEmpty else { return [:] }
             let list = authors.sorted()
-            let marks = list.map { _ in "?" }.joined(separator: ",")
-            only = " AND (d1 IN (\(marks)) OR d2 IN (\(marks)))"
+            let marks = ViewsBulk.placeholders(rows: 1, columns: list.count)
+            only = " AND (d1 IN \(marks) OR d2 IN \(marks))"
             args = list + list
         }
         for r in try db.all("""

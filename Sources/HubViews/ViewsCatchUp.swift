@@ -24,14 +24,12 @@ public protocol ViewsBackend: Sendable {
 /// transaction as the batch that needs it: a settle lost with the
 /// connection (PostgreSQL gone between the last batch and the settle) is
 /// done by the next catch-up, though that one reads no admit or revoke.
-public enum SettleNeed: Int, Sendable, Comparable {
+public enum SettleNeed: Int, Sendable {
     case none = 0
     /// The centres' standing from the roster (`Views.refreshCentres`).
     case centres = 1
     /// That, and the rows of authors whose log a revocation cut back.
     case centresAndPurges = 2
-
-    public static func < (a: SettleNeed, b: SettleNeed) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// Consecutive entries of the log as changes to the views.
