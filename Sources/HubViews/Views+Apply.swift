@@ -150,7 +150,6 @@ struct ApplyContext {
     }
 
     mutating func applyProfile(author: String, fields: ProfileFields?) throws {
-        try writeBuffer()
         let columns = ProfileFields.columns
         try db.execute("""
             INSERT INTO centre(author, \(columns.joined(separator: ", ")), has_profile)
@@ -164,11 +163,14 @@ struct ApplyContext {
     /// Recomputes a centre's region; when it changed, moves the centre's
     /// contributions to the counters of the new region.
     mutating func updateRegion(of author: String) throws {
-        try writeBuffer()
         let row = try db.one("SELECT kabupaten, admitted_region, region FROM centre WHERE author = ?", [author])
         let new = Self.regionName(kabupaten: row?[0], admitted: row?[1])
         let old = try region(of: author)
         guard new != old else { return }
+        // Only now, and only then: the author's rows are read from the
+        // tables. A profile that keeps its region (most of them) leaves the
+        // batch's buffered rows to be written together at its end.
+        try writeBuffer()
         for table in Self.tables {
             for r in try db.all("SELECT * FROM \(table) WHERE author = ?", [author]) {
                 let contributions = Contributions.of(kind: table, row: r.dictionary)

@@ -22,6 +22,11 @@ struct ApplyBuffer {
     /// two surveys on one day decides which is a centre's latest).
     var pending: [Key: (order: Int, record: ViewRecord?, photos: [SQLArguments])] = [:]
     var order = 0
+    /// The records whose row the database held when read: only they need
+    /// deleting before their new rows go in. Most entries a catch-up
+    /// applies make new records, and a DELETE of a row that is not there
+    /// still costs the server an index probe per key and per table.
+    var stored: Set<Key> = []
 
     var isEmpty: Bool { pending.isEmpty }
 
@@ -48,6 +53,7 @@ struct ApplyBuffer {
                     let author = String.fromDatabaseValue(fields["author"] ?? .null) ?? ""
                     let key = String.fromDatabaseValue(fields["key"] ?? .null) ?? ""
                     known[Key(table: table, author: author, key: key)] = .some(fields)
+                    stored.insert(Key(table: table, author: author, key: key))
                 }
             }
         }
@@ -68,6 +74,7 @@ struct ApplyBuffer {
         row?["rowid"] = nil
         row?["latest"] = nil
         known[k] = .some(row)
+        if row != nil { stored.insert(k) }
         return row
     }
 
@@ -87,14 +94,14 @@ struct ApplyBuffer {
         pending[k]?.photos.append(arguments)
     }
 
-    /// Writes what the batch changed: per table, one DELETE of every key it
-    /// touched (and of their photo references), then the new rows in log
-    /// order, a thousand per statement.
+    /// Writes what the batch changed: per table, one DELETE of the keys it
+    /// touched that had a row (and of their photo references), then the new
+    /// rows in log order, a thousand per statement.
     mutating func write(db: any ViewsSQL) throws {
         guard !pending.isEmpty else { return }
         let byTable = Dictionary(grouping: pending, by: { $0.key.table })
         for (table, entries) in byTable {
-            let keys = entries.map { [$0.key.author, $0.key.key] }
+            let keys = entries.filter { stored.contains($0.key) }.map { [$0.key.author, $0.key.key] }
             for part in stride(from: 0, to: keys.count, by: ViewsBulk.chunk).map({ keys[$0..<min($0 + ViewsBulk.chunk, keys.count)] }) {
                 let values = ViewsBulk.placeholders(rows: part.count, columns: 2)
                 try db.execute("DELETE FROM \(table) WHERE (author, key) IN (VALUES \(values))", part.flatMap { $0 as SQLArguments })
@@ -119,6 +126,10 @@ struct ApplyBuffer {
                     VALUES \(ViewsBulk.placeholders(rows: part.count, columns: 9)) ON CONFLICT DO NOTHING
                     """, part.flatMap { $0 })
             }
+        }
+        // What is in the database now, for a key written again later in this batch.
+        for (key, value) in pending {
+            if value.record == nil { stored.remove(key) } else { stored.insert(key) }
         }
         pending = [:]
     }

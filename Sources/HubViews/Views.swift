@@ -148,6 +148,14 @@ public final class Views: Sendable {
     /// Applies `batch` in `db`'s transaction; returns what is left to settle.
     @discardableResult
     static func apply(_ batch: ViewBatch, db: any ViewsSQL, blobs: BlobStore?) throws -> SettleNeed {
+        if db.dialect == .postgresql {
+            // Every statement of a batch finds its rows by key, a few
+            // thousand of them. Between some 50,000 and 500,000 rows a table
+            // looks small enough to PostgreSQL's planner to read whole
+            // (and hash the keys) instead: each batch then costs as much as
+            // the table is large, and the catch-up slows down as it grows.
+            try db.execute("SET LOCAL enable_seqscan = off")
+        }
         var ctx = ApplyContext(db: db, roster: batch.roster, blobs: blobs)
         try ctx.prefetch(batch.changes)
         for change in batch.changes { try ctx.apply(change) }

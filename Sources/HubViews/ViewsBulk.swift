@@ -23,14 +23,14 @@ enum ViewsBulk {
                 if abs(value) < 0.000001 { try db.execute("DELETE FROM agg WHERE metric = ? AND d1 = ? AND d2 = ?", [d.metric, d.d1, d.d2]) }
             }
         case .postgresql:
+            // Sent without waiting for an answer (see `PostgresViewsSQL.execute`):
+            // the counters that came back to zero are found by the server.
             for part in stride(from: 0, to: deltas.count, by: chunk).map({ deltas[$0..<min($0 + chunk, deltas.count)] }) {
-                let rows = try db.all("INSERT INTO agg(metric, d1, d2, value) VALUES " + placeholders(rows: part.count, columns: 4) + " " + upsert
-                                      + " RETURNING metric, d1, d2, value",
-                                      part.flatMap { [$0.metric, $0.d1, $0.d2, $0.delta] as SQLArguments })
-                let zero = rows.filter { abs(($0[3] as Double?) ?? 0) < 0.000001 }
-                guard !zero.isEmpty else { continue }
-                try db.execute("DELETE FROM agg WHERE (metric, d1, d2) IN (VALUES " + placeholders(rows: zero.count, columns: 3) + ")",
-                               zero.flatMap { Array($0.values[0..<3]) })
+                try db.execute("INSERT INTO agg(metric, d1, d2, value) VALUES " + placeholders(rows: part.count, columns: 4) + " " + upsert,
+                               part.flatMap { [$0.metric, $0.d1, $0.d2, $0.delta] as SQLArguments })
+                try db.execute("DELETE FROM agg WHERE abs(value) < 0.000001 AND (metric, d1, d2) IN (VALUES "
+                               + placeholders(rows: part.count, columns: 3) + ")",
+                               part.flatMap { [$0.metric, $0.d1, $0.d2] as SQLArguments })
             }
         }
     }
@@ -73,14 +73,17 @@ enum ViewsBulk {
         case .postgresql:
             for part in stride(from: 0, to: subjects.count, by: chunk).map({ Array(subjects[$0..<min($0 + chunk, subjects.count)]) }) {
                 let list = "(" + part.map { _ in "?" }.joined(separator: ", ") + ")"
+                // One statement, which writes only the rows whose flag changes
+                // (setting every survey of a centre again, batch after batch,
+                // left PostgreSQL a dead row version for each).
                 try db.execute("""
-                    UPDATE monitoring m SET latest = CASE WHEN m.date = x.newest THEN 1 ELSE 0 END
-                    FROM (SELECT subject, max(date) AS newest FROM monitoring WHERE subject IN \(list) GROUP BY subject) x
-                    WHERE m.subject = x.subject
-                    """, part)
-                try db.execute("""
-                    UPDATE monitoring SET latest = 2 WHERE rowid IN
-                        (SELECT DISTINCT ON (subject) rowid FROM monitoring WHERE subject IN \(list) AND latest = 1 ORDER BY subject, rowid)
+                    UPDATE monitoring m SET latest = x.want
+                    FROM (SELECT author, key,
+                                 CASE WHEN date <> max(date) OVER (PARTITION BY subject) THEN 0
+                                      WHEN row_number() OVER (PARTITION BY subject ORDER BY date DESC, rowid) = 1 THEN 2
+                                      ELSE 1 END AS want
+                          FROM monitoring WHERE subject IN \(list)) x
+                    WHERE m.author = x.author AND m.key = x.key AND m.latest <> x.want
                     """, part)
             }
         }
