@@ -373,14 +373,19 @@ extension Views {
             // rank them (by the database: a row per seller is not read).
             let staleAuthors = centres.map { (author: $0.author, name: $0.name, lastHeard: $0.id.flatMap(freshness.lastHeard) ?? 0) }
                 .sorted { ($0.lastHeard, $0.name) < ($1.lastHeard, $1.name) }.prefix(stale).map(\.author)
+            // MATERIALIZED: the sums are made once. A planner that thinks
+            // few centres are members (statistics taken before the views
+            // settled) would otherwise sum the counters again for each one
+            // (PostgreSQL, 2,000 centres: 300 ms instead of a few).
             let sellerAuthors: [String] = try db.all("""
-                SELECT x.author FROM (
+                WITH x AS MATERIALIZED (
                     SELECT CASE WHEN metric = 'products_online_centre' THEN d1 ELSE d2 END AS author,
                            coalesce(sum(CASE WHEN metric = 'products_online_centre' THEN value END), 0) AS online,
                            coalesce(sum(CASE WHEN metric = 'sales_fee' THEN value END), 0) AS fees,
                            coalesce(sum(CASE WHEN metric = 'sales_amount' THEN value END), 0) AS sales
                     FROM agg WHERE metric IN ('products_online_centre', 'sales_fee', 'sales_amount') GROUP BY 1
-                ) x JOIN centre t ON t.author = x.author
+                )
+                SELECT x.author FROM x JOIN centre t ON t.author = x.author
                 WHERE t.member = 1 AND (x.online > 0 OR x.fees > 0)
                 ORDER BY x.fees DESC, x.sales DESC, \(Self.centreOrder) LIMIT ?
                 """, [sellers]).map { $0[0] }
