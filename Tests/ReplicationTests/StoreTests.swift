@@ -56,6 +56,28 @@ import Testing
         #expect(try copy.store.head(of: centre.id) == centre.store.head(of: centre.id))
     }
 
+    /// The summaries are cached between writes (a hub's every dashboard
+    /// page asks for them): each kind of write must show in the next call.
+    @Test func authorSummariesFollowEveryWrite() throws {
+        let dir = TemporaryDirectory()
+        let hub = try makeNode(in: dir, name: "hub")
+        let centre = try makeNode(in: dir, name: "centre", network: hub.id)
+        try hub.admit(centre.id)
+        for i in 1...3 { try centre.put("product", "p\(i)", jsonBody(i)) }
+        let copy = try makeNode(in: dir, name: "copy", network: hub.id)
+        func heads() throws -> [NodeID: UInt64] {
+            Dictionary(uniqueKeysWithValues: try copy.store.authorSummaries().map { ($0.author, $0.seq) })
+        }
+        #expect(try heads().isEmpty)
+        _ = try copy.store.ingest(try entries(of: hub), from: hub.id)
+        #expect(try heads() == [hub.id: 1])
+        _ = try copy.store.ingest(try entries(of: centre), from: centre.id)
+        #expect(try heads() == [hub.id: 1, centre.id: 3])
+        #expect(try heads() == [hub.id: 1, centre.id: 3])
+        try copy.put("product", "own")
+        #expect(try heads() == [hub.id: 1, centre.id: 3, copy.id: 1])
+    }
+
     @Test func gapsAreSkippedAndNothingIsStored() throws {
         let dir = TemporaryDirectory()
         let hub = try makeNode(in: dir, name: "hub")

@@ -79,11 +79,19 @@ extension Store {
     }
 
     func write<T>(_ body: (Database) throws -> T) throws -> T {
+        defer { wrote() }
         do { return try writer.write(body) } catch { throw Store.mapError(error, path: path) }
     }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        defer { wrote() }
         do { return try await writer.write(body) } catch { throw Store.mapError(error, path: path) }
+    }
+
+    /// After every write transaction, whatever its outcome: the caches of
+    /// what was read before it are stale.
+    func wrote() {
+        writes.add(1, ordering: .releasing)
     }
 
     // MARK: Heads
@@ -285,7 +293,11 @@ extension Store {
     /// Every author held, with its head and when it was last heard from.
     @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
     public func authorSummaries() throws -> [AuthorSummary] {
-        try read { db in
+        // Counted before the read: a write that lands during it makes the
+        // next call read again.
+        let asOf = writes.load(ordering: .acquiring)
+        if let cached = authorCache.withLock({ $0 }), cached.writes == asOf { return cached.summaries }
+        let summaries = try read { db in
             // A row at a time, the key read in place: a hub's dashboard asks
             // for every author's (ten thousand centres) on each page.
             let rows = try Row.fetchCursor(db, sql: "SELECT key, seq, stored_ms, forked FROM author WHERE seq > 0")
@@ -296,6 +308,8 @@ extension Store {
             }
             return out
         }
+        authorCache.withLock { $0 = (asOf, summaries) }
+        return summaries
     }
 
     /// Entries stored after feed position `position`, in feed order, with

@@ -86,6 +86,7 @@ extension Store {
     }
 
     func writeTransaction<T>(durable: Bool, _ body: (inout WriteContext) throws -> T) throws -> T {
+        defer { wrote() }
         do {
             return try writer.writeWithoutTransaction { db in try self.transaction(db, durable: durable, body) }
         } catch {
@@ -94,6 +95,7 @@ extension Store {
     }
 
     func writeTransaction<T: Sendable>(durable: Bool, _ body: @escaping @Sendable (inout WriteContext) throws -> T) async throws -> T {
+        defer { wrote() }
         do {
             return try await writer.writeWithoutTransaction { db in try self.transaction(db, durable: durable, body) }
         } catch {

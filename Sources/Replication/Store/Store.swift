@@ -71,6 +71,15 @@ public final class Store: Sendable {
 
     /// The membership as of this store's last commit.
     let currentRoster: Mutex<Roster>
+    /// Write transactions this store has run (committed or not): what its
+    /// caches of read results are keyed by. Another process's writes to
+    /// the file reach them only at this store's next write; while tcnoded
+    /// runs it is the file's only writer.
+    let writes = Atomic<Int>(0)
+    /// `authorSummaries()` as of `writes`: a hub's dashboard asks for every
+    /// author's on each page (ten thousand in a nation), ten milliseconds of
+    /// reading each time, while the authors change only with a write.
+    let authorCache = Mutex<(writes: Int, summaries: [AuthorSummary])?>(nil)
 
     public static let defaultClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
 
