@@ -77,6 +77,11 @@ struct ApplyContext {
         seqs[author] = max(seqs[author] ?? 0, change.seq)
         switch change.action {
         case .none:
+            // The centre's row and region as soon as it is admitted, so that
+            // its records count in its region from the start; were it left
+            // to the settle after the catch-up, that would read every row
+            // the catch-up wrote back to move its counters there.
+            if Roster.isNetworkKind(change.kind), let node = NodeID(change.key) { try refreshCentre(node) }
             return
         case .profile(let fields):
             try applyProfile(author: author, fields: fields)
@@ -160,6 +165,27 @@ struct ApplyContext {
         try updateRegion(of: author)
     }
 
+    /// A node's admission columns as the roster has them (role, name and
+    /// region of its governing admission, whether it is a member), and its
+    /// region. A revoked centre keeps its admission's role, name and region.
+    mutating func refreshCentre(_ node: NodeID) throws {
+        let admission = roster.governingAdmission(of: node)
+        let role: String, member: Int
+        switch roster.standing(of: node) {
+        case .genesis: (role, member) = ("hub", 1)
+        case .member(let r): (role, member) = (r.rawValue, 1)
+        case .revoked(let r, _): (role, member) = (r.rawValue, 0)
+        case .notMember: return
+        }
+        guard role == "telecenter" || role == "hub" else { return }
+        try db.execute("""
+            INSERT INTO centre(author, role, admitted_name, admitted_region, member) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(author) DO UPDATE SET role = excluded.role, admitted_name = excluded.admitted_name,
+                admitted_region = excluded.admitted_region, member = excluded.member
+            """, [node.description, role, admission?.name, admission?.region, member])
+        try updateRegion(of: node.description)
+    }
+
     /// Recomputes a centre's region; when it changed, moves the centre's
     /// contributions to the counters of the new region.
     mutating func updateRegion(of author: String) throws {
@@ -167,15 +193,19 @@ struct ApplyContext {
         let new = Self.regionName(kabupaten: row?[0], admitted: row?[1])
         let old = try region(of: author)
         guard new != old else { return }
-        // Only now, and only then: the author's rows are read from the
-        // tables. A profile that keeps its region (most of them) leaves the
-        // batch's buffered rows to be written together at its end.
-        try writeBuffer()
-        for table in Self.tables {
-            for r in try db.all("SELECT * FROM \(table) WHERE author = ?", [author]) {
-                let contributions = Contributions.of(kind: table, row: r.dictionary)
-                add(contributions, region: old, sign: -1)
-                add(contributions, region: new, sign: 1)
+        // A centre just admitted has no rows yet whose counters would move.
+        let hasRows = try seqs[author] != nil || db.value(Int64.self, "SELECT seq FROM author_seq WHERE author = ?", [author]) != nil
+        if hasRows {
+            // Only now, and only then: the author's rows are read from the
+            // tables. A profile that keeps its region (most of them) leaves
+            // the batch's buffered rows to be written together at its end.
+            try writeBuffer()
+            for table in Self.tables {
+                for r in try db.all("SELECT * FROM \(table) WHERE author = ?", [author]) {
+                    let contributions = Contributions.of(kind: table, row: r.dictionary)
+                    add(contributions, region: old, sign: -1)
+                    add(contributions, region: new, sign: 1)
+                }
             }
         }
         try db.execute("UPDATE centre SET region = ? WHERE author = ?", [new, author])

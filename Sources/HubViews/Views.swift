@@ -241,24 +241,7 @@ public final class Views: Sendable {
         try write { db in
             var ctx = ApplyContext(db: db, roster: roster, blobs: blobs)
             try db.execute("UPDATE centre SET member = 0")
-            for node in roster.knownNodes {
-                let standing = roster.standing(of: node)
-                let admission = roster.governingAdmission(of: node)
-                let role: String, member: Int
-                switch standing {
-                case .genesis: (role, member) = ("hub", 1)
-                case .member(let r): (role, member) = (r.rawValue, 1)
-                case .revoked(let r, _): (role, member) = (r.rawValue, 0)
-                case .notMember: continue
-                }
-                guard role == "telecenter" || role == "hub" else { continue }
-                try db.execute("""
-                    INSERT INTO centre(author, role, admitted_name, admitted_region, member) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(author) DO UPDATE SET role = excluded.role, admitted_name = excluded.admitted_name,
-                        admitted_region = excluded.admitted_region, member = excluded.member
-                    """, [node.description, role, admission?.name, admission?.region, member])
-                try ctx.updateRegion(of: node.description)
-            }
+            for node in roster.knownNodes { try ctx.refreshCentre(node) }
             try ctx.flush()
         }
     }
