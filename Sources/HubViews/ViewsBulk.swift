@@ -25,7 +25,7 @@ enum ViewsBulk {
         case .postgresql:
             // Sent without waiting for an answer (see `PostgresViewsSQL.execute`):
             // the counters that came back to zero are found by the server.
-            for part in stride(from: 0, to: deltas.count, by: chunk).map({ deltas[$0..<min($0 + chunk, deltas.count)] }) {
+            for part in chunks(deltas) {
                 try db.execute("INSERT INTO agg(metric, d1, d2, value) VALUES " + placeholders(rows: part.count, columns: 4) + " " + upsert,
                                part.flatMap { [$0.metric, $0.d1, $0.d2, $0.delta] as SQLArguments })
                 try db.execute("DELETE FROM agg WHERE abs(value) < 0.000001 AND (metric, d1, d2) IN (VALUES "
@@ -45,7 +45,7 @@ enum ViewsBulk {
                                [s.author, s.seq])
             }
         case .postgresql:
-            for part in stride(from: 0, to: seqs.count, by: chunk).map({ seqs[$0..<min($0 + chunk, seqs.count)] }) {
+            for part in chunks(seqs) {
                 try db.execute("INSERT INTO author_seq(author, seq) VALUES " + placeholders(rows: part.count, columns: 2)
                                + " ON CONFLICT(author) DO UPDATE SET seq = greatest(author_seq.seq, excluded.seq)",
                                part.flatMap { [$0.author, $0.seq] as SQLArguments })
@@ -71,22 +71,27 @@ enum ViewsBulk {
                     """, [subject])
             }
         case .postgresql:
-            for part in stride(from: 0, to: subjects.count, by: chunk).map({ Array(subjects[$0..<min($0 + chunk, subjects.count)]) }) {
+            for part in chunks(subjects).map(Array.init) {
                 let list = "(" + part.map { _ in "?" }.joined(separator: ", ") + ")"
                 // One statement, which writes only the rows whose flag changes
                 // (setting every survey of a centre again, batch after batch,
                 // left PostgreSQL a dead row version for each).
                 try db.execute("""
                     UPDATE monitoring m SET latest = x.want
-                    FROM (SELECT author, key,
+                    FROM (SELECT author, key, date,
                                  CASE WHEN date <> max(date) OVER (PARTITION BY subject) THEN 0
                                       WHEN row_number() OVER (PARTITION BY subject ORDER BY date DESC, rowid) = 1 THEN 2
                                       ELSE 1 END AS want
                           FROM monitoring WHERE subject IN \(list)) x
-                    WHERE m.author = x.author AND m.key = x.key AND m.latest <> x.want
+                    WHERE m.author = x.author AND m.key = x.key AND m.date = x.date AND m.latest <> x.want
                     """, part)
             }
         }
+    }
+
+    /// `items` a `chunk` at a time.
+    static func chunks<T>(_ items: [T]) -> [ArraySlice<T>] {
+        stride(from: 0, to: items.count, by: chunk).map { items[$0..<min($0 + chunk, items.count)] }
     }
 
     /// "(?, ?), (?, ?)" for two rows of two columns.
