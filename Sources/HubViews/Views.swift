@@ -70,7 +70,13 @@ public final class Views: Sendable {
         config.busyMode = .timeout(30)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -2048" : "PRAGMA cache_size = -8192")
+            // The writer (the catch-up) gets 64 MiB of cache and checkpoints
+            // every 40 MB of log rather than every 4: as the tables grow, each
+            // batch touches more pages of their indexes, and each checkpoint
+            // writes them back and waits for the disk. tcbench views, 10,000
+            // centres, 1M entries: last tenth 11,600-12,700/s -> 14,400-15,400/s.
+            try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -2048" : "PRAGMA cache_size = -65536")
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000") }
         }
         if let pool = try? DatabasePool(path: path, configuration: config) {
             let usable = (try? pool.read { db -> Bool in
