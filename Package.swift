@@ -223,6 +223,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // To change the test server's schema behind the views' back (PostgresPartitionTests).
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
     ],

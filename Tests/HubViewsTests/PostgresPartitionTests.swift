@@ -1,5 +1,7 @@
 import Foundation
 import HubViews
+import Logging
+import PostgresNIO
 import Replication
 import TestSupport
 import Testing
@@ -69,5 +71,48 @@ struct PostgresPartitionTests {
         try await OffPool.run { try postgres.dropSchema() }
         try sqlite.close()
         try postgres.close()
+    }
+
+    /// A write's statements go out without waiting for each answer: one the
+    /// server refuses must fail the whole batch (nothing committed, the
+    /// position where it was), not vanish behind a COMMIT, which PostgreSQL
+    /// answers with a plain ROLLBACK after a failure.
+    @Test func aStatementTheServerRefusesFailsTheBatchAndCommitsNothing() async throws {
+        let h = try ViewsCatchUpTests.History()
+        let location = ViewsUnderTest.schema(for: h.dir.file("pg"), in: ViewsUnderTest.postgres!)
+        let postgres = try await OffPool.run { [store = h.store, blobs = h.blobs] in try Views(postgres: location, store: store, blobs: blobs) }
+        try await postgres.catchUp(batch: 64)
+        func position() async throws -> [String] { try await OffPool.run { try postgres.strings("SELECT applied_position FROM meta") } }
+        let before = try await position()
+        // Stage 0 renames a product "Ganti", among other edits.
+        try await Self.run("ALTER TABLE product ADD CONSTRAINT refuse_ganti CHECK (name <> 'Ganti')", at: location)
+        try h.edit(stage: 0)
+        await #expect(throws: (any Error).self) { try await postgres.catchUp(batch: 64) }
+        #expect(try await position() == before)
+
+        try await Self.run("ALTER TABLE product DROP CONSTRAINT refuse_ganti", at: location)
+        try await postgres.catchUp(batch: 64)
+        let sqlite = try Views(path: h.dir.file("reference.sqlite"), store: h.store, blobs: h.blobs)
+        try await sqlite.catchUp(batch: 64)
+        ViewsCatchUpTests.expectSame(try await ViewsCatchUpTests.tables(sqlite), try await ViewsCatchUpTests.tables(postgres), "PostgreSQL")
+        try await OffPool.run { try postgres.dropSchema() }
+        try sqlite.close()
+        try postgres.close()
+    }
+
+    /// Runs one statement in the views' schema on a connection of its own.
+    static func run(_ sql: String, at location: PostgresViewsLocation) async throws {
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let configuration = PostgresConnection.Configuration(host: location.host, port: location.port, username: location.user,
+                                                             password: location.password, database: location.database, tls: .disable)
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+        do {
+            try await connection.query(PostgresQuery(unsafeSQL: "SET search_path TO \"\(location.schema)\""), logger: logger)
+            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        } catch {
+            try await connection.close()
+            throw error
+        }
+        try await connection.close()
     }
 }
