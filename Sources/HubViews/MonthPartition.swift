@@ -1,3 +1,5 @@
+import GRDB
+
 /// A month partition of a time-based table in the views on PostgreSQL
 /// (`sale_2026_11`): the rows whose date (`column`) is from "2026-11" up to,
 /// not including, "2026-12", compared byte by byte as the table's texts
@@ -10,6 +12,11 @@ struct MonthPartition: Hashable {
 
     /// The partitioned tables and the column each is partitioned by.
     static let column = ["sale": "date", "training": "start", "monitoring": "date", "activity": "date"]
+    /// A row's partition key (NULL for a table not partitioned).
+    static func key(of table: String, in row: [String: DatabaseValue]) -> DatabaseValue {
+        column[table].map { row[$0] ?? .null } ?? .null
+    }
+
     static let firstYear = 1900
     static let endYear = 3000
 

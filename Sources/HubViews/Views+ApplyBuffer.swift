@@ -74,7 +74,7 @@ struct ApplyBuffer {
                     let k = Key(table: table, author: String.fromDatabaseValue(fields["author"] ?? .null) ?? "",
                                 key: String.fromDatabaseValue(fields["key"] ?? .null) ?? "")
                     known[k] = .some(fields)
-                    stored[k] = column.map { fields[$0] ?? .null } ?? .null
+                    stored[k] = MonthPartition.key(of: table, in: fields)
                 }
             }
         }
@@ -95,7 +95,7 @@ struct ApplyBuffer {
         row?["rowid"] = nil
         row?["latest"] = nil
         known[k] = .some(row)
-        if let row { stored[k] = MonthPartition.column[k.table].map { row[$0] ?? .null } ?? .null }
+        if let row { stored[k] = MonthPartition.key(of: k.table, in: row) }
         return row
     }
 
@@ -168,11 +168,7 @@ struct ApplyBuffer {
         }
         // What is in the database now, for a key written again later in this batch.
         for (key, value) in pending {
-            if let record = value.record {
-                stored[key] = MonthPartition.column[key.table].map { record.row[$0] ?? .null } ?? .null
-            } else {
-                stored[key] = nil
-            }
+            stored[key] = value.record.map { MonthPartition.key(of: key.table, in: $0.row) }
         }
         pending = [:]
     }
