@@ -33,7 +33,7 @@ public enum CSVExport {
         return text == "-0" ? "0" : text
     }
     /// ISO 8601 in UTC, "2026-11-25T12:18:00Z".
-    static func time(_ ms: Int64?) -> String { ms.map(HTML.isoDateTime) ?? "" }
+    static func time(_ ms: Int64?) -> String { ms.map(ISOTime.string) ?? "" }
 
     public static func centres(_ rows: [CentreRow]) -> [UInt8] {
         document(

@@ -24,7 +24,7 @@ import Testing
                     // The views' follower is made by HubViews when the assembly
                     // asks (`NodeViews.follower`); HubViews' own tests make one
                     // to test it alone (retries against a PostgreSQL that goes away).
-                    let followerMakers = ["Sources/HubViews/HubNodeViews.swift", "Tests/HubViewsTests/PostgresFaultTests.swift"]
+                    let followerMakers = ["Sources/HubViews/Server/HubNodeViews.swift", "Tests/HubViewsTests/PostgresFaultTests.swift"]
                     let made = followerMakers.contains(path) ? ["PeerListener", "PeerDialers"] : ["PeerListener", "PeerDialers", "ViewsService"]
                     for construction in made.map({ $0 + "(" }) where code.contains(construction) {
                         found.append("\(path):\(i + 1): \(line.trimmingCharacters(in: .whitespaces))")

@@ -212,13 +212,4 @@ public enum HTML {
         let clock = (hh < 10 ? "0" : "") + "\(hh)" + (language == "en" ? ":" : ".") + (mm < 10 ? "0" : "") + "\(mm)"
         return "\(d) \(monthName(m, language)) \(y), \(clock) \(zoneName)"
     }
-
-    /// ISO 8601 (UTC) for `<time datetime>`.
-    static func isoDateTime(_ ms: Int64) -> String {
-        let days = CivilDate.floorDiv(ms, 86_400_000)
-        let (y, m, d) = CivilDate.civil(days: days)
-        let seconds = (ms - days * 86_400_000) / 1000
-        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(y)-\(two(Int64(m)))-\(two(Int64(d)))T\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))Z"
-    }
 }

@@ -38,7 +38,7 @@ public enum DashboardPages {
         h += "<circle cx=\"4\" cy=\"6\" r=\"2\" fill=\"#9cc7f0\"/><circle cx=\"20\" cy=\"6\" r=\"2\" fill=\"#9cc7f0\"/><circle cx=\"12\" cy=\"21\" r=\"2\" fill=\"#9cc7f0\"/>"
         h += "<path d=\"M5.5 7l4.3 3.3M18.5 7l-4.3 3.3M12 15v4\" stroke=\"#9cc7f0\" stroke-width=\"1.6\"/></svg>"
         h += "\(siteTitle)</a>"
-        h += "<div class=\"meta\"><span>\(c.t(.generated)) <time datetime=\"\(HTML.isoDateTime(generated))\">"
+        h += "<div class=\"meta\"><span>\(c.t(.generated)) <time datetime=\"\(ISOTime.string(generated))\">"
         h += "\(HTML.dateTime(generated, c.language))</time></span>"
         h += "<a class=\"lang\" href=\"\(c.switchLanguageHref())\" hreflang=\"\(other)\" lang=\"\(other)\">"
         h += c.en ? "Bahasa Indonesia" : "English"

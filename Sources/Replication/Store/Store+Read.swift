@@ -1,53 +1,6 @@
 import Foundation
 import GRDB
 
-/// Heads that moved after a feed position, and the position they cover.
-public struct HeadsSnapshot: Sendable, Equatable {
-    public let position: Int64
-    /// In the order they moved.
-    public let heads: [Head]
-    /// The feed position at which each head last moved (same order).
-    public let positions: [Int64]
-
-    public init(position: Int64, heads: [Head], positions: [Int64]? = nil) {
-        self.position = position
-        self.heads = heads
-        self.positions = positions ?? Array(repeating: position, count: heads.count)
-    }
-}
-
-/// A peer's head next to what this node holds of the same author.
-public struct HeadComparison: Sendable, Equatable {
-    public let offered: Head
-    public let localSeq: UInt64
-    /// Our entry id at `offered.seq`, when we hold that seq.
-    public let localIDAtOfferedSeq: EntryID?
-    public let forked: Bool
-    /// Highest seq of this author the roster accepts (0: not a member).
-    public let acceptedLimit: UInt64
-    public let isAuthority: Bool
-
-    public init(offered: Head, localSeq: UInt64, localIDAtOfferedSeq: EntryID?, forked: Bool, acceptedLimit: UInt64,
-                isAuthority: Bool) {
-        self.offered = offered
-        self.localSeq = localSeq
-        self.localIDAtOfferedSeq = localIDAtOfferedSeq
-        self.forked = forked
-        self.acceptedLimit = acceptedLimit
-        self.isAuthority = isAuthority
-    }
-}
-
-/// Where a peer's feed was read up to.
-public struct Checkpoint: Sendable, Equatable {
-    public let feed: FeedID
-    public let position: Int64
-    public init(feed: FeedID, position: Int64) {
-        self.feed = feed
-        self.position = position
-    }
-}
-
 public struct StoreStats: Sendable, Equatable, Codable {
     public var entries: Int
     public var authors: Int
@@ -395,6 +348,14 @@ extension Store {
         try await write { db in try Store.saveCheckpoint(db, checkpoint, peer: peer, interest: interest, now: now) }
     }
 
+    /// Heads of non-member authors remembered per peer (PROTOCOL.md §7.8):
+    /// beyond this the oldest are forgotten, so a member inventing authors
+    /// cannot make this node store without bound. It is as many as one
+    /// HEADS frame carries (`Frame.maximumHeadsPerFrame`; a test checks they
+    /// agree), so a fresh node whose roster arrives after the heads of a
+    /// whole network keeps them all.
+    public static let maximumPendingPerPeer = 100_000
+
     static func savePending(_ db: Database, _ heads: [Head], peer: NodeID, wanted: Bool = false) throws {
         guard !heads.isEmpty else { return }
         let peerRef = try authorRef(db, peer)
@@ -403,7 +364,7 @@ extension Store {
             ON CONFLICT(author_key, peer) DO UPDATE SET seq = excluded.seq, id = excluded.id, wanted = excluded.wanted
             WHERE excluded.seq > pending_offer.seq OR excluded.wanted > pending_offer.wanted
             """)
-        for head in wanted ? heads[...] : heads.suffix(SyncSession.maximumPending) {
+        for head in wanted ? heads[...] : heads.suffix(Store.maximumPendingPerPeer) {
             try upsert.execute(arguments: [head.author.key.data, peerRef, Int64(clamping: head.seq), head.id.hash.data, wanted ? 1 : 0])
         }
         if wanted { return }
@@ -412,12 +373,12 @@ extension Store {
         // first: the common case is far below the bound.
         let held = try Int.fetchOne(
             db, sql: "SELECT count(*) FROM pending_offer WHERE peer = ? AND wanted = 0", arguments: [peerRef]) ?? 0
-        guard held > SyncSession.maximumPending else { return }
+        guard held > Store.maximumPendingPerPeer else { return }
         try db.execute(
             sql: """
                 DELETE FROM pending_offer WHERE peer = ?1 AND wanted = 0 AND rowid NOT IN
                     (SELECT rowid FROM pending_offer WHERE peer = ?1 AND wanted = 0 ORDER BY rowid DESC LIMIT ?2)
-                """, arguments: [peerRef, SyncSession.maximumPending])
+                """, arguments: [peerRef, Store.maximumPendingPerPeer])
     }
 
     /// Remembers heads a peer offered whose entries are being fetched, so

@@ -195,12 +195,9 @@ public struct SyncSession: Sendable {
         public var pendingDropped = 0
     }
 
-    /// Heads of non-member authors remembered per peer, in the store
-    /// (PROTOCOL.md §7.8): beyond this the oldest are forgotten, so a member
-    /// inventing authors cannot make this node store without bound. It is
-    /// as many as one HEADS frame carries, so a fresh node whose roster
-    /// arrives after the heads of a whole network keeps them all.
-    public static let maximumPending = Frame.maximumHeadsPerFrame
+    /// Heads of non-member authors remembered per peer (the store's bound,
+    /// PROTOCOL.md §7.8).
+    public static let maximumPending = Store.maximumPendingPerPeer
 
     public init(_ configuration: Configuration) {
         self.configuration = configuration

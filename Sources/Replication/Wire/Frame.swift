@@ -33,21 +33,6 @@ public struct Hello: Sendable, Equatable, Codable {
     }
 }
 
-/// One WANT record: an inclusive range of one author's log.
-public struct WantRange: Sendable, Hashable {
-    public let author: NodeID
-    public let from: UInt64
-    public let to: UInt64
-
-    public init(author: NodeID, from: UInt64, to: UInt64) {
-        self.author = author
-        self.from = from
-        self.to = to
-    }
-
-    public var count: UInt64 { to - from + 1 }
-}
-
 /// ERROR codes (docs/PROTOCOL.md, "ERROR").
 public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case networkMismatch = "network-mismatch"

@@ -28,7 +28,7 @@ public struct HubViewsOpener: ViewsOpener {
 extension Views: NodeViews {
     public var status: ViewsStatus { health.snapshot }
 
-    public func photoPolicy(fetchAll: Bool) -> any PhotoPolicy { ViewsPhotoPolicy(views: self, fetchesAll: fetchAll) }
+    public func photoPolicy(fetchAll: PhotoFetch.Rule) -> any PhotoPolicy { ViewsPhotoPolicy(views: self, rule: fetchAll) }
 
     public func follower(node: Node, logger: Logger) -> any Service { ViewsService(node: node, views: self, logger: logger) }
 
@@ -43,12 +43,14 @@ extension Views: NodeViews {
 /// surveys about it; any referenced photo it holds is served.
 public struct ViewsPhotoPolicy: PhotoPolicy {
     public let views: Views
-    public let fetchesAll: Bool
+    public let rule: PhotoFetch.Rule
 
-    public init(views: Views, fetchesAll: Bool) {
+    public init(views: Views, rule: PhotoFetch.Rule) {
         self.views = views
-        self.fetchesAll = fetchesAll
+        self.rule = rule
     }
+
+    public var fetchesAll: Bool { rule.fetchesAll(roster: views.store.roster) }
 
     @available(*, noasync, message: "reads the views database; call it through OffPool.run")
     public func missing(node: NodeID, limit: Int) throws -> [(sha256: Bytes32, pieces: Bytes32?)] {

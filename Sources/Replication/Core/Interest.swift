@@ -121,15 +121,3 @@ public struct Interest: Sendable, Equatable, Codable {
     }
 }
 
-extension HeadsSnapshot {
-    /// Only the heads `keep` selects (a peer's interest); positions stay
-    /// with their heads and the snapshot's position is unchanged.
-    public func filter(_ keep: (NodeID) -> Bool) -> HeadsSnapshot {
-        var kept: [Head] = [], at: [Int64] = []
-        for (head, p) in zip(heads, positions) where keep(head.author) {
-            kept.append(head)
-            at.append(p)
-        }
-        return HeadsSnapshot(position: position, heads: kept, positions: at)
-    }
-}
