@@ -142,14 +142,17 @@ public struct NodeAssembly: Sendable {
                                               : "cannot open the views: \(error)", isConfiguration: config.viewsStore != nil)
             }
             views = opened
-            let fetchAll = PhotoFetch.fetchesAll(node: key.id, roster: store.roster, viewsOn: viewsOn, configured: config.fetchAllPhotos)
+            let fetchAll = PhotoFetch.Rule(node: key.id, viewsOn: viewsOn, configured: config.fetchAllPhotos)
             photos = Photos(blobs: blobs, policy: opened.photoPolicy(fetchAll: fetchAll))
         }
         var timing = timing
         timing.idleSend = .seconds(config.keepaliveSeconds)
         timing.idleReceive = .seconds(config.peerTimeoutSeconds)
+        // tcnode.toml's region wins over the one given to `tcnode init --region`.
+        var region = config.region
+        if region == nil { region = (try? await store.initRegion()) ?? nil }
         let node = try Node(key: key, store: store, pinned: Set(config.peers.map(\.node)), timing: timing, logger: logger,
-                            name: config.name, photos: photos, interest: config.interest, region: config.region)
+                            name: config.name, photos: photos, interest: config.interest, region: region)
         let listener = PeerListener(node: node, host: config.listenHost, port: config.listenPort)
         let dialers = PeerDialers(node: node, peers: await Daemon.dialled(config: config, store: store))
         let readiness = Readiness(listener: listener, controlSocket: config.controlSocket.isEmpty ? nil : config.controlSocket,
@@ -157,7 +160,7 @@ public struct NodeAssembly: Sendable {
 
         var services: [any Service] = [listener, dialers]
         if let started = readiness.control {
-            let app = ControlAPI.application(node: node, socketPath: config.controlSocket, name: config.name, region: config.region,
+            let app = ControlAPI.application(node: node, socketPath: config.controlSocket, name: config.name, region: region,
                                              listener: listener, views: views, logger: logger, running: { started.started(()) })
             services.append(StartReportingServer(server: app, start: started))
         }

@@ -26,7 +26,7 @@ extension ViewsOpener {
 /// The views of a running node, as its assembly uses them.
 public protocol NodeViews: Sendable {
     /// Which photos the node fetches and serves; `fetchAll` on a hub.
-    func photoPolicy(fetchAll: Bool) -> any PhotoPolicy
+    func photoPolicy(fetchAll: PhotoFetch.Rule) -> any PhotoPolicy
     /// Keeps the views up to date with the node's log while it runs.
     func follower(node: Node, logger: Logger) -> any Service
     /// The views' HTTP server; it calls `bound` with its port once it runs.

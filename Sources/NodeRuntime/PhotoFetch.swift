@@ -1,8 +1,28 @@
 import Replication
 
 /// Which photos a node fetches (PROTOCOL.md §11.3): photos move towards
-/// hubs unless a node asks for more. Decided once when the daemon starts.
+/// hubs unless a node asks for more. Decided each time photos are chosen,
+/// from the roster as it is then: a provincial hub started before its admit
+/// arrived begins fetching its centres' photos as soon as the admit does.
 public enum PhotoFetch {
+    /// How a node decides: fixed (tcnode.toml's `fetch_all_photos`, tests),
+    /// or by its standing in the roster.
+    public enum Rule: Sendable, Equatable {
+        case fixed(Bool)
+        case byStanding(node: NodeID, viewsOn: Bool)
+
+        public init(node: NodeID, viewsOn: Bool, configured: Bool?) {
+            self = configured.map { .fixed($0) } ?? .byStanding(node: node, viewsOn: viewsOn)
+        }
+
+        public func fetchesAll(roster: Roster) -> Bool {
+            switch self {
+            case .fixed(let all): return all
+            case .byStanding(let node, let viewsOn): return PhotoFetch.fetchesAll(node: node, roster: roster, viewsOn: viewsOn, configured: nil)
+            }
+        }
+    }
+
     /// True: every photo of the records the node holds. False: only the
     /// photos of its own records and of surveys about it.
     ///

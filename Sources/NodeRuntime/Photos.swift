@@ -7,7 +7,8 @@ import Replication
 /// Every method reads or writes a database: call them off the pool.
 public protocol PhotoPolicy: Sendable {
     /// True on a hub: every referenced photo is fetched, not only those of
-    /// the node's own records and of surveys about it.
+    /// the node's own records and of surveys about it. Read from the
+    /// roster as it is now (`PhotoFetch.Rule`).
     var fetchesAll: Bool { get }
     /// Photos the node should hold and does not yet, at most `limit`, each
     /// with its piece-list hash when a record gives one.

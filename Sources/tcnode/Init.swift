@@ -33,9 +33,27 @@ struct Init: ParsableCommand {
                                                              "Peer yang dipercaya dan dihubungi saat bergabung, sebagai NODEID@HOST:PORT (boleh berulang).")))
     var peers: [String] = []
 
+    @Option(help: ArgumentHelp(tr("This centre's region, exactly as its admit will say it (e.g. \"Jawa Timur\"): what the node asks its peers for until its admit arrives. tcnode.toml's region wins when set.",
+                                  "Wilayah pusat ini, persis seperti tertulis di penerimaannya (mis. \"Jawa Timur\"): yang diminta node dari peer sampai penerimaannya tiba. region di tcnode.toml didahulukan bila diisi.")))
+    var region: String?
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        if let region {
+            if region.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ValidationError(tr("--region must not be empty; give the region as the admit will write it, e.g. --region \"Jawa Timur\"",
+                                         "--region tidak boleh kosong; tulis wilayah seperti pada penerimaan, mis. --region \"Jawa Timur\""))
+            }
+            if region != region.trimmingCharacters(in: .whitespaces) {
+                throw ValidationError(tr("--region '\(region)' starts or ends with a space; regions are compared exactly, so write it without",
+                                         "--region '\(region)' diawali atau diakhiri spasi; wilayah dibandingkan persis, jadi tulis tanpa spasi itu"))
+            }
+            if region.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                throw ValidationError(tr("--region contains a control character (a tab or line break?); write the region on one line",
+                                         "--region berisi karakter kendali (tab atau ganti baris?); tulis wilayah dalam satu baris"))
+            }
+        }
         if genesis && network != nil {
             throw ValidationError(tr("--genesis and --network exclude each other", "--genesis dan --network tidak bisa dipakai bersama"))
         }
@@ -63,15 +81,18 @@ struct Init: ParsableCommand {
             let peer = try PeerAddress.parse(text, option: "--peer")
             try store.addBootstrapPeer(peer.node, address: peer.hostPort)
         }
+        if let region { try store.setInitRegion(region) }
         if output.json {
-            try writeJSON([
+            var object: [String: Any] = [
                 "node": key.id.description, "node_checked": key.id.checked, "network": store.network.description,
                 "data_dir": directory.path, "genesis": store.network == key.id, "peers": peers,
-            ])
+            ]
+            if let region { object["region"] = region }
+            try writeJSON(object)
             return
         }
         say(key.id.description)
-        let note: String
+        var note: String
         if store.network == key.id {
             note = tr("Started a new network; this node is its genesis authority. Network id (give it to centres that join):\n  \(key.id.checked)",
                       "Jaringan baru dimulai; node ini otoritas genesis-nya. Id jaringan (berikan ke pusat yang bergabung):\n  \(key.id.checked)")
@@ -79,14 +100,26 @@ struct Init: ParsableCommand {
             note = tr("""
                 Ready to join network \(store.network.short). Send this node id to the network's authority:
                   \(key.id.checked)
-                There they run: tcnode admit \(key.id.checked) --role telecenter --name NAME --region REGION
+                There they run: tcnode admit \(key.id.checked) --role telecenter --name NAME --region \(regionWord(en: true))
                 """, """
                 Siap bergabung ke jaringan \(store.network.short). Kirim id node ini ke otoritas jaringan:
                   \(key.id.checked)
-                Di sana dijalankan: tcnode admit \(key.id.checked) --role telecenter --name NAMA --region WILAYAH
+                Di sana dijalankan: tcnode admit \(key.id.checked) --role telecenter --name NAMA --region \(regionWord(en: false))
                 """)
+            if let region {
+                note += "\n" + tr("Until that admit arrives, this node asks its peers for region \(region) and the network's roster.",
+                                  "Sampai penerimaan itu tiba, node ini meminta wilayah \(region) dan daftar anggota jaringan dari peer.")
+            }
         }
         Output.note(note + "\n" + tr("Key and database are in \(directory.path)", "Kunci dan basis data ada di \(directory.path)"))
+    }
+}
+
+extension Init {
+    /// The admit line's region: the one given here, quoted for a shell.
+    func regionWord(en: Bool) -> String {
+        guard let region else { return en ? "REGION" : "WILAYAH" }
+        return "'" + region.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }
 

@@ -52,10 +52,12 @@ struct Status: AsyncParsableCommand {
             let directory = try data.checkedDirectory()
             do {
                 let store = try await data.openStore()
-                report = try await StatusReport.make(store: store, node: store.node, name: config?.name, region: config?.region,
+                var region = config?.region
+                if region == nil { region = try await store.initRegion() }
+                report = try await StatusReport.make(store: store, node: store.node, name: config?.name, region: region,
                                                      running: nil, listen: nil)
                 report.interest = (config?.interest ?? InterestChoice()).status(node: store.node, roster: store.roster,
-                                                                                configuredRegion: config?.region)
+                                                                                configuredRegion: region)
                 render(report, language: language)
             } catch {
                 render(StatusReport.unreadable(node: "", nowMs: TimeText.nowMs()), language: language)

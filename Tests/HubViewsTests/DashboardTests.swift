@@ -44,7 +44,7 @@ import TestSupport
         _ = try await OffPool.run { try views.catchUp() }
         var logger = Logger(label: "dash")
         logger.logLevel = .error
-        let node = try Node(key: hub, store: store, logger: logger, photos: Photos(blobs: blobs, policy: views.photoPolicy(fetchAll: true)))
+        let node = try Node(key: hub, store: store, logger: logger, photos: Photos(blobs: blobs, policy: views.photoPolicy(fetchAll: .fixed(true))))
         let (ports, portInput) = AsyncStream<Int>.makeStream()
         let app = ViewsServer.application(node: node, views: views, host: "127.0.0.1", port: 0, token: token, logger: logger) {
             portInput.yield($0)

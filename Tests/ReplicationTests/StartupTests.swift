@@ -153,7 +153,7 @@ import Testing
         let views = try Views(path: dir.file("views.sqlite"), store: store, blobs: blobs)
         let captured = CapturedLog()
         let logger = Logger(label: "t", factory: { _ in CapturingHandler(sink: captured) })
-        let node = try Node(key: key, store: store, logger: logger, photos: Photos(blobs: blobs, policy: views.photoPolicy(fetchAll: false)))
+        let node = try Node(key: key, store: store, logger: logger, photos: Photos(blobs: blobs, policy: views.photoPolicy(fetchAll: .fixed(false))))
         let socket = dir.file("c.sock")
         let (running, runningInput) = AsyncStream<Void>.makeStream()
         let app = ControlAPI.application(node: node, socketPath: socket, name: nil, region: nil, listener: nil, logger: logger,

@@ -48,6 +48,7 @@ extension Store {
         try await offPool { try $0.checkpoint(for: peer, wanting: interest) }
     }
     public func bootstrapPeers() async throws -> [(node: NodeID, address: String)] { try await offPool { try $0.bootstrapPeers() } }
+    public func initRegion() async throws -> String? { try await offPool { try $0.initRegion() } }
     public func records(kind: String, author: NodeID? = nil, includeDeleted: Bool = false) async throws -> [Entry] {
         try await offPool { try $0.records(kind: kind, author: author, includeDeleted: includeDeleted) }
     }

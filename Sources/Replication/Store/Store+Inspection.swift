@@ -5,7 +5,7 @@ extension Store {
     /// The schema version this build writes and understands, kept in
     /// `PRAGMA user_version` by the migrations (see `migrator`). A file with
     /// a higher number was written by a newer tcnode.
-    public static let schemaVersion = 7
+    public static let schemaVersion = 8
 
     /// Looks at a database through a read-only connection before anything
     /// opens it for writing, because opening GRDB's writable pool writes

@@ -459,6 +459,22 @@ extension Store {
         }
     }
 
+    // MARK: Region given at init
+
+    /// The region given to `tcnode init --region`, if any: asked for until
+    /// the node's own admit says its region, when tcnode.toml has none.
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
+    public func initRegion() throws -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT region FROM meta WHERE id = 1") }
+    }
+
+    @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")
+    public func setInitRegion(_ region: String?) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE meta SET region = ? WHERE id = 1", arguments: [region.flatMap { $0.isEmpty ? nil : $0 }])
+        }
+    }
+
     // MARK: Figures
 
     @available(*, noasync, message: "blocks a thread; use the async overload or store.offPool")

@@ -184,6 +184,15 @@ extension Store {
                 PRAGMA user_version = 7;
                 """)
         }
+        migrator.registerMigration("v8 the region given to tcnode init") { db in
+            // `tcnode init --region`: which region a node asks its peers
+            // for until its own admit arrives, when tcnode.toml names none
+            // (PROTOCOL.md §7.16). NULL: none given.
+            try db.execute(sql: """
+                ALTER TABLE meta ADD COLUMN region TEXT CHECK (region IS NULL OR length(region) >= 1);
+                PRAGMA user_version = 8;
+                """)
+        }
         return migrator
     }
 }

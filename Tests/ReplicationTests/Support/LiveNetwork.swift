@@ -59,13 +59,18 @@ final class LiveNetwork: Sendable {
     /// admits them, as peers in the config would be.
     @discardableResult
     func add(_ name: String, network: NodeID? = nil, key: NodeKey = NodeKey(), pinned: [LiveMember] = [],
-             timing: SyncTiming = LiveNetwork.fastTiming, photos fetchAll: Bool? = nil,
+             timing: SyncTiming = LiveNetwork.fastTiming, photos fetchAll: Bool? = nil, initRegion: String? = nil,
              configure: (inout NodeConfig) -> Void = { _ in }) async throws -> LiveMember {
         var config = config(name)
         config.photos = fetchAll != nil
         configure(&config)
         let directory = config.dataDirectory
-        try await OffPool.run { try directory.initialise(network: network ?? key.id, key: key).1.close() }
+        try await OffPool.run {
+            let store = try directory.initialise(network: network ?? key.id, key: key).1
+            // As `tcnode init --region` leaves it.
+            if let initRegion { try store.setInitRegion(initRegion) }
+            try store.close()
+        }
         var logger = Logger(label: name) { label in self.logs.handler(label) }
         logger.logLevel = ProcessInfo.processInfo.environment["TCNODE_TEST_TRACE"] != nil ? .trace : .debug
         let assembly = try await NodeAssembly.build(config: config, views: HubViewsOpener(), logger: logger, timing: timing)
