@@ -56,6 +56,45 @@ import Testing
         #expect(try copy.store.head(of: centre.id) == centre.store.head(of: centre.id))
     }
 
+    /// Entries are bound to SQLite by hand (Store/DirectBinding.swift): keys
+    /// of several bytes a character, deletes with no body and each field
+    /// must read back exactly, and a statement SQLite refuses must fail the
+    /// batch and store nothing of it.
+    @Test func storedEntriesReadBackByteForByteAndARefusedInsertStoresNothing() throws {
+        let dir = TemporaryDirectory()
+        let hub = try makeNode(in: dir, name: "hub")
+        let centre = try makeNode(in: dir, name: "centre", network: hub.id)
+        try hub.admit(centre.id)
+        let keys = ["kopi-luwak", "kripik-tempe-ñ", "batik-寸法", "🌶 sambal"]
+        for (i, key) in keys.enumerated() { try centre.put("product", key, jsonBody(i), time: -1_000 + Int64(i)) }
+        try centre.store.append([.delete(kind: "product", key: keys[1], time: 7)], signer: centre.key)
+
+        let copy = try makeNode(in: dir, name: "copy", network: hub.id)
+        _ = try copy.store.ingest(try entries(of: hub), from: hub.id)
+        let sent = try entries(of: centre)
+        #expect(try copy.store.ingest(sent, from: centre.id).stored == 5)
+        for e in sent {
+            #expect(try copy.store.entry(author: centre.id, seq: e.entry.seq)?.bytes == e.entry.bytes)
+        }
+        #expect(try copy.store.records(kind: "product", author: centre.id).map(\.key).sorted() == [keys[0], keys[2], keys[3]].sorted())
+        let tombstone = try #require(try copy.store.record(author: centre.id, kind: "product", key: keys[1]))
+        #expect(tombstone.isTombstone && tombstone.time == 7 && tombstone.bytes == sent[4].entry.bytes)
+        #expect(try copy.store.record(author: centre.id, kind: "product", key: keys[3])?.time == -997)
+
+        // SQLite refuses the third entry: the batch fails, nothing of it stays.
+        let refusing = try makeNode(in: dir, name: "refusing", network: hub.id)
+        _ = try refusing.store.ingest(try entries(of: hub), from: hub.id)
+        let before = try refusing.store.position()
+        try refusing.store.close()
+        try DatabaseQueue(path: dir.file("refusing.sqlite")).write { db in
+            try db.execute(sql: "CREATE TRIGGER refuse BEFORE INSERT ON entry WHEN NEW.seq = 3 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+        }
+        let reopened = try Store.open(at: dir.file("refusing.sqlite"))
+        #expect(throws: (any Error).self) { try reopened.ingest(sent, from: centre.id) }
+        #expect(try reopened.position() == before && reopened.head(of: centre.id) == nil)
+        try reopened.close()
+    }
+
     /// The summaries are cached between writes (a hub's every dashboard
     /// page asks for them): each kind of write must show in the next call.
     @Test func authorSummariesFollowEveryWrite() throws {

@@ -408,17 +408,20 @@ struct WriteContext {
         let seq = Int64(clamping: entry.seq)
         let insert = try db.cachedStatement(
             sql: "INSERT INTO entry(position, author, seq, id, kind, key, op, time, origin, bytes) VALUES (?,?,?,?,?,?,?,?,?,?)")
-        try insert.execute(arguments: [
-            position, row.ref, seq, entry.id.hash.data, entry.kind, entry.key, Int64(entry.op.rawValue), entry.time,
-            origin, Data(entry.bytes),
-        ])
+        try insert.executeBinding { b in
+            b.int(position); b.int(row.ref); b.int(seq); b.blob(entry.id.hash.bytes); b.text(entry.kind); b.text(entry.key)
+            b.int(Int64(entry.op.rawValue)); b.int(entry.time); b.int(origin); b.blob(entry.bytes)
+        }
         let upsert = try db.cachedStatement(
             sql: """
                 INSERT INTO record(author, kind, key, seq, op, time, position) VALUES (?,?,?,?,?,?,?)
                 ON CONFLICT(author, kind, key) DO UPDATE SET
                     seq = excluded.seq, op = excluded.op, time = excluded.time, position = excluded.position
                 """)
-        try upsert.execute(arguments: [row.ref, entry.kind, entry.key, seq, Int64(entry.op.rawValue), entry.time, position])
+        try upsert.executeBinding { b in
+            b.int(row.ref); b.text(entry.kind); b.text(entry.key); b.int(seq); b.int(Int64(entry.op.rawValue)); b.int(entry.time)
+            b.int(position)
+        }
         row.seq = entry.seq
         row.headID = entry.id.hash
         row.headPosition = position
