@@ -42,7 +42,7 @@ public struct ViewsService: Service {
                     for await event in subscription.stream {
                         switch event {
                         case .feedAdvanced, .rosterChanged, .admitted: wake.yield()
-                        case .peersChanged, .shutdown, .photosReferenced: continue
+                        case .peersChanged, .shutdown, .photosReferenced, .photoHeld: continue
                         }
                     }
                     wake.finish()

@@ -261,6 +261,7 @@ public final class Node: Sendable {
     /// A photo finished arriving: the views and waiting tests hear of it.
     func notePhotoHeld(_ sha: Bytes32) async {
         if let photos { await OffPool.run { photos.noteHeld(sha) } }
+        events.broadcast(.photoHeld(sha))
         events.broadcast(.peersChanged)
     }
 }

@@ -14,6 +14,9 @@ package enum NodeEvent: Sendable {
     case peersChanged
     /// The views recorded new photo references: connections may ask for them.
     case photosReferenced
+    /// A photo is held now (from a peer or a bundle): connections whose
+    /// peer was told BLOB_NONE for it say BLOB_HELD.
+    case photoHeld(Bytes32)
     case shutdown
 }
 

@@ -162,6 +162,7 @@ struct PeerConnection {
                     case .rosterChanged: input.yield(.trustChanged(trusted: node.trusts(peer), refusal: node.refusalMessage(for: peer)))
                     case .shutdown: input.yield(.shutdown)
                     case .photosReferenced: input.yield(.photosReferenced)
+                    case .photoHeld(let sha): input.yield(.photoHeldHere(sha))
                     case .peersChanged: break
                     }
                 }

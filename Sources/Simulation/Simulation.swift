@@ -488,6 +488,7 @@ public final class Simulation {
                 let digest = Bytes32(Data(SHA256.hash(data: bytes)))
                 if digest != sha { violations.append("[\(now)] \(nodes[node].name) holds photo \(sha.hex.prefix(8)) with other bytes") }
                 trace("\(nodes[node].name) holds photo \(sha.hex.prefix(8))")
+                notify(node, .photoHeldHere(sha))
             }
         }
     }

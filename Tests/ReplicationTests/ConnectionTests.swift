@@ -187,6 +187,42 @@ import Testing
         #expect(Self.writes(actions).joined().contains(.blobPieces(sha256: sha, total: 20_000, hashes: hashes)))
     }
 
+    /// A photo answered BLOB_NONE that arrives later is announced once
+    /// (BLOB_HELD, PROTOCOL.md §6.13); the side that was refused asks again
+    /// at once instead of after its retry time.
+    @Test func aPhotoAnsweredNoneIsAnnouncedWhenItArrivesAndAskedForAgainAtOnce() {
+        var timing = ConnectionTiming()
+        timing.photoStallMs = 60_000
+        // Serving side: asked for a photo it does not hold.
+        var server = Self.established(timing: timing)
+        let sha = Bytes32(Array(repeating: 6, count: 32))!
+        var actions = server.handle(.received(.blobWant([BlobRequest(sha256: sha, offset: 0)])), now: 100)
+        #expect(actions.contains { if case .readPhoto(let asked, 0, _) = $0 { asked == sha } else { false } })
+        actions = server.handle(.photoRead(sha, total: nil, offset: 0, bytes: []), now: 101)
+        #expect(Self.writes(actions).joined().contains(.blobNone(sha)))
+        _ = server.handle(.written, now: 101)
+        // Another photo arriving says nothing; this one, once.
+        let other = Bytes32(Array(repeating: 7, count: 32))!
+        #expect(Self.writes(server.handle(.photoHeldHere(other), now: 200)).isEmpty)
+        #expect(Self.writes(server.handle(.photoHeldHere(sha), now: 300)) == [[.blobHeld(sha)]])
+        _ = server.handle(.written, now: 300)
+        #expect(Self.writes(server.handle(.photoHeldHere(sha), now: 400)).isEmpty)
+
+        // Fetching side: refused, then told the peer holds it.
+        var fetcher = Self.established(timing: timing)
+        _ = fetcher.handle(.photosReferenced, now: 100)
+        _ = fetcher.handle(.photosChosen([PhotoRequest(sha256: sha, offset: 0)]), now: 100)
+        _ = fetcher.handle(.written, now: 100)
+        actions = fetcher.handle(.received(.blobNone(sha)), now: 200)
+        #expect(actions.contains(.choosePhotos(excluding: [sha])))
+        _ = fetcher.handle(.photosChosen([]), now: 200)
+        actions = fetcher.handle(.received(.blobHeld(sha)), now: 1_000)
+        #expect(actions.contains(.choosePhotos(excluding: [])), "asked again long before the 60 s retry")
+        // A BLOB_HELD for a photo never refused changes nothing.
+        _ = fetcher.handle(.photosChosen([]), now: 1_000)
+        #expect(!fetcher.handle(.received(.blobHeld(other)), now: 1_100).contains { if case .choosePhotos = $0 { true } else { false } })
+    }
+
     @Test func aPieceListThatDoesNotHashToTheReferenceIsRejected() {
         var c = Self.established()
         let sha = Bytes32(Array(repeating: 5, count: 32))!

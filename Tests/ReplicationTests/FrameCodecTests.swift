@@ -21,6 +21,7 @@ import Testing
         .blobWant([BlobRequest(sha256: id.hash, offset: 1024)]),
         .blobData(sha256: id.hash, total: 10, offset: 4, bytes: [1, 2, 3]),
         .blobNone(id.hash),
+        .blobHeld(id.hash),
         .unknown(type: 0x42, payload: [1, 2]),
     ]
 
@@ -81,6 +82,16 @@ import Testing
         var blob = FrameCodec.encode([.blobData(sha256: Self.id.hash, total: 3, offset: 0, bytes: [1, 2, 3])])
         blob.setInteger(UInt64(2), at: 4 + 1 + 32)
         #expect(code(Array(blob.readableBytesView)) == .badFrame)
+        // BLOB_HELD of 31 or 33 bytes.
+        #expect(code([0, 0, 0, 32, 0x0D] + Array(repeating: 0x11, count: 31)) == .badFrame)
+        #expect(code([0, 0, 0, 34, 0x0D] + Array(repeating: 0x11, count: 33)) == .badFrame)
+    }
+
+    /// PROTOCOL.md §6.13's example.
+    @Test func blobHeldIsAsDocumented() throws {
+        let sha = Bytes32(Array(repeating: 0x11, count: 32))!
+        let bytes = Array(FrameCodec.encode([.blobHeld(sha)]).readableBytesView)
+        #expect(bytes == [0, 0, 0, 0x21, 0x0D] + Array(repeating: 0x11, count: 32))
     }
 
     @Test func incompleteFrameWaitsForMoreBytes() throws {

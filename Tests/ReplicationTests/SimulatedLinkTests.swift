@@ -136,6 +136,42 @@ extension SimulatedLinkTests {
         #expect(sim.violations.isEmpty, "\(sim.failureReport)")
     }
 
+    /// The national hub asks the provincial hub for a centre's photo before
+    /// the photo has reached the province (BLOB_NONE). When it arrives, the
+    /// provincial hub says so (BLOB_HELD) and the national hub asks again at
+    /// once, instead of after its 60 s wait.
+    @Test func aPhotoRelayedOnIsAskedForAgainAsSoonAsTheRelayHoldsIt() async throws {
+        var options = Self.slowLink
+        options.traceFrames = true
+        let sim = Simulation(seed: SimulationTests.seed(16), options: options)
+        let national = try sim.addNode(name: "national")
+        let network = sim.nodes[national].key.id
+        let province = try sim.addNode(name: "province", network: network, pinned: [national])
+        let centre = try sim.addNode(name: "centre", network: network, pinned: [province])
+        try sim.admit(national, province)
+        try sim.admit(national, centre)
+        let photo = try sim.addPhoto(centre, bytes: 40_000)
+        sim.link(province, national)
+        try await sim.run(until: 10_000)
+        sim.want(photo: photo, at: national)
+        sim.want(photo: photo, at: province)
+        // Asked and refused: the province does not hold it yet.
+        #expect(try await sim.run(until: sim.now + 10_000) { sim.trace.contains { $0.contains("-> national: BLOBNONE") } },
+                "\(sim.failureReport)")
+        try await sim.run(until: sim.now + 5_000)
+        #expect(!sim.holds(photo: photo, at: national))
+        sim.link(centre, province)
+        #expect(try await sim.run(until: sim.now + 60_000) { sim.holds(photo: photo, at: province) }, "\(sim.failureReport)")
+        let arrived = sim.now
+        // 40 KB at 8 KB/s with 300 ms latency: about 6 s of link, far below the 60 s retry.
+        #expect(try await sim.run(until: arrived + 12_000) { sim.holds(photo: photo, at: national) },
+                "the national hub waited for its retry: \(sim.failureReport)")
+        #expect(sim.trace.contains { $0.contains("-> national: BLOBHELD") })
+        let same = sim.nodes[national].blobs.contents(photo) == sim.nodes[centre].blobs.contents(photo)
+        #expect(same, "the national hub's copy differs from the centre's")
+        #expect(sim.violations.isEmpty, "\(sim.failureReport)")
+    }
+
     /// A fresh centre pulls 2,000 entries over 64 kbit/s cut every 30 s for
     /// 10 s: what crosses the link again is at most about one frame per cut.
     @Test func aSyncCutManyTimesResendsAtMostAFramePerCut() async throws {

@@ -320,7 +320,7 @@ public struct SyncSession: Sendable {
             return [.send([.pong(nonce)])]
         case .pong, .unknown, .error:
             return []
-        case .blobWant, .blobData, .blobNone, .blobPiecesWant, .blobPieces:
+        case .blobWant, .blobData, .blobNone, .blobPiecesWant, .blobPieces, .blobHeld:
             // Blob transfer is carried by the driver's blob exchange.
             return []
         }

@@ -91,12 +91,15 @@ public enum Frame: Sendable, Equatable {
     case blobPiecesWant([Bytes32])
     /// The piece hashes of a blob of `total` bytes (PROTOCOL.md §6.12).
     case blobPieces(sha256: Bytes32, total: UInt64, hashes: [Bytes32])
+    /// The sender now holds a blob it answered BLOB_NONE for on this
+    /// connection (PROTOCOL.md §6.13).
+    case blobHeld(Bytes32)
     /// A frame type this version does not know; receivers ignore it.
     case unknown(type: UInt8, payload: [UInt8])
 
     public enum Kind: UInt8, Sendable, CaseIterable {
         case hello = 0x01, heads = 0x02, want = 0x03, entries = 0x04, ping = 0x05, pong = 0x06, error = 0x07
-        case blobWant = 0x08, blobData = 0x09, blobNone = 0x0A, blobPiecesWant = 0x0B, blobPieces = 0x0C
+        case blobWant = 0x08, blobData = 0x09, blobNone = 0x0A, blobPiecesWant = 0x0B, blobPieces = 0x0C, blobHeld = 0x0D
     }
 
     public var type: UInt8 {
@@ -113,6 +116,7 @@ public enum Frame: Sendable, Equatable {
         case .blobNone: Kind.blobNone.rawValue
         case .blobPiecesWant: Kind.blobPiecesWant.rawValue
         case .blobPieces: Kind.blobPieces.rawValue
+        case .blobHeld: Kind.blobHeld.rawValue
         case .unknown(let type, _): type
         }
     }
@@ -120,7 +124,7 @@ public enum Frame: Sendable, Equatable {
     /// The photo exchange, beside the sync.
     public var isBlobFrame: Bool {
         switch self {
-        case .blobWant, .blobData, .blobNone, .blobPiecesWant, .blobPieces: true
+        case .blobWant, .blobData, .blobNone, .blobPiecesWant, .blobPieces, .blobHeld: true
         default: false
         }
     }

@@ -58,7 +58,7 @@ public enum FrameCodec {
             buffer.writeInteger(total)
             buffer.writeInteger(offset)
             buffer.writeBytes(bytes)
-        case .blobNone(let sha):
+        case .blobNone(let sha), .blobHeld(let sha):
             write(sha, to: &buffer)
         case .blobPiecesWant(let shas):
             buffer.writeInteger(UInt32(shas.count))
@@ -200,6 +200,11 @@ public enum FrameCodec {
             let sha = read32(&p)
             try done()
             return .blobNone(sha)
+        case .blobHeld:
+            try need(32)
+            let sha = read32(&p)
+            try done()
+            return .blobHeld(sha)
         case .blobPiecesWant:
             let n = try count(recordSize: 32, limit: Frame.maximumWantsPerFrame)
             return .blobPiecesWant((0..<n).map { _ in read32(&p) })
@@ -249,7 +254,7 @@ extension Frame {
         case .error(let e): 5 + 40 + e.message.utf8.count
         case .blobWant(let r): 5 + 4 + r.count * 40
         case .blobData(_, _, _, let bytes): 5 + 48 + bytes.count
-        case .blobNone: 5 + 32
+        case .blobNone, .blobHeld: 5 + 32
         case .blobPiecesWant(let shas): 5 + 4 + shas.count * 32
         case .blobPieces(_, _, let hashes): 5 + 40 + hashes.count * 32
         case .unknown(_, let payload): 5 + payload.count

@@ -27,6 +27,13 @@ struct BlobExchange: Sendable {
     /// The peer's requests being served, oldest first (PROTOCOL.md §11.5).
     private var serving: [Serve] = []
     private(set) var reading = false
+    /// Photos answered BLOB_NONE on this connection, oldest first: when one
+    /// arrives here, the peer is told (BLOB_HELD) instead of waiting for its
+    /// retry (a provincial hub asked by the national hub before its centre's
+    /// photo reached it).
+    private var answeredNone: [Bytes32] = []
+    /// The most remembered; older ones wait for the peer's retry.
+    static let answeredNoneKept = 256
 
     // MARK: Fetching
 
@@ -34,6 +41,11 @@ struct BlobExchange: Sendable {
     mutating func refused(at now: Int64, retryMs: Int64) -> Set<Bytes32> {
         refusedAt = refusedAt.filter { now - $0.value < retryMs }
         return Set(refusedAt.keys)
+    }
+
+    /// The peer holds a photo now (BLOB_HELD): it may be asked again at once.
+    mutating func peerHolds(_ sha: Bytes32) -> Bool {
+        refusedAt.removeValue(forKey: sha) != nil
     }
 
     /// A refusal has expired: time to ask the policy again.
@@ -147,7 +159,7 @@ struct BlobExchange: Sendable {
     mutating func piecesRead(_ sha: Bytes32, _ list: (total: UInt64, hashes: [Bytes32])?) -> Frame {
         reading = false
         if let i = serving.firstIndex(of: .pieces(sha)) { serving.remove(at: i) }
-        guard let list else { return .blobNone(sha) }
+        guard let list else { return answerNone(sha) }
         return .blobPieces(sha256: sha, total: list.total, hashes: list.hashes)
     }
 
@@ -158,7 +170,7 @@ struct BlobExchange: Sendable {
         let index = serving.firstIndex { if case .data(let r) = $0 { r.sha256 == sha } else { false } }
         guard let total else {
             if let index { serving.remove(at: index) }
-            return .blobNone(sha)
+            return answerNone(sha)
         }
         let next = offset + UInt64(bytes.count)
         if let i = index {
@@ -169,5 +181,21 @@ struct BlobExchange: Sendable {
             }
         }
         return .blobData(sha256: sha, total: total, offset: offset, bytes: bytes)
+    }
+
+    private mutating func answerNone(_ sha: Bytes32) -> Frame {
+        if !answeredNone.contains(sha) {
+            answeredNone.append(sha)
+            if answeredNone.count > Self.answeredNoneKept { answeredNone.removeFirst() }
+        }
+        return .blobNone(sha)
+    }
+
+    /// This node holds `sha` now: BLOB_HELD for the peer, once, if it was
+    /// answered BLOB_NONE here.
+    mutating func heldHere(_ sha: Bytes32) -> Frame? {
+        guard let i = answeredNone.firstIndex(of: sha) else { return nil }
+        answeredNone.remove(at: i)
+        return .blobHeld(sha)
     }
 }

@@ -65,6 +65,8 @@ public struct Connection: Sendable {
         case admitted([NodeID])
         /// The node saw new photo references.
         case photosReferenced
+        /// The node holds this photo now (received on any connection).
+        case photoHeldHere(Bytes32)
         /// The roster changed: whether the peer is still trusted, and the
         /// words of the refusal if not.
         case trustChanged(trusted: Bool, refusal: String?)
@@ -200,6 +202,8 @@ public struct Connection: Sendable {
             actions += session(.admitted(authors), now: now)
         case .photosReferenced:
             actions += choosePhotos(now: now)
+        case .photoHeldHere(let sha):
+            if session.isEstablished, let frame = blobs.heldHere(sha) { outbox.push([frame], .control) }
         case .trustChanged(let trusted, let refusal):
             if session.isEstablished, !session.isRosterOnly, !trusted {
                 actions += session(.peerNoLongerTrusted(refusal), now: now)
@@ -297,6 +301,8 @@ public struct Connection: Sendable {
             }
         case .blobNone(let sha):
             if blobs.finish(sha, refused: true, at: now) { return [.releasePhotos([sha])] + choosePhotos(now: now) }
+        case .blobHeld(let sha):
+            if configuration.fetchesPhotos, blobs.peerHolds(sha) { return choosePhotos(now: now) }
         case .blobData(let sha, let total, let offset, let bytes):
             if configuration.fetchesPhotos, blobs.chunkArrived(sha, total: total, offset: offset, count: bytes.count, at: now) {
                 status.photoBytesReceived += bytes.count
