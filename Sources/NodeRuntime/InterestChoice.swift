@@ -27,6 +27,13 @@ public struct InterestChoice: Sendable, Equatable {
         self.roles = roles
     }
 
+    /// The region a node asks for until its own admit says it: tcnode.toml's
+    /// `region`, else the one given to `tcnode init --region`.
+    public static func region(configured: String?, store: Store) async -> String? {
+        if let configured { return configured }
+        return (try? await store.initRegion()) ?? nil
+    }
+
     /// The interest to send; nil means everything. `configuredRegion` is
     /// tcnode.toml's `region`, used until the node's own admit is known.
     public func interest(node: NodeID, roster: Roster, configuredRegion: String?) -> Interest? {

@@ -148,9 +148,7 @@ public struct NodeAssembly: Sendable {
         var timing = timing
         timing.idleSend = .seconds(config.keepaliveSeconds)
         timing.idleReceive = .seconds(config.peerTimeoutSeconds)
-        // tcnode.toml's region wins over the one given to `tcnode init --region`.
-        var region = config.region
-        if region == nil { region = (try? await store.initRegion()) ?? nil }
+        let region = await InterestChoice.region(configured: config.region, store: store)
         let node = try Node(key: key, store: store, pinned: Set(config.peers.map(\.node)), timing: timing, logger: logger,
                             name: config.name, photos: photos, interest: config.interest, region: region)
         let listener = PeerListener(node: node, host: config.listenHost, port: config.listenPort)

@@ -52,8 +52,7 @@ struct Status: AsyncParsableCommand {
             let directory = try data.checkedDirectory()
             do {
                 let store = try await data.openStore()
-                var region = config?.region
-                if region == nil { region = try await store.initRegion() }
+                let region = await InterestChoice.region(configured: config?.region, store: store)
                 report = try await StatusReport.make(store: store, node: store.node, name: config?.name, region: region,
                                                      running: nil, listen: nil)
                 report.interest = (config?.interest ?? InterestChoice()).status(node: store.node, roster: store.roster,
