@@ -204,7 +204,12 @@ import TestSupport
             let e = try Entry.sign(.put(kind: "monitoring", key: "\(subject)/tim-\(i)", body: survey, time: 2), seq: 1, prev: .zero, with: monitor)
             _ = try store.ingest([e], from: monitor.id)
         }
-        for i in monitors.indices { try admitAndSurvey(i) }
+        do {
+            for i in monitors.indices { try admitAndSurvey(i) }
+        } catch {
+            done.set()  // else the follower would catch up forever
+            throw error
+        }
         done.set()
         try await follower.value
         let (surveys, nodes) = try await OffPool.run {

@@ -50,29 +50,17 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
     env["LC_MESSAGES"] = nil
     for (k, v) in environment { env[k] = v }
     let variables = env.map { Array("\($0.key)=\($0.value)".utf8) }
-    return try await withThrowingTaskGroup(of: CommandResult?.self) { group in
-        group.addTask {
-            let result = try await Subprocess.run(.path(FilePath(executable)), arguments: Arguments(arguments),
-                                                  environment: .custom(variables),
-                                                  output: .string(limit: 64 << 20), error: .string(limit: 64 << 20))
-            let status: Int32
-            switch result.terminationStatus {
-            case .exited(let code): status = code
-            case .signaled(let signal): status = 128 + signal
-            }
-            return CommandResult(status: status, stdout: result.standardOutput ?? "", stderr: result.standardError ?? "")
+    // Cancelling the run (at the deadline) ends the process.
+    return try await withDeadline(timeout, timedOut: { ProcessTestError("\(executable) \(arguments) did not finish within \(timeout)") }) {
+        let result = try await Subprocess.run(.path(FilePath(executable)), arguments: Arguments(arguments),
+                                              environment: .custom(variables),
+                                              output: .string(limit: 64 << 20), error: .string(limit: 64 << 20))
+        let status: Int32
+        switch result.terminationStatus {
+        case .exited(let code): status = code
+        case .signaled(let signal): status = 128 + signal
         }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            return nil
-        }
-        // Whichever ends first; cancelling the run ends the process.
-        guard let first = try await group.next(), let result = first else {
-            group.cancelAll()
-            throw ProcessTestError("\(executable) \(arguments) did not finish within \(timeout)")
-        }
-        group.cancelAll()
-        return result
+        return CommandResult(status: status, stdout: result.standardOutput ?? "", stderr: result.standardError ?? "")
     }
 }
 

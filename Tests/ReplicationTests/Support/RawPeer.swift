@@ -41,18 +41,7 @@ enum RawPeer {
     /// fails the test instead of hanging it.
     static func within<T: Sendable>(_ limit: Duration, _ what: String,
                                     _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw ProcessTestError("\(what) did not happen within \(limit)")
-            }
-            return value
-        }
+        try await withDeadline(limit, timedOut: { ProcessTestError("\(what) did not happen within \(limit)") }, body)
     }
 }
 
